@@ -1,0 +1,57 @@
+// swift-tools-version:6.2
+import PackageDescription
+
+// Attune: speech analytics for contact-centre calls.
+// Module map (dependencies point down):
+//   AttuneCLI ─▶ AttunePipeline ─▶ AttuneAudioIO ─▶ CSndFile
+//                              └─▶ AttuneDSP ─▶ AttuneFFT ─▶ CFFTW
+// AttuneDSP does no I/O, reads no clock and holds no globals.
+
+let package = Package(
+    name: "Attune",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "attune", targets: ["AttuneCLI"]),
+        .library(name: "AttunePipeline", targets: ["AttunePipeline"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    ],
+    targets: [
+        // C libraries, each behind exactly one Swift file.
+        .systemLibrary(name: "CSndFile", pkgConfig: "sndfile", providers: [.apt(["libsndfile1-dev"])]),
+        .systemLibrary(name: "CFFTW", pkgConfig: "fftw3f", providers: [.apt(["libfftw3-dev"])]),
+
+        .target(name: "AttuneAudioIO", dependencies: ["CSndFile"]),
+        .target(name: "AttuneFFT", dependencies: ["CFFTW"]),
+        .target(name: "AttuneDSP", dependencies: ["AttuneFFT"]),
+        .target(name: "AttunePipeline", dependencies: ["AttuneAudioIO", "AttuneDSP"]),
+        .executableTarget(
+            name: "AttuneCLI",
+            dependencies: [
+                "AttunePipeline",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .target(name: "AttuneTestSupport", dependencies: ["AttunePipeline", "AttuneAudioIO", "AttuneDSP"]),
+
+        .testTarget(name: "AttuneAudioIOTests", dependencies: ["AttuneAudioIO", "AttuneTestSupport"]),
+        .testTarget(name: "AttuneDSPTests", dependencies: ["AttuneDSP", "AttuneFFT", "AttuneTestSupport"]),
+        .testTarget(
+            name: "AttunePipelineTests",
+            dependencies: ["AttunePipeline", "AttuneDSP", "AttuneAudioIO", "AttuneTestSupport"]
+        ),
+        .testTarget(name: "AttuneCLITests", dependencies: ["AttuneCLI", "AttuneTestSupport"]),
+    ],
+    swiftLanguageModes: [.v6]
+)
+
+// Strict settings for every target of ours, in one place (as swift-log does).
+for target in package.targets where [.executable, .test, .regular].contains(target.type) {
+    target.swiftSettings = (target.swiftSettings ?? []) + [
+        .enableUpcomingFeature("ExistentialAny"),
+        .enableUpcomingFeature("MemberImportVisibility"),
+        .enableUpcomingFeature("InternalImportsByDefault"),
+        .treatAllWarnings(as: .error),
+    ]
+}

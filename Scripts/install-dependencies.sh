@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# Installs the Debian packages Attune needs, only if some are missing (safe to run repeatedly).
+#   build and run:  libsndfile1-dev (decoding), libfftw3-dev (FFT), libsqlite3-dev (results store)
+set -euo pipefail
+packages=(libsndfile1-dev libfftw3-dev libsqlite3-dev pkg-config)
+missing=()
+for package in "${packages[@]}"; do
+    dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+    sudo=""
+    [ "$(id -u)" -ne 0 ] && sudo="sudo"
+    echo "Installing: ${missing[*]}"
+    $sudo apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" > /dev/null
+fi
+command -v swift > /dev/null || { echo "Swift 6.3 is required (https://www.swift.org/install/linux/)" >&2; exit 1; }

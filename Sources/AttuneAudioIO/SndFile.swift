@@ -1,0 +1,176 @@
+internal import CSndFile
+internal import Glibc
+
+// The only file that imports CSndFile. Everything libsndfile-specific (its "frame" meaning one sample
+// per channel, its error strings, its log) stays here; callers see samples per channel and
+// `AudioFileError`s.
+
+/// What libsndfile says about an open file.
+struct SndFileInfo {
+    /// Samples per second per channel (Hz).
+    var sampleRateHz: Int
+    /// Channels in the file (interleaved on read).
+    var channelCount: Int
+    /// Samples per channel the header declares (libsndfile's `frames`); nil when unknown.
+    var declaredSampleCount: Int64?
+    /// A short human name of the container and encoding, e.g. "WAV 16-bit PCM".
+    var formatName: String
+    /// The header declares more audio data than the file holds (from libsndfile's parse log).
+    var headerDeclaresMoreThanFile: Bool
+}
+
+/// An open libsndfile handle. Closes itself when it goes out of scope.
+struct SndFileHandle: ~Copyable {
+    private let handle: OpaquePointer
+    let path: String
+    let info: SndFileInfo
+
+    /// Opens `path` for reading.
+    init(readingFrom path: String) throws(AudioFileError) {
+        var raw = SF_INFO()
+        guard let handle = sf_open(path, Int32(SFM_READ), &raw) else {
+            let code = sf_error(nil), text = String(cString: sf_strerror(nil))
+            var status = stat()
+            if stat(path, &status) == 0 && (status.st_mode & S_IFMT) == S_IFREG && status.st_size == 0 {
+                throw AudioFileError(code: .empty, path: path, message: "is empty (0 bytes)")
+            }
+            throw Self.openError(path: path, code: code, text: text)
+        }
+        self.handle = handle
+        self.path = path
+        let declared: Int64? = (raw.frames <= 0 || raw.frames >= Int64.max / 2) ? nil : raw.frames
+        self.info = SndFileInfo(
+            sampleRateHz: Int(raw.samplerate),
+            channelCount: Int(raw.channels),
+            declaredSampleCount: declared,
+            formatName: Self.formatName(raw.format),
+            headerDeclaresMoreThanFile: Self.logShowsShortData(handle)
+        )
+    }
+
+    /// Opens `path` for writing with the given libsndfile format code.
+    init(writingTo path: String, format: Int32, sampleRateHz: Int, channelCount: Int) throws(AudioFileError) {
+        var raw = SF_INFO()
+        raw.samplerate = Int32(sampleRateHz)
+        raw.channels = Int32(channelCount)
+        raw.format = format
+        guard sf_format_check(&raw) != 0 else {
+            throw AudioFileError(code: .writeFailed, path: path, message: "libsndfile cannot write this format combination")
+        }
+        guard let handle = sf_open(path, Int32(SFM_WRITE), &raw) else {
+            throw AudioFileError(code: .writeFailed, path: path, message: String(cString: sf_strerror(nil)))
+        }
+        self.handle = handle
+        self.path = path
+        self.info = SndFileInfo(
+            sampleRateHz: sampleRateHz, channelCount: channelCount, declaredSampleCount: nil,
+            formatName: Self.formatName(format), headerDeclaresMoreThanFile: false)
+    }
+
+    deinit { sf_close(handle) }
+
+    /// Reads up to `sampleCountPerChannel` samples per channel, interleaved, as floats in [-1, 1].
+    /// Returns the samples per channel read; 0 at the end of the file.
+    func read(into buffer: UnsafeMutableBufferPointer<Float>, sampleCountPerChannel: Int) throws(AudioFileError) -> Int {
+        precondition(buffer.count >= sampleCountPerChannel * info.channelCount, "buffer too small")
+        let got = sf_readf_float(handle, buffer.baseAddress, sf_count_t(sampleCountPerChannel))
+        let code = sf_error(handle)
+        if got < 0 || code != 0 {
+            throw AudioFileError(code: .malformed, path: path, message: "decoding failed: \(String(cString: sf_strerror(handle)))")
+        }
+        return Int(got)
+    }
+
+    /// Writes interleaved float samples.
+    func write(_ samples: UnsafeBufferPointer<Float>) throws(AudioFileError) {
+        let perChannel = samples.count / info.channelCount
+        let wrote = sf_writef_float(handle, samples.baseAddress, sf_count_t(perChannel))
+        guard wrote == perChannel else {
+            throw AudioFileError(code: .writeFailed, path: path, message: String(cString: sf_strerror(handle)))
+        }
+    }
+
+    // MARK: - Mapping libsndfile's answers
+
+    private static func openError(path: String, code: Int32, text: String) -> AudioFileError {
+        switch code {
+        case Int32(SF_ERR_UNRECOGNISED_FORMAT):
+            return AudioFileError(code: .notAudio, path: path, message: "not an audio file libsndfile recognises (\(text))")
+        case Int32(SF_ERR_SYSTEM):
+            return AudioFileError(code: .unreadable, path: path, message: "cannot open: \(text.replacing("System error : ", with: ""))")
+        default:
+            if text.contains("Channel count is zero") {
+                return AudioFileError(code: .unsupportedChannelCount, path: path, message: "the header declares zero channels")
+            }
+            return AudioFileError(code: .malformed, path: path, message: "damaged audio header (\(text))")
+        }
+    }
+
+    /// libsndfile adjusts a WAV's data length to what the file holds and notes it in its log as
+    /// `data : 64000 (should be 9956)`; that note is the only sign of a truncated WAV.
+    /// Headers that declare 0 or 0xFFFFFFFF bytes (a recorder that never finalised the file) are
+    /// conventional "length unknown" markers, not truncation.
+    private static func logShowsShortData(_ handle: OpaquePointer) -> Bool {
+        var log = [CChar](repeating: 0, count: 8192)
+        _ = sf_command(handle, Int32(SFC_GET_LOG_INFO), &log, Int32(log.count))
+        let text = String(decoding: log.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        for line in text.split(separator: "\n") where line.hasPrefix("data") && line.contains("should be") {
+            let numbers = line.split(whereSeparator: { !$0.isNumber }).compactMap { UInt64($0) }
+            guard numbers.count >= 2 else { continue }
+            let declared = numbers[0], actual = numbers[1]
+            if declared == 0 || declared == 0xFFFF_FFFF || declared == UInt64.max { continue }
+            if actual < declared { return true }
+        }
+        return false
+    }
+
+    private static func formatName(_ format: Int32) -> String {
+        let major = format & Int32(SF_FORMAT_TYPEMASK)
+        let minor = format & Int32(SF_FORMAT_SUBMASK)
+        let container: String = switch major {
+        case Int32(SF_FORMAT_WAV): "WAV"
+        case Int32(SF_FORMAT_WAVEX): "WAVEX"
+        case Int32(SF_FORMAT_FLAC): "FLAC"
+        case Int32(SF_FORMAT_OGG): "OGG"
+        case Int32(SF_FORMAT_AIFF): "AIFF"
+        case Int32(SF_FORMAT_AU): "AU"
+        case Int32(SF_FORMAT_RAW): "RAW"
+        case Int32(SF_FORMAT_W64): "W64"
+        case Int32(SF_FORMAT_RF64): "RF64"
+        default: "format 0x" + String(major, radix: 16)
+        }
+        let encoding: String = switch minor {
+        case Int32(SF_FORMAT_PCM_S8), Int32(SF_FORMAT_PCM_U8): "8-bit PCM"
+        case Int32(SF_FORMAT_PCM_16): "16-bit PCM"
+        case Int32(SF_FORMAT_PCM_24): "24-bit PCM"
+        case Int32(SF_FORMAT_PCM_32): "32-bit PCM"
+        case Int32(SF_FORMAT_FLOAT): "32-bit float"
+        case Int32(SF_FORMAT_DOUBLE): "64-bit float"
+        case Int32(SF_FORMAT_ULAW): "μ-law"
+        case Int32(SF_FORMAT_ALAW): "A-law"
+        case Int32(SF_FORMAT_VORBIS): "Vorbis"
+        case Int32(SF_FORMAT_OPUS): "Opus"
+        default: "encoding 0x" + String(minor, radix: 16)
+        }
+        return "\(container) \(encoding)"
+    }
+}
+
+// MARK: - Output formats
+
+/// A container and sample encoding libsndfile can write.
+public struct AudioFileFormat: Hashable, Sendable, CustomStringConvertible {
+    let code: Int32
+    public let description: String
+    /// The usual file name extension, without the dot.
+    public let fileExtension: String
+
+    public static let wavPCM16 = AudioFileFormat(code: Int32(SF_FORMAT_WAV | SF_FORMAT_PCM_16), description: "WAV 16-bit PCM", fileExtension: "wav")
+    public static let wavPCM24 = AudioFileFormat(code: Int32(SF_FORMAT_WAV | SF_FORMAT_PCM_24), description: "WAV 24-bit PCM", fileExtension: "wav")
+    public static let wavPCM32 = AudioFileFormat(code: Int32(SF_FORMAT_WAV | SF_FORMAT_PCM_32), description: "WAV 32-bit PCM", fileExtension: "wav")
+    public static let wavFloat = AudioFileFormat(code: Int32(SF_FORMAT_WAV | SF_FORMAT_FLOAT), description: "WAV 32-bit float", fileExtension: "wav")
+    public static let wavMuLaw = AudioFileFormat(code: Int32(SF_FORMAT_WAV | SF_FORMAT_ULAW), description: "WAV μ-law", fileExtension: "wav")
+    public static let wavALaw = AudioFileFormat(code: Int32(SF_FORMAT_WAV | SF_FORMAT_ALAW), description: "WAV A-law", fileExtension: "wav")
+    public static let flac16 = AudioFileFormat(code: Int32(SF_FORMAT_FLAC | SF_FORMAT_PCM_16), description: "FLAC 16-bit", fileExtension: "flac")
+    public static let oggVorbis = AudioFileFormat(code: Int32(SF_FORMAT_OGG | SF_FORMAT_VORBIS), description: "OGG Vorbis", fileExtension: "ogg")
+}

@@ -1,0 +1,15 @@
+import ArgumentParser
+
+/// The `attune` command: speech analytics for contact-centre calls.
+@main
+struct Attune: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "attune",
+        abstract: "Speech analytics for contact-centre calls: who talked when, and how it sounded.",
+        discussion: """
+            Exit codes: 0 all good; 1 an input could not be analysed (the reason is printed, one \
+            line per failure); 64 a usage error.
+            """,
+        subcommands: [AnalyzeCommand.self, ConfigCommand.self]
+    )
+}

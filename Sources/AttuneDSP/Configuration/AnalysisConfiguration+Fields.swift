@@ -1,0 +1,94 @@
+/// One setting of `AnalysisConfiguration`: its key, unit, meaning, allowed range and where it lives.
+public struct ConfigurationField: Sendable {
+    /// Dotted key, e.g. `turns.deadAirMinimumSeconds`.
+    public let key: String
+    /// Unit, e.g. `s`, `dB`, `dBFS`, `Hz`, or `ratio`.
+    public let unit: String
+    /// What it does, in a user's words.
+    public let summary: String
+    /// Values accepted.
+    public let range: ClosedRange<Double>
+    let keyPath: any WritableKeyPath<AnalysisConfiguration, Double> & Sendable
+
+    /// The value in `configuration`.
+    public func value(in configuration: AnalysisConfiguration) -> Double { configuration[keyPath: keyPath] }
+}
+
+/// A setting that does not exist or a value out of its range.
+public struct ConfigurationError: Error, Sendable, Equatable, CustomStringConvertible {
+    public var key: String
+    public var message: String
+    public var description: String { "\(key): \(message)" }
+}
+
+extension AnalysisConfiguration {
+    /// Every setting, in the order `attune config` prints them.
+    public static let fields: [ConfigurationField] = [
+        .init(key: "voiceActivity.onsetThresholdDb", unit: "dB", summary: "mean band SNR at which speech starts", range: 0...30, keyPath: \.voiceActivity.onsetThresholdDb),
+        .init(key: "voiceActivity.offsetThresholdDb", unit: "dB", summary: "mean band SNR below which speech ends", range: 0...30, keyPath: \.voiceActivity.offsetThresholdDb),
+        .init(key: "voiceActivity.hangoverSeconds", unit: "s", summary: "speech held after the score falls below the offset", range: 0...0.5, keyPath: \.voiceActivity.hangoverSeconds),
+        .init(key: "voiceActivity.lookbackSeconds", unit: "s", summary: "how far a speech onset is traced back (also the decision delay)", range: 0...0.3, keyPath: \.voiceActivity.lookbackSeconds),
+        .init(key: "voiceActivity.minimumSpeechLevelDBFS", unit: "dBFS", summary: "quietest level that can be speech (telephone band)", range: -100...0, keyPath: \.voiceActivity.minimumSpeechLevelDBFS),
+        .init(key: "voiceActivity.belowOwnSpeechLevelDb", unit: "dB", summary: "frames this far below the channel's own loud speech are not speech", range: 10...80, keyPath: \.voiceActivity.belowOwnSpeechLevelDb),
+        .init(key: "voiceActivity.bleedRejectionDb", unit: "dB", summary: "energy this far below the other channel's is bleed, not speech", range: 0...60, keyPath: \.voiceActivity.bleedRejectionDb),
+        .init(key: "voiceActivity.bleedMaximumDelaySeconds", unit: "s", summary: "longest echo/crosstalk delay looked for", range: 0...0.2, keyPath: \.voiceActivity.bleedMaximumDelaySeconds),
+        .init(key: "voiceActivity.noiseFloorWindowSeconds", unit: "s", summary: "span of the per-band minimum-statistics noise tracker", range: 0.5...10, keyPath: \.voiceActivity.noiseFloorWindowSeconds),
+        .init(key: "voiceActivity.noiseFloorBiasDb", unit: "dB", summary: "added to the tracked minimum to estimate mean noise", range: 0...10, keyPath: \.voiceActivity.noiseFloorBiasDb),
+        .init(key: "voiceActivity.noiseFloorMinimumDBFS", unit: "dBFS", summary: "lowest noise floor assumed per band (digitally silent lines)", range: -120...(-40), keyPath: \.voiceActivity.noiseFloorMinimumDBFS),
+        .init(key: "turns.mergeGapSeconds", unit: "s", summary: "speech closer than this is one turn", range: 0...2, keyPath: \.turns.mergeGapSeconds),
+        .init(key: "turns.minimumSegmentSeconds", unit: "s", summary: "turns shorter than this are dropped", range: 0...1, keyPath: \.turns.minimumSegmentSeconds),
+        .init(key: "turns.deadAirMinimumSeconds", unit: "s", summary: "silence at least this long is dead air", range: 0.5...60, keyPath: \.turns.deadAirMinimumSeconds),
+        .init(key: "turns.overtalkMinimumSeconds", unit: "s", summary: "both talking at least this long is an overtalk event", range: 0...5, keyPath: \.turns.overtalkMinimumSeconds),
+        .init(key: "turns.interruptionPriorTalkSeconds", unit: "s", summary: "interruption: the other party had been talking at least this long", range: 0...10, keyPath: \.turns.interruptionPriorTalkSeconds),
+        .init(key: "turns.interruptionStopWithinSeconds", unit: "s", summary: "interruption: the other party stops within this long", range: 0.1...10, keyPath: \.turns.interruptionStopWithinSeconds),
+        .init(key: "turns.backchannelMaximumSeconds", unit: "s", summary: "a shorter burst inside the other's continuing turn is a backchannel", range: 0.1...5, keyPath: \.turns.backchannelMaximumSeconds),
+        .init(key: "spikes.windowSeconds", unit: "s", summary: "short-term level window for raised voice", range: 0.05...2, keyPath: \.spikes.windowSeconds),
+        .init(key: "spikes.thresholdDb", unit: "dB", summary: "level above the party's own speech baseline that is raised", range: 1...30, keyPath: \.spikes.thresholdDb),
+        .init(key: "spikes.minimumSeconds", unit: "s", summary: "shortest raised run reported", range: 0...5, keyPath: \.spikes.minimumSeconds),
+        .init(key: "spikes.baselineMinimumSpeechSeconds", unit: "s", summary: "speech needed before the baseline is trusted", range: 0...60, keyPath: \.spikes.baselineMinimumSpeechSeconds),
+        .init(key: "pitch.minimumHz", unit: "Hz", summary: "lowest F0 searched", range: 40...200, keyPath: \.pitch.minimumHz),
+        .init(key: "pitch.maximumHz", unit: "Hz", summary: "highest F0 searched", range: 200...1000, keyPath: \.pitch.maximumHz),
+        .init(key: "pitch.voicingThreshold", unit: "ratio", summary: "normalised autocorrelation needed to call a frame voiced", range: 0...1, keyPath: \.pitch.voicingThreshold),
+        .init(key: "pace.peakProminenceDb", unit: "dB", summary: "rise and fall around a syllable peak", range: 0.5...20, keyPath: \.pace.peakProminenceDb),
+        .init(key: "pace.minimumPeakSpacingSeconds", unit: "s", summary: "closest two syllable peaks may be", range: 0.02...1, keyPath: \.pace.minimumPeakSpacingSeconds),
+    ]
+
+    /// Sets `key` to `value`, checking the key exists and the value is in range.
+    public mutating func set(_ key: String, to value: Double) throws(ConfigurationError) {
+        guard let field = Self.fields.first(where: { $0.key == key }) else {
+            throw ConfigurationError(key: key, message: "no such setting (see `attune config`)")
+        }
+        guard value.isFinite, field.range.contains(value) else {
+            throw ConfigurationError(key: key, message: "\(value) is outside \(field.range.lowerBound)…\(field.range.upperBound) \(field.unit)")
+        }
+        self[keyPath: field.keyPath] = value
+    }
+
+    /// Checks every field's range and the relations between fields.
+    public func validate() throws(ConfigurationError) {
+        for field in Self.fields {
+            let value = field.value(in: self)
+            guard value.isFinite, field.range.contains(value) else {
+                throw ConfigurationError(key: field.key, message: "\(value) is outside \(field.range.lowerBound)…\(field.range.upperBound) \(field.unit)")
+            }
+        }
+        if voiceActivity.offsetThresholdDb > voiceActivity.onsetThresholdDb {
+            throw ConfigurationError(key: "voiceActivity.offsetThresholdDb", message: "must not exceed voiceActivity.onsetThresholdDb")
+        }
+        if pitch.minimumHz * 2 > pitch.maximumHz {
+            throw ConfigurationError(key: "pitch.maximumHz", message: "must be at least twice pitch.minimumHz")
+        }
+    }
+
+    /// A short, stable fingerprint of the settings (hex), so results can record what produced them.
+    public var fingerprint: String {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325  // FNV-1a over the fields in table order
+        for field in Self.fields {
+            for byte in withUnsafeBytes(of: field.value(in: self).bitPattern.littleEndian, Array.init) {
+                hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01b3
+            }
+        }
+        let hex = String(hash, radix: 16)
+        return String(repeating: "0", count: 16 - hex.count) + hex
+    }
+}

@@ -1,0 +1,134 @@
+/// Every threshold of the analysis, in one value.
+///
+/// Defaults follow `DESIGN.md` §3. Each field is listed, with its unit and meaning, in
+/// `AnalysisConfiguration.fields`, which `attune config` prints and `--set key=value` writes through;
+/// that table is the only list of settings, so a new field added here and there is all it takes.
+public struct AnalysisConfiguration: Sendable, Equatable, Hashable {
+    public var voiceActivity = VoiceActivityConfiguration()
+    public var turns = TurnConfiguration()
+    public var spikes = SpikeConfiguration()
+    public var pitch = PitchConfiguration()
+    public var pace = PaceConfiguration()
+
+    public init() {}
+
+    /// The defaults.
+    public static let `default` = AnalysisConfiguration()
+}
+
+// MARK: - Fixed analysis grid
+
+/// The analysis grid, which is not configurable: every input is resampled to it, so features
+/// compare across 8, 16, 22.05, 44.1 and 48 kHz recordings (the telephone band, 300–3400 Hz,
+/// is what matters on calls).
+public enum AnalysisGrid {
+    /// Sample rate of the analysis (Hz).
+    public static let sampleRateHz = 8000
+    /// Hop between frames: 80 samples = 10 ms.
+    public static let hopSamples = 80
+    /// Hann window length: 256 samples = 32 ms.
+    public static let windowSamples = 256
+    /// FFT length: the window zero-padded to 512 samples, so its power spectrum gives a linear
+    /// (not circular) autocorrelation for pitch. Bins are 15.625 Hz apart.
+    public static let fftSize = 512
+    /// One frame's duration (s).
+    public static let frameSeconds = 0.01
+
+    /// Converts a frame index (10 ms steps) to seconds.
+    @inlinable public static func seconds(frames: Int) -> Double { Double(frames) / 100 }
+    /// Converts seconds to a whole number of frames (rounded).
+    @inlinable public static func frames(seconds: Double) -> Int { Int((seconds * 100).rounded()) }
+}
+
+// MARK: - Sections
+
+/// Voice activity per channel, decided against the channel's own noise floor and the other
+/// channel's bleed.
+public struct VoiceActivityConfiguration: Sendable, Equatable, Hashable {
+    /// Mean band SNR at which speech starts (dB, 0–30). Default 3 dB.
+    public var onsetThresholdDb = 3.0
+    /// Mean band SNR below which speech ends, with hangover (dB, 0–onset). Default 1.5 dB.
+    public var offsetThresholdDb = 1.5
+    /// How long speech is held after the score falls below the offset (s, 0–0.5). Default 20 ms.
+    public var hangoverSeconds = 0.02
+    /// How far a speech onset is traced back over frames above the offset threshold (s, 0–0.3).
+    /// Default 100 ms. Also the decision delay.
+    public var lookbackSeconds = 0.1
+    /// Quietest level that can be speech (dBFS, telephone band). Default −60 dBFS.
+    public var minimumSpeechLevelDBFS = -60.0
+    /// Frames this far below the channel's own loud speech (the 90th percentile of its speech
+    /// levels so far) are not speech: word tails, breaths, faint background voices (dB, 10–80).
+    /// Default 35 dB. Inactive until the channel has 0.5 s of speech.
+    public var belowOwnSpeechLevelDb = 35.0
+    /// Energy this far or further below the other channel's (over the echo delays) is taken as
+    /// bleed, not speech (dB, 0–60). Default 15 dB.
+    public var bleedRejectionDb = 15.0
+    /// Longest echo or crosstalk delay looked for (s, 0–0.2). Default 60 ms.
+    public var bleedMaximumDelaySeconds = 0.06
+    /// Span of the minimum-statistics noise-floor tracker (s, 0.5–10). Default 2.5 s.
+    public var noiseFloorWindowSeconds = 2.5
+    /// Added to the tracked minimum to estimate the mean noise level (dB, 0–10). Default 3 dB.
+    public var noiseFloorBiasDb = 3.0
+    /// Lowest noise floor assumed, per band, for digitally silent channels (dBFS, −120 to −40).
+    /// Default −85 dBFS.
+    public var noiseFloorMinimumDBFS = -85.0
+
+    public init() {}
+}
+
+/// Turns and the conversation events built from them (DESIGN §3).
+public struct TurnConfiguration: Sendable, Equatable, Hashable {
+    /// Speech frames closer than this are one segment (s, 0–2). Default 0.3 s.
+    public var mergeGapSeconds = 0.3
+    /// Segments shorter than this are dropped (s, 0–1). Default 0.1 s.
+    public var minimumSegmentSeconds = 0.1
+    /// A silence at least this long is dead air (s, 0.5–60). Default 3 s (one vendor uses 5 s).
+    public var deadAirMinimumSeconds = 3.0
+    /// Overlap runs at least this long are overtalk events (s, 0–5). Default 0.3 s.
+    public var overtalkMinimumSeconds = 0.3
+    /// An interruption needs the other party talking at least this long already (s). Default 1 s.
+    public var interruptionPriorTalkSeconds = 1.0
+    /// …and the other party stopping within this long of the interruption's start (s). Default 2 s.
+    public var interruptionStopWithinSeconds = 2.0
+    /// A burst shorter than this inside the other's turn, which carries on, is a backchannel (s).
+    /// Default 1 s.
+    public var backchannelMaximumSeconds = 1.0
+
+    public init() {}
+}
+
+/// Energy spikes (raised voice), relative to the party's own speech baseline.
+public struct SpikeConfiguration: Sendable, Equatable, Hashable {
+    /// Short-term level window, centred on the frame (s, 0.05–2). Default 0.3 s.
+    public var windowSeconds = 0.3
+    /// Level above the party's running speech baseline that counts as raised (dB, 1–30). Default 9 dB.
+    public var thresholdDb = 9.0
+    /// Shortest raised run reported (s, 0–5). Default 0.3 s.
+    public var minimumSeconds = 0.3
+    /// Speech needed before the baseline is trusted and spikes can be reported (s, 0–60). Default 2 s.
+    public var baselineMinimumSpeechSeconds = 2.0
+
+    public init() {}
+}
+
+/// Fundamental frequency (F0).
+public struct PitchConfiguration: Sendable, Equatable, Hashable {
+    /// Lowest F0 searched (Hz, 40–200). Default 60 Hz.
+    public var minimumHz = 60.0
+    /// Highest F0 searched (Hz, 200–1000). Default 500 Hz.
+    public var maximumHz = 500.0
+    /// Normalised autocorrelation at the period needed to call a frame voiced (0–1). Default 0.5.
+    public var voicingThreshold = 0.5
+
+    public init() {}
+}
+
+/// Speaking rate: syllable-like energy peaks per second of talk.
+public struct PaceConfiguration: Sendable, Equatable, Hashable {
+    /// Rise and fall around a peak needed to count it (dB, 0.5–20). Default 3 dB.
+    public var peakProminenceDb = 3.0
+    /// Closest two counted peaks may be (s, 0.02–1). Default 0.1 s.
+    public var minimumPeakSpacingSeconds = 0.1
+
+    public init() {}
+}

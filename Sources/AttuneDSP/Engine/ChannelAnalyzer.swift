@@ -1,0 +1,183 @@
+/// What is kept of a frame while its speech decision is pending.
+struct FrameRecord: Sendable {
+    var features = SpectralFeatures()
+    var pitch = PitchEstimate.unvoiced
+    var score: Float = 0
+    var noiseDBFS: Float = 0
+}
+
+/// All per-channel state: resampling, framing, spectrum, noise floor, pitch, the speech decision
+/// and everything downstream of it (turns, spikes, pace, statistics).
+///
+/// The engine drives it in two steps per frame, because the speech decision needs the other
+/// channel's bands: `analyzeFrame()` (spectrum, noise floor), then `decide(otherRecentMaximum:)`.
+struct ChannelAnalyzer: Sendable {
+    private let voicingThreshold: Float
+    private let offsetThreshold: Float
+    private var resampler: PolyphaseResampler?
+    private(set) var assembler = FrameAssembler()
+    private var spectrum = SpectrumAnalyzer()
+    private var pitchEstimator: PitchEstimator
+    private var noiseFloor: NoiseFloorTracker
+    private let scorer: SpeechScorer
+    private var decision: SpeechDecision
+    /// This frame's band powers.
+    private var bands = [Float](repeating: 0, count: BandLayout.bandCount)
+    /// Band powers of the last `bleedHistoryFrames` frames (ring of rows), for the other channel's bleed test.
+    private var bandHistory: [Float]
+    private let bleedHistoryFrames: Int
+    private var bandHistoryRow = 0
+    /// This channel's largest band powers over its recent frames (up to the longest echo delay):
+    /// the bleed it can cause in the other channel. Updated by `analyzeFrame()`.
+    private(set) var recentMaximumBands = [Float](repeating: 0, count: BandLayout.bandCount)
+    /// Records of frames whose decision is pending (ring, `delayFrames + 1`).
+    private var pending: [FrameRecord]
+    private var current = FrameRecord()
+    /// Frames scored so far, and frames decided (passed downstream) so far.
+    private var scoredFrames = 0
+    private var decidedFrames = 0
+    private var segmentBuilder: SegmentBuilder
+    private var spikeDetector: SpikeDetector
+    private var peakCounter: SyllablePeakCounter
+    private var statistics = ChannelStatistics()
+    /// The channel's loud-speech level (dBFS), refreshed every `loudSpeechRefreshFrames` speech
+    /// frames once `loudSpeechMinimumFrames` are in.
+    private var loudSpeechDBFS: Float?
+    private static let loudSpeechMinimumFrames = 50
+    private static let loudSpeechRefreshFrames = 25
+    /// Per-frame trace, when asked for.
+    private var trace: [FrameTrace]?
+
+    init(configuration: AnalysisConfiguration, inputSampleRateHz: Int, tracesFrames: Bool = false) {
+        trace = tracesFrames ? [] : nil
+        voicingThreshold = Float(configuration.pitch.voicingThreshold)
+        offsetThreshold = Float(configuration.voiceActivity.offsetThresholdDb)
+        resampler = inputSampleRateHz == AnalysisGrid.sampleRateHz
+            ? nil : PolyphaseResampler(inputRateHz: inputSampleRateHz, outputRateHz: AnalysisGrid.sampleRateHz)
+        pitchEstimator = PitchEstimator(configuration: configuration.pitch, window: spectrum.hannWindow)
+        noiseFloor = NoiseFloorTracker(bandCount: BandLayout.bandCount, configuration: configuration.voiceActivity)
+        scorer = SpeechScorer(configuration: configuration.voiceActivity)
+        decision = SpeechDecision(configuration: configuration.voiceActivity)
+        bleedHistoryFrames = AnalysisGrid.frames(seconds: configuration.voiceActivity.bleedMaximumDelaySeconds) + 1
+        bandHistory = [Float](repeating: 0, count: bleedHistoryFrames * BandLayout.bandCount)
+        pending = [FrameRecord](repeating: FrameRecord(), count: decision.delayFrames + 1)
+        segmentBuilder = SegmentBuilder(configuration: configuration.turns)
+        spikeDetector = SpikeDetector(configuration: configuration.spikes)
+        peakCounter = SyllablePeakCounter(configuration: configuration.pace)
+    }
+
+    // MARK: - Samples in
+
+    /// Feeds one input-rate sample. Returns true when it completes a frame.
+    mutating func push(_ sample: Float) -> Bool {
+        if resampler == nil { return assembler.append(sample) }
+        var output: Float = 0
+        return resampler!.push(sample, output: &output) && assembler.append(output)
+    }
+
+    /// Whether input samples go straight to the frame assembler (the input is at 8 kHz).
+    var isAtAnalysisRate: Bool { resampler == nil }
+
+    /// At the analysis rate: stores up to the next frame boundary from an interleaved chunk.
+    /// Returns true when the samples complete a frame.
+    mutating func append(from source: UnsafeBufferPointer<Float>, start: Int, stride: Int, count: Int) -> Bool {
+        assembler.append(from: source, start: start, stride: stride, count: count)
+    }
+
+    /// After the last input: emits the resampler's remaining output, one sample per call, until
+    /// it returns nil. Returns whether that sample completed a frame.
+    mutating func flushResampler() -> Bool? {
+        guard resampler != nil else { return nil }
+        var output: Float = 0
+        guard resampler!.flush(output: &output) else { return nil }
+        return assembler.append(output)
+    }
+
+    /// Analysis-rate samples the input amounts to (before any end padding).
+    func analysisSampleCount(forInputCount count: Int) -> Int {
+        resampler?.outputCount(forInputCount: count) ?? count
+    }
+
+    /// Feeds a zero after the end of the stream. Returns true when it completes a frame.
+    mutating func pad() -> Bool { assembler.append(0) }
+
+    // MARK: - Per frame
+
+    /// Step 1: spectrum and noise floor of the frame just completed.
+    mutating func analyzeFrame() {
+        current.features = assembler.withCurrentWindow { window in spectrum.analyze(window, bands: &bands) }
+        noiseFloor.update(bandPowers: bands)
+        let count = BandLayout.bandCount, rows = bleedHistoryFrames, base = bandHistoryRow * count
+        bands.withUnsafeBufferPointer { bands in
+            bandHistory.withUnsafeMutableBufferPointer { history in
+                for b in 0..<count { history[base + b] = bands[b] }
+                recentMaximumBands.withUnsafeMutableBufferPointer { maximum in
+                    for b in 0..<count { maximum[b] = history[b] }
+                    for row in 1..<rows {
+                        for b in 0..<count { maximum[b] = max(maximum[b], history[row * count + b]) }
+                    }
+                }
+            }
+        }
+        bandHistoryRow = (bandHistoryRow + 1) % rows
+        assembler.advance()
+    }
+
+    /// Step 2: scores the frame against the noise floor and the other channel's bleed, estimates
+    /// pitch on frames that might be speech, and passes any decided frame downstream.
+    mutating func decide(otherRecentMaximum: [Float]) {
+        let score = scorer.score(
+            bandPowers: bands, noise: noiseFloor.noise, otherRecentMaximum: otherRecentMaximum,
+            levelDBFS: current.features.levelDBFS, loudSpeechDBFS: loudSpeechDBFS)
+        if score >= offsetThreshold {
+            current.pitch = pitchEstimator.estimate(powerSpectrum: spectrum.powerSpectrum)
+            spectrum.addShape(to: &current.features)
+        } else {
+            current.pitch = .unvoiced
+        }
+        current.score = score
+        if trace != nil { current.noiseDBFS = decibels(noiseFloor.noise.reduce(0, +)) }
+        pending[scoredFrames % pending.count] = current
+        scoredFrames += 1
+        if let isSpeech = decision.push(score: score) { emit(isSpeech: isSpeech) }
+    }
+
+    /// After the last frame: decides the pending frames and closes turns and spikes.
+    mutating func finish() -> ChannelSummary {
+        var remaining: [Bool] = []
+        decision.drain { remaining.append($0) }
+        for isSpeech in remaining { emit(isSpeech: isSpeech) }
+        segmentBuilder.finish()
+        spikeDetector.finish()
+        var summary = ChannelSummary(
+            segments: segmentBuilder.segments, spikes: spikeDetector.spikes, speechFrameCount: 0,
+            voicedFrameCount: 0, syllablePeakCount: peakCounter.count)
+        statistics.fill(&summary)
+        summary.speechBaselineDBFS = spikeDetector.currentBaselineDBFS
+        summary.trace = trace
+        return summary
+    }
+
+    /// Passes the oldest pending frame, now decided, to the downstream stages.
+    private mutating func emit(isSpeech: Bool) {
+        let record = pending[decidedFrames % pending.count]
+        let index = decidedFrames
+        decidedFrames += 1
+        let isVoiced = isSpeech && record.pitch.voicing >= voicingThreshold
+        trace?.append(FrameTrace(
+            frame: index, levelDBFS: record.features.levelDBFS, speechScoreDb: record.score, noiseFloorDBFS: record.noiseDBFS,
+            isSpeech: isSpeech, pitchHz: record.pitch.frequencyHz, voicing: record.pitch.voicing))
+        segmentBuilder.push(frame: index, isSpeech: isSpeech, power: record.features.bandPower)
+        spikeDetector.push(isSpeech: isSpeech, power: record.features.bandPower)
+        peakCounter.push(power: record.features.bandPower, isSpeech: isSpeech, isVoiced: isVoiced)
+        if isSpeech {
+            statistics.add(
+                levelDBFS: record.features.levelDBFS, pitchHz: isVoiced ? record.pitch.frequencyHz : 0,
+                centroidHz: record.features.centroidHz, tiltDb: record.features.tiltDb)
+            let frames = statistics.speechFrames
+            if frames >= Self.loudSpeechMinimumFrames && frames % Self.loudSpeechRefreshFrames == 0 {
+                loudSpeechDBFS = statistics.loudSpeechDBFS().map(Float.init)
+            }
+        }
+    }
+}

@@ -1,0 +1,73 @@
+/// Collects analysis-rate samples for one channel and says when the next 10 ms frame is complete.
+///
+/// Frame `i` describes the hop `[80·i, 80·i + 80)` (10 ms at 8 kHz). Its 256-sample window is
+/// centred on the hop, `[80·i − 88, 80·i + 168)`, so frame `i` is ready once sample `80·i + 167`
+/// has arrived. Samples before the stream's start are zero; nothing is padded mid-stream.
+struct FrameAssembler: Sendable {
+    /// Samples before the hop start that the window reaches back (88).
+    static let windowLeadSamples = (AnalysisGrid.windowSamples - AnalysisGrid.hopSamples) / 2
+    /// The last `windowSamples` samples, stored twice so the window is always contiguous.
+    private var ring = [Float](repeating: 0, count: 2 * AnalysisGrid.windowSamples)
+    private var ringPosition = 0
+    /// Analysis-rate samples received (including end-of-stream padding).
+    private(set) var sampleCount = 0
+    /// Index of the next frame to complete.
+    private(set) var nextFrameIndex = 0
+
+    /// Stores one sample. Returns true when it completes frame `nextFrameIndex`; the caller then
+    /// reads it with `withCurrentWindow` and calls `advance()`.
+    mutating func append(_ sample: Float) -> Bool {
+        let size = AnalysisGrid.windowSamples
+        ring[ringPosition] = sample
+        ring[ringPosition + size] = sample
+        ringPosition += 1
+        if ringPosition == size { ringPosition = 0 }
+        sampleCount += 1
+        return sampleCount == Self.windowEnd(ofFrame: nextFrameIndex)
+    }
+
+    /// Samples still needed to complete frame `nextFrameIndex`.
+    var samplesUntilNextFrame: Int { Self.windowEnd(ofFrame: nextFrameIndex) - sampleCount }
+
+    /// Stores `count` samples read from `source` at `start`, `start + stride`, … — at most
+    /// `samplesUntilNextFrame` of them. Returns true when they complete frame `nextFrameIndex`.
+    mutating func append(from source: UnsafeBufferPointer<Float>, start: Int, stride: Int, count: Int) -> Bool {
+        precondition(count <= samplesUntilNextFrame)
+        let size = AnalysisGrid.windowSamples
+        var position = ringPosition
+        ring.withUnsafeMutableBufferPointer { ring in
+            var index = start
+            for _ in 0..<count {
+                let sample = source[index]
+                ring[position] = sample
+                ring[position + size] = sample
+                position += 1
+                if position == size { position = 0 }
+                index += stride
+            }
+        }
+        ringPosition = position
+        sampleCount += count
+        return sampleCount == Self.windowEnd(ofFrame: nextFrameIndex)
+    }
+
+    /// Moves on to the next frame.
+    mutating func advance() { nextFrameIndex += 1 }
+
+    /// The newest `windowSamples` samples, oldest first.
+    func withCurrentWindow<R>(_ body: (UnsafeBufferPointer<Float>) -> R) -> R {
+        ring.withUnsafeBufferPointer { stored in
+            body(UnsafeBufferPointer(rebasing: stored[ringPosition..<(ringPosition + AnalysisGrid.windowSamples)]))
+        }
+    }
+
+    /// One past the last sample of frame `index`'s window.
+    static func windowEnd(ofFrame index: Int) -> Int {
+        index * AnalysisGrid.hopSamples - windowLeadSamples + AnalysisGrid.windowSamples
+    }
+
+    /// Frames covering `sampleCount` analysis-rate samples: every hop that starts before the end.
+    static func frameCount(forSampleCount sampleCount: Int) -> Int {
+        (sampleCount + AnalysisGrid.hopSamples - 1) / AnalysisGrid.hopSamples
+    }
+}

@@ -1,0 +1,39 @@
+internal import Glibc
+
+/// The frequency bands voice activity and levels are measured in: 16 mel-spaced bands from
+/// 250 Hz to 3500 Hz (the telephone band and a margin), on the 512-point FFT's 15.625 Hz bins.
+struct BandLayout: Sendable {
+    /// Number of bands.
+    static let bandCount = 16
+    /// Lowest frequency measured (Hz).
+    static let lowHz = 250.0
+    /// Highest frequency measured (Hz).
+    static let highHz = 3500.0
+    /// Split between "low" and "high" for spectral tilt (Hz).
+    static let tiltSplitHz = 1000.0
+
+    /// First FFT bin of each band, plus one past the last bin of the last band (`bandCount + 1`).
+    let binEdges: [Int]
+    /// First bin at or above `tiltSplitHz`.
+    let tiltSplitBin: Int
+
+    init() {
+        let binHz = Double(AnalysisGrid.sampleRateHz) / Double(AnalysisGrid.fftSize)
+        func mel(_ hz: Double) -> Double { 2595 * log10(1 + hz / 700) }
+        func hz(_ mel: Double) -> Double { 700 * (pow(10, mel / 2595) - 1) }
+        let low = mel(Self.lowHz), high = mel(Self.highHz)
+        var edges: [Int] = []
+        for j in 0...Self.bandCount {
+            let edgeHz = hz(low + (high - low) * Double(j) / Double(Self.bandCount))
+            let bin = Int((edgeHz / binHz).rounded())
+            edges.append(max(bin, (edges.last ?? bin - 2) + 2))  // at least two bins per band
+        }
+        binEdges = edges
+        tiltSplitBin = Int((Self.tiltSplitHz / binHz).rounded())
+    }
+
+    /// First bin measured.
+    var firstBin: Int { binEdges[0] }
+    /// One past the last bin measured.
+    var endBin: Int { binEdges[Self.bandCount] }
+}

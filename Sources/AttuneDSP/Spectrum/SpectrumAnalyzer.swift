@@ -1,0 +1,103 @@
+import AttuneFFT
+internal import Glibc
+
+/// What one frame's spectrum says about one channel.
+struct SpectralFeatures: Sendable {
+    /// Mean-square level in the measured band (250–3500 Hz), linear (full-scale sine ≈ 0.5).
+    var bandPower: Float = 0
+    /// `bandPower` in dBFS (RMS; a full-scale sine reads −3 dBFS).
+    var levelDBFS: Float = -120
+    /// Power-weighted mean frequency over the measured band (Hz); set only on frames that may be speech.
+    var centroidHz: Float = 0
+    /// Energy below 1 kHz over energy above it, in dB (higher = darker voice); set only on frames
+    /// that may be speech.
+    var tiltDb: Float = 0
+}
+
+/// Windows a frame, transforms it and reduces its power spectrum to bands and shape features.
+///
+/// Holds the FFT and its buffers; after `analyze`, `powerSpectrum` holds the frame's power spectrum
+/// for the pitch estimator and `addShape(to:)`. No allocation per frame.
+/// - Complexity: one 512-point real FFT plus O(bins) per frame.
+struct SpectrumAnalyzer: Sendable {
+    let layout = BandLayout()
+    private let fft = RealFFT(size: AnalysisGrid.fftSize)
+    private let window: [Float]
+    /// Scale from |X_k|² to mean-square units: 2 / (N · Σw²).
+    private let powerScale: Float
+    private var fftInput = FFTBuffer(count: AnalysisGrid.fftSize)
+    private var fftOutput = FFTBuffer(count: AnalysisGrid.fftSize + 2)
+    /// |X_k|², k = 0…256, scaled to mean-square units.
+    private(set) var powerSpectrum = [Float](repeating: 0, count: AnalysisGrid.fftSize / 2 + 1)
+
+    /// Centre frequency of each bin (Hz).
+    private let binFrequencyHz: [Float]
+
+    init() {
+        let binHz = Float(AnalysisGrid.sampleRateHz) / Float(AnalysisGrid.fftSize)
+        binFrequencyHz = (0...(AnalysisGrid.fftSize / 2)).map { Float($0) * binHz }
+        let n = AnalysisGrid.windowSamples
+        window = (0..<n).map { Float(0.5 - 0.5 * cos(2 * Double.pi * Double($0) / Double(n))) }
+        let energy = window.reduce(0) { $0 + Double($1 * $1) }
+        powerScale = Float(2 / (Double(AnalysisGrid.fftSize) * energy))
+    }
+
+    /// The Hann window (256 samples).
+    var hannWindow: [Float] { window }
+
+    /// Analyses one frame's window; writes band powers (mean-square units) into `bands`.
+    mutating func analyze(_ samples: UnsafeBufferPointer<Float>, bands: inout [Float]) -> SpectralFeatures {
+        let n = AnalysisGrid.windowSamples
+        fftInput.withUnsafeMutableBufferPointer { input in
+            window.withUnsafeBufferPointer { w in
+                for i in 0..<n { input[i] = samples[i] * w[i] }
+            }
+            // input[n..<fftSize] stays zero: the padding for a linear autocorrelation.
+        }
+        fft.forward(&fftInput, into: &fftOutput)
+        let scale = powerScale
+        fftOutput.withUnsafeBufferPointer { spectrum in
+            powerSpectrum.withUnsafeMutableBufferPointer { power in
+                for k in 0..<power.count {
+                    let re = spectrum[2 * k], im = spectrum[2 * k + 1]
+                    power[k] = (re * re + im * im) * scale
+                }
+            }
+        }
+        var total: Float = 0
+        powerSpectrum.withUnsafeBufferPointer { power in
+            layout.binEdges.withUnsafeBufferPointer { edges in
+                bands.withUnsafeMutableBufferPointer { bandPower in
+                    for b in 0..<BandLayout.bandCount {
+                        var sum: Float = 0
+                        for k in edges[b]..<edges[b + 1] { sum += power[k] }
+                        bandPower[b] = sum
+                        total += sum
+                    }
+                }
+            }
+        }
+        return SpectralFeatures(bandPower: total, levelDBFS: decibels(total))
+    }
+
+    /// Adds the spectral shape (centroid and tilt) of the frame last analysed to `features`.
+    /// Only frames that may be speech need it.
+    func addShape(to features: inout SpectralFeatures) {
+        var weighted: Float = 0, low: Float = 0
+        powerSpectrum.withUnsafeBufferPointer { power in
+            binFrequencyHz.withUnsafeBufferPointer { frequency in
+                for k in layout.firstBin..<layout.endBin { weighted += power[k] * frequency[k] }
+            }
+            for k in layout.firstBin..<layout.tiltSplitBin { low += power[k] }
+        }
+        let total = features.bandPower
+        features.centroidHz = total > 0 ? weighted / total : 0
+        features.tiltDb = decibels(low) - decibels(total - low)
+    }
+}
+
+/// 10·log10 of a power (to within 0.001 dB), floored at −120 dB.
+@inline(__always)
+func decibels(_ power: Float) -> Float {
+    power > 1e-12 ? fastDecibels(power) : -120
+}

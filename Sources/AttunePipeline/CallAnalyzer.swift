@@ -1,0 +1,82 @@
+public import AttuneDSP
+
+/// One call's analysis, fed incrementally: the same code for a file (batch) and a live stream.
+///
+/// ```swift
+/// var analyzer = try CallAnalyzer(callId: "c1", layout: .stereo(advisorChannel: 0), sampleRateHz: 8000)
+/// analyzer.push(interleaved: chunk)   // any chunk size: results do not depend on it
+/// let report = analyzer.finish()
+/// ```
+/// Owned by one task; only the `CallReport` it returns crosses tasks.
+public struct CallAnalyzer: Sendable {
+    public let callId: String
+    public let layout: ChannelLayout
+    /// The input's sample rate (Hz).
+    public let sampleRateHz: Int
+    public let configuration: AnalysisConfiguration
+    private var engine: SignalEngine
+    /// Each party's per-frame trace after `finish()`, when tracing was asked for.
+    public private(set) var frameTraces: [Party: [FrameTrace]] = [:]
+
+    /// - Throws: `AnalysisSetupError` for an unusable sample rate, channel choice or configuration.
+    public init(
+        callId: String, layout: ChannelLayout, sampleRateHz: Int, configuration: AnalysisConfiguration = .default,
+        tracesFrames: Bool = false
+    ) throws(AnalysisSetupError) {
+        do { try configuration.validate() } catch { throw AnalysisSetupError.configuration(error) }
+        guard SignalEngine.supports(sampleRateHz: sampleRateHz) else { throw AnalysisSetupError.unsupportedSampleRate(sampleRateHz) }
+        if case .stereo(let advisorChannel) = layout, !(0...1).contains(advisorChannel) {
+            throw AnalysisSetupError.advisorChannelOutOfRange(advisorChannel)
+        }
+        self.callId = callId
+        self.layout = layout
+        self.sampleRateHz = sampleRateHz
+        self.configuration = configuration
+        engine = SignalEngine(
+            configuration: configuration, channelCount: layout.channelCount, inputSampleRateHz: sampleRateHz, tracesFrames: tracesFrames)
+    }
+
+    /// Channels per sample frame in pushed chunks.
+    public var channelCount: Int { layout.channelCount }
+
+    /// Feeds interleaved samples (`layout.channelCount` per sample frame), nominally in [-1, 1].
+    public mutating func push(interleaved samples: UnsafeBufferPointer<Float>) {
+        engine.push(interleaved: samples)
+    }
+
+    /// Feeds interleaved samples from an array.
+    public mutating func push(interleaved samples: [Float]) {
+        engine.push(interleaved: samples)
+    }
+
+    /// Audio received so far (s).
+    public var durationSeconds: Double { engine.durationSeconds }
+
+    /// Ends the call and returns its report.
+    public mutating func finish() -> CallReport {
+        let duration = engine.durationSeconds
+        let channels = engine.finish()
+        for (party, channel) in zip(layout.parties, channels) { frameTraces[party] = channel.trace }
+        return CallReport(
+            callId: callId, layout: layout, sampleRateHz: sampleRateHz, durationSeconds: duration,
+            frameCount: engine.frameCount, channels: channels, configuration: configuration)
+    }
+}
+
+/// Why an analysis could not start.
+public enum AnalysisSetupError: Error, Sendable, Equatable, CustomStringConvertible {
+    case unsupportedSampleRate(Int)
+    case advisorChannelOutOfRange(Int)
+    case configuration(ConfigurationError)
+
+    public var description: String {
+        switch self {
+        case .unsupportedSampleRate(let rate):
+            "sample rate \(rate) Hz is not supported (needs ≥ 8000 Hz in a simple ratio to 8 kHz, e.g. 8, 11.025, 16, 22.05, 32, 44.1 or 48 kHz)"
+        case .advisorChannelOutOfRange(let channel):
+            "advisor channel \(channel) does not exist (0 or 1)"
+        case .configuration(let error):
+            "invalid setting \(error)"
+        }
+    }
+}

@@ -1,0 +1,87 @@
+public import AttuneDSP
+
+/// The report of one call: the fixed core of DESIGN §5 plus more keys. Schema `attune.call/1`.
+///
+/// Times are seconds from the start of the recording, to the millisecond (the analysis works in
+/// 10 ms frames, so edges fall on 0.01 s).
+public struct CallReport: Sendable, Equatable, Codable {
+    /// Bump on a breaking change to this shape.
+    public static let schemaName = "attune.call/1"
+
+    public var schema = CallReport.schemaName
+    public var callId: String
+    public var durationSeconds: Double
+    /// The recording's own sample rate (Hz); analysis runs at 8 kHz whatever this is.
+    public var sampleRateHz: Int
+    /// `stereo` (each party on a channel of its own, one file or two legs) or `mono`.
+    public var channelLayout: String
+    /// The parties heard, in channel order.
+    public var parties: [Party]
+    public var segments: [Segment]
+    public var events: [Event]
+    public var metrics: CallMetrics
+    /// Effort and distress; nil until a scoring model is applied.
+    public var scores: Scores?
+    /// The scoring model used; nil until a scoring model is applied.
+    public var model: ModelReference?
+    /// The engine that produced this report (`attune-engine/X.Y.Z`).
+    public var engineVersion: String
+    /// Fingerprint of the analysis settings (see `attune config`).
+    public var configurationFingerprint: String
+
+    /// A party's turn.
+    public struct Segment: Sendable, Equatable, Codable {
+        public var party: Party
+        public var startSeconds: Double
+        public var endSeconds: Double
+        /// The turn's mean level relative to the party's median speech level (dB).
+        public var levelDbRelative: Double?
+    }
+
+    /// A timeline event. Which optional keys are set depends on `type` (see `Kind`).
+    public struct Event: Sendable, Equatable, Codable {
+        public enum Kind: String, Sendable, Codable, CaseIterable {
+            case overtalk, interruption, backchannel, deadAir, energySpike
+        }
+        public var type: Kind
+        /// interruption, backchannel, energySpike: whose it is.
+        public var party: Party?
+        /// overtalk: who started second.
+        public var initiator: Party?
+        public var startSeconds: Double
+        public var endSeconds: Double
+        /// energySpike: highest short-term level above the party's speech baseline (dB).
+        public var peakDbAboveBaseline: Double?
+
+        public init(type: Kind, party: Party? = nil, initiator: Party? = nil, startSeconds: Double, endSeconds: Double, peakDbAboveBaseline: Double? = nil) {
+            self.type = type
+            self.party = party
+            self.initiator = initiator
+            self.startSeconds = startSeconds
+            self.endSeconds = endSeconds
+            self.peakDbAboveBaseline = peakDbAboveBaseline
+        }
+
+        public var durationSeconds: Double { endSeconds - startSeconds }
+    }
+
+    /// Scores, once a model exists (issue: scoring).
+    public struct Scores: Sendable, Equatable, Codable {}
+
+    /// Which model scored the call.
+    public struct ModelReference: Sendable, Equatable, Codable {
+        public var id: String
+        public var sha256: String
+    }
+
+    /// The segments of one party.
+    public func segments(of party: Party) -> [Segment] { segments.filter { $0.party == party } }
+    /// The events of one kind.
+    public func events(_ kind: Event.Kind) -> [Event] { events.filter { $0.type == kind } }
+}
+
+/// The engine's version, recorded in every report and part of the batch's result key: bump it
+/// whenever a change can alter any report.
+public enum AttuneEngine {
+    public static let version = "attune-engine/0.1.0"
+}

@@ -1,0 +1,4 @@
+#ifndef ATTUNE_CFFTW_SHIM_H
+#define ATTUNE_CFFTW_SHIM_H
+#include <fftw3.h>
+#endif

@@ -1,0 +1,69 @@
+import AttuneTestSupport
+import Testing
+
+@testable import AttuneDSP
+
+/// Pitch within 2 % on synthetic harmonic signals of known F0 (80–400 Hz), at 8 and 16 kHz.
+@Suite struct PitchTests {
+    static let frequencies: [Double] = [80, 95, 110, 130, 150, 175, 200, 240, 280, 330, 400]
+
+    /// Frames a signal at the analysis rate exactly as the engine does, and estimates each frame's F0.
+    static func frameEstimates(_ signal: [Float], sampleRateHz: Int) -> [PitchEstimate] {
+        var resampler = sampleRateHz == 8000 ? nil : PolyphaseResampler(inputRateHz: sampleRateHz, outputRateHz: 8000)
+        var assembler = FrameAssembler()
+        var spectrum = SpectrumAnalyzer()
+        var estimator = PitchEstimator(configuration: PitchConfiguration(), window: spectrum.hannWindow)
+        var bands = [Float](repeating: 0, count: BandLayout.bandCount)
+        var estimates: [PitchEstimate] = []
+        for sample in signal {
+            var value = sample
+            if resampler != nil, !resampler!.push(sample, output: &value) { continue }
+            if assembler.append(value) {
+                _ = assembler.withCurrentWindow { spectrum.analyze($0, bands: &bands) }
+                estimates.append(estimator.estimate(powerSpectrum: spectrum.powerSpectrum))
+                assembler.advance()
+            }
+        }
+        return estimates
+    }
+
+    @Test(arguments: [8000, 16000], frequencies)
+    func everyFrameOfAHarmonicToneIsWithinTwoPercent(sampleRateHz: Int, frequencyHz: Double) {
+        let tone = SignalGenerator.harmonicTone(frequencyHz: frequencyHz, sampleRateHz: sampleRateHz, seconds: 1.0)
+        // Skip frames whose window reaches before the tone started or past its end.
+        let estimates = Self.frameEstimates(tone, sampleRateHz: sampleRateHz).dropFirst(5).dropLast(5)
+        #expect(estimates.count > 80)
+        for estimate in estimates {
+            let error = abs(Double(estimate.frequencyHz) - frequencyHz) / frequencyHz
+            #expect(error < 0.02, "estimated \(estimate.frequencyHz) Hz for \(frequencyHz) Hz at \(sampleRateHz) Hz")
+            #expect(estimate.voicing > 0.8)
+        }
+    }
+
+    @Test func noiseIsNotVoiced() {
+        var generator = SignalGenerator(seed: 7)
+        let noise = generator.noise(count: 8000, rms: 0.1)
+        let estimates = Self.frameEstimates(noise, sampleRateHz: 8000).dropFirst(5)
+        let voiced = estimates.filter { $0.voicing >= 0.5 }.count
+        #expect(Double(voiced) / Double(estimates.count) < 0.05)
+    }
+
+    /// The whole engine: a tone in bursts (so voice activity sees it come and go) gives the
+    /// party's pitch median within 2 %.
+    @Test(arguments: [8000, 16000], [85.0, 140.0, 230.0, 390.0])
+    func reportedMedianOfABurstyToneIsWithinTwoPercent(sampleRateHz: Int, frequencyHz: Double) {
+        var samples: [Float] = []
+        let silence = [Float](repeating: 0, count: sampleRateHz / 2)
+        for _ in 0..<6 {
+            samples += silence
+            samples += SignalGenerator.harmonicTone(frequencyHz: frequencyHz, sampleRateHz: sampleRateHz, seconds: 1.2, amplitude: 0.1)
+        }
+        samples += silence
+        var engine = SignalEngine(configuration: .default, channelCount: 1, inputSampleRateHz: sampleRateHz)
+        engine.push(interleaved: samples)
+        let summary = engine.finish()[0]
+        let median = try! #require(summary.pitchMedianHz)
+        #expect(abs(median - frequencyHz) / frequencyHz < 0.02, "median \(median) Hz for \(frequencyHz) Hz")
+        #expect(summary.segments.count == 6)
+    }
+}
