@@ -41,7 +41,7 @@ let package = Package(
             name: "AttunePipelineTests",
             dependencies: ["AttunePipeline", "AttuneDSP", "AttuneAudioIO", "AttuneTestSupport"]
         ),
-        .testTarget(name: "AttuneCLITests", dependencies: ["AttuneCLI", "AttuneTestSupport"]),
+        .testTarget(name: "AttuneCLITests", dependencies: ["AttuneCLI", "AttuneAudioIO", "AttuneTestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

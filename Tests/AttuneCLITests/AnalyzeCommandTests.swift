@@ -1,0 +1,116 @@
+import AttuneAudioIO
+import AttuneTestSupport
+import Foundation
+import Testing
+
+/// The `attune` binary end to end: exit codes, one-line reasons naming the file, JSON on stdout.
+@Suite struct AnalyzeCommandTests {
+    /// The built `attune` executable, beside the test bundle.
+    static let binary: String = {
+        let bundle = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+        return bundle.appendingPathComponent("attune").path
+    }()
+
+    struct Run {
+        var status: Int32
+        var standardOutput: String
+        var standardError: String
+    }
+
+    static func run(_ arguments: [String]) throws -> Run {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: binary)
+        process.arguments = arguments
+        let out = Pipe(), err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        let output = out.fileHandleForReading.readDataToEndOfFile()
+        let error = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return Run(status: process.terminationStatus, standardOutput: String(decoding: output, as: UTF8.self), standardError: String(decoding: error, as: UTF8.self))
+    }
+
+    @Test func analyzesAFixtureToJSON() throws {
+        let result = try Self.run(["analyze", "--json", RepositoryPaths.fixtureCalls + "/calm-clean.flac"])
+        #expect(result.status == 0)
+        let object = try JSONSerialization.jsonObject(with: Data(result.standardOutput.utf8)) as? [String: Any]
+        #expect(object?["schema"] as? String == "attune.call/1")
+        #expect(object?["callId"] as? String == "calm-clean")
+        #expect(object?["channelLayout"] as? String == "stereo")
+        let metrics = object?["metrics"] as? [String: Any]
+        #expect((metrics?["advisor"] as? [String: Any])?["talkSeconds"] as? Double ?? 0 > 10)
+    }
+
+    @Test func monoReportsUnknownPerPartyMetricsAsNull() throws {
+        let result = try Self.run(["analyze", "--json", RepositoryPaths.fixtureCalls + "/calm-mono.flac"])
+        #expect(result.status == 0)
+        let object = try JSONSerialization.jsonObject(with: Data(result.standardOutput.utf8)) as? [String: Any]
+        #expect(object?["channelLayout"] as? String == "mono")
+        let metrics = try #require(object?["metrics"] as? [String: Any])
+        #expect(metrics["advisor"] is NSNull && metrics["customer"] is NSNull)
+        #expect(metrics["overtalkSeconds"] is NSNull)
+        #expect(metrics["deadAirSeconds"] as? Double ?? 0 > 3)
+        #expect((metrics["mixed"] as? [String: Any])?["talkSeconds"] as? Double ?? 0 > 20)
+    }
+
+    @Test func summaryShowsTheTimelineAndEvents() throws {
+        let result = try Self.run(["analyze", RepositoryPaths.fixtureCalls + "/heated-clean.flac"])
+        #expect(result.status == 0)
+        #expect(result.standardOutput.contains("Timeline"))
+        #expect(result.standardOutput.contains("interruption by customer"))
+        #expect(result.standardOutput.contains("raised voice, customer"))
+    }
+
+    /// Each bad input: non-zero exit, one line on stderr that names the file, nothing on stdout.
+    @Test func badInputsFailWithAReasonNamingTheFile() throws {
+        let directory = RepositoryPaths.temporaryDirectory("attune-cli")
+        let empty = directory + "/empty.wav"
+        #expect(FileManager.default.createFile(atPath: empty, contents: Data()))
+        let text = directory + "/notes.wav"
+        #expect(FileManager.default.createFile(atPath: text, contents: Data("not audio\n".utf8)))
+        let six = directory + "/six.wav"
+        try AudioFileWriter.write([Float](repeating: 0.1, count: 6 * 800), to: six, format: .wavPCM16, sampleRateHz: 8000, channelCount: 6)
+        let slow = directory + "/slow.wav"
+        try AudioFileWriter.write([Float](repeating: 0.1, count: 4000), to: slow, format: .wavPCM16, sampleRateHz: 4000, channelCount: 1)
+        for path in [empty, text, six, slow, directory + "/missing.flac"] {
+            let result = try Self.run(["analyze", "--json", path])
+            #expect(result.status == 1, "\(path): exit \(result.status)")
+            #expect(result.standardOutput.isEmpty)
+            let lines = result.standardError.split(separator: "\n")
+            #expect(lines.count == 1 && lines[0].hasPrefix("attune: error: \(path): "), "\(result.standardError)")
+        }
+        let mono = try Self.run(["analyze", "--require-stereo", RepositoryPaths.fixtureCalls + "/calm-mono.flac"])
+        #expect(mono.status == 1 && mono.standardError.contains("is mono"))
+    }
+
+    @Test func usageErrorsExitWith64() throws {
+        #expect(try Self.run(["analyze"]).status == 64)
+        #expect(try Self.run(["analyze", "a.wav", "--advisor", "b.wav", "--customer", "c.wav"]).status == 64)
+        #expect(try Self.run(["analyze", "--set", "turns.noSuchThing=3", RepositoryPaths.fixtureCalls + "/calm-clean.flac"]).status == 64)
+        #expect(try Self.run(["analyze", "--advisor-channel", "2", RepositoryPaths.fixtureCalls + "/calm-clean.flac"]).status == 64)
+    }
+
+    @Test func deadAirThresholdIsConfigurable() throws {
+        let file = RepositoryPaths.fixtureCalls + "/heated-clean.flac"
+        func deadAirCount(_ extra: [String]) throws -> Int {
+            let result = try Self.run(["analyze", "--json"] + extra + [file])
+            let object = try JSONSerialization.jsonObject(with: Data(result.standardOutput.utf8)) as? [String: Any]
+            return (object?["events"] as? [[String: Any]] ?? []).filter { $0["type"] as? String == "deadAir" }.count
+        }
+        // The heated call has dead airs of 4.5 s and 6 s: a 5 s threshold keeps one.
+        #expect(try deadAirCount([]) == 2)
+        #expect(try deadAirCount(["--set", "turns.deadAirMinimumSeconds=5"]) == 1)
+    }
+
+    @Test func configListsEverySettingWithUnitAndDefault() throws {
+        let result = try Self.run(["config"])
+        #expect(result.status == 0)
+        #expect(result.standardOutput.contains("turns.deadAirMinimumSeconds"))
+        #expect(result.standardOutput.contains("3 s"))
+        let json = try Self.run(["config", "--json", "--set", "spikes.thresholdDb=12"])
+        let object = try JSONSerialization.jsonObject(with: Data(json.standardOutput.utf8)) as? [String: Double]
+        #expect(object?["spikes.thresholdDb"] == 12)
+        #expect(object?.count ?? 0 >= 25)
+    }
+}
