@@ -12,7 +12,8 @@ import Testing
         var builder = SegmentBuilder(configuration: TurnConfiguration())
         for frame in 0..<f(end) {
             let t = AnalysisGrid.seconds(frames: frame)
-            builder.push(frame: frame, isSpeech: speech.contains { t >= $0.0 && t < $0.1 - 1e-9 }, power: 0.01)
+            let isSpeech = speech.contains { t >= $0.0 && t < $0.1 - 1e-9 }
+            builder.push(frame: frame, isSpeech: isSpeech, isVoiced: isSpeech, power: 0.01)
         }
         builder.finish()
         return builder.segments

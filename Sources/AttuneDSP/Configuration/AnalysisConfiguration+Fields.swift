@@ -37,6 +37,7 @@ extension AnalysisConfiguration {
         .init(key: "voiceActivity.noiseFloorMinimumDBFS", unit: "dBFS", summary: "lowest noise floor assumed per band (digitally silent lines)", range: -120...(-40), keyPath: \.voiceActivity.noiseFloorMinimumDBFS),
         .init(key: "turns.mergeGapSeconds", unit: "s", summary: "speech closer than this is one turn", range: 0...2, keyPath: \.turns.mergeGapSeconds),
         .init(key: "turns.minimumSegmentSeconds", unit: "s", summary: "turns shorter than this are dropped", range: 0...1, keyPath: \.turns.minimumSegmentSeconds),
+        .init(key: "turns.minimumVoicedShare", unit: "ratio", summary: "share of a turn's speech frames that must be voiced (taps, rustle, breath are not)", range: 0...1, keyPath: \.turns.minimumVoicedShare),
         .init(key: "turns.deadAirMinimumSeconds", unit: "s", summary: "silence at least this long is dead air", range: 0.5...60, keyPath: \.turns.deadAirMinimumSeconds),
         .init(key: "turns.overtalkMinimumSeconds", unit: "s", summary: "both talking at least this long is an overtalk event", range: 0...5, keyPath: \.turns.overtalkMinimumSeconds),
         .init(key: "turns.interruptionPriorTalkSeconds", unit: "s", summary: "interruption: the other party had been talking at least this long", range: 0...10, keyPath: \.turns.interruptionPriorTalkSeconds),

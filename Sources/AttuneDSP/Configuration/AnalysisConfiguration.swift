@@ -82,6 +82,9 @@ public struct TurnConfiguration: Sendable, Equatable, Hashable {
     public var mergeGapSeconds = 0.3
     /// Segments shorter than this are dropped (s, 0–1). Default 0.1 s.
     public var minimumSegmentSeconds = 0.1
+    /// Share of a segment's speech frames that must be voiced (have a pitch) for it to count as
+    /// talk: taps, rustle, breath and handling noise are unvoiced (ratio, 0–1). Default 0.5.
+    public var minimumVoicedShare = 0.5
     /// A silence at least this long is dead air (s, 0.5–60). Default 3 s (one vendor uses 5 s).
     public var deadAirMinimumSeconds = 3.0
     /// Overlap runs at least this long are overtalk events (s, 0–5). Default 0.3 s.

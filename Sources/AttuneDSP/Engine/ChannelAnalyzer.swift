@@ -167,7 +167,7 @@ struct ChannelAnalyzer: Sendable {
         trace?.append(FrameTrace(
             frame: index, levelDBFS: record.features.levelDBFS, speechScoreDb: record.score, noiseFloorDBFS: record.noiseDBFS,
             isSpeech: isSpeech, pitchHz: record.pitch.frequencyHz, voicing: record.pitch.voicing))
-        segmentBuilder.push(frame: index, isSpeech: isSpeech, power: record.features.bandPower)
+        segmentBuilder.push(frame: index, isSpeech: isSpeech, isVoiced: isVoiced, power: record.features.bandPower)
         spikeDetector.push(isSpeech: isSpeech, power: record.features.bandPower)
         peakCounter.push(power: record.features.bandPower, isSpeech: isSpeech, isVoiced: isVoiced)
         if isSpeech {
