@@ -46,6 +46,19 @@ let package = Package(
     swiftLanguageModes: [.v6]
 )
 
+// Benchmarks (ordo-one/benchmark) only when asked for, so ordinary builds and CI stay lean:
+//   ATTUNE_BENCHMARKS=1 swift package benchmark
+if Context.environment["ATTUNE_BENCHMARKS"] != nil {
+    package.dependencies.append(.package(url: "https://github.com/ordo-one/benchmark", from: "1.38.1", traits: ["MallocInterposer"]))
+    package.targets.append(
+        .executableTarget(
+            name: "AttuneBenchmarks",
+            dependencies: ["AttunePipeline", "AttuneTestSupport", .product(name: "Benchmark", package: "benchmark")],
+            path: "Benchmarks/AttuneBenchmarks",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ))
+}
+
 // Strict settings for every target of ours, in one place (as swift-log does).
 for target in package.targets where [.executable, .test, .regular].contains(target.type) {
     target.swiftSettings = (target.swiftSettings ?? []) + [

@@ -52,6 +52,7 @@ struct SpikeDetector: Sendable {
         baselineMinimumFrames = AnalysisGrid.frames(seconds: configuration.baselineMinimumSpeechSeconds)
         powers = [Float](repeating: 0, count: windowFrames + 1)
         speech = [Bool](repeating: false, count: windowFrames + 1)
+        spikes.reserveCapacity(64)  // no allocation when a spike is found (per-frame path)
     }
 
     /// The current speech baseline (dBFS), once trusted.
