@@ -106,9 +106,23 @@ import Testing
 
     @Test func speechIsHeldForTheHangoverThenEnds() {
         let scores: [Float] = Array(repeating: 5, count: 10) + Array(repeating: 0, count: 20)
-        let decisions = Self.run(scores)
-        // 20 ms hangover = 2 frames.
-        #expect(decisions.lastIndex(of: true) == 11)
+        #expect(Self.run(scores).lastIndex(of: true) == 9, "no hangover by default")
+        var configuration = VoiceActivityConfiguration()
+        configuration.hangoverSeconds = 0.02  // 2 frames
+        #expect(Self.run(scores, configuration: configuration).lastIndex(of: true) == 11)
+    }
+
+    /// On a noisy line both edges widen: onsets reach back over hidden frames whatever their
+    /// score, and speech is held over the hidden tail.
+    @Test func hiddenEdgesWidenSpeechOnBothSides() {
+        let scores: [Float] = Array(repeating: 0, count: 20) + Array(repeating: 5, count: 10) + Array(repeating: 0, count: 20)
+        var decision = SpeechDecision(configuration: VoiceActivityConfiguration())
+        decision.setHiddenEdgeFrames(onset: 3, tail: 4)
+        var out: [Bool] = []
+        for score in scores { if let d = decision.push(score: score) { out.append(d) } }
+        decision.drain { out.append($0) }
+        #expect(out.firstIndex(of: true) == 17)
+        #expect(out.lastIndex(of: true) == 33)
     }
 
     @Test func scoresBelowTheOnsetNeverStartSpeech() {

@@ -49,8 +49,20 @@ public struct VoiceActivityConfiguration: Sendable, Equatable, Hashable {
     public var onsetThresholdDb = 3.0
     /// Mean band SNR below which speech ends, with hangover (dB, 0–onset). Default 1.5 dB.
     public var offsetThresholdDb = 1.5
-    /// How long speech is held after the score falls below the offset (s, 0–0.5). Default 20 ms.
-    public var hangoverSeconds = 0.02
+    /// How long speech is held after the score falls below the offset (s, 0–0.5). Default 0:
+    /// turns already bridge gaps under 0.3 s, and on noisy lines the hidden-edge extension below
+    /// takes over.
+    public var hangoverSeconds = 0.0
+    /// Word edges sink below the noise on a noisy line: for every dB the channel's median speech
+    /// level is less than `hiddenEdgeDepthDb` above its noise floor, onsets are extended by this
+    /// much (s per dB, 0–0.01). Default 1.5 ms/dB. (Defaults chosen on the fixture calls' edge
+    /// bias across 10–30 dB SNR; see the README's accuracy section.)
+    public var hiddenOnsetSecondsPerDb = 0.0015
+    /// …and word tails by this much (s per dB, 0–0.01). Default 1.2 ms/dB.
+    public var hiddenTailSecondsPerDb = 0.0012
+    /// Speech-to-noise ratio (median speech level over the noise floor) at and above which no
+    /// edge is hidden (dB, 10–60). Default 30 dB.
+    public var hiddenEdgeDepthDb = 30.0
     /// How far a speech onset is traced back over frames above the offset threshold (s, 0–0.3).
     /// Default 100 ms. Also the decision delay.
     public var lookbackSeconds = 0.1
@@ -82,9 +94,9 @@ public struct TurnConfiguration: Sendable, Equatable, Hashable {
     public var mergeGapSeconds = 0.3
     /// Segments shorter than this are dropped (s, 0–1). Default 0.1 s.
     public var minimumSegmentSeconds = 0.1
-    /// Share of a segment's speech frames that must be voiced (have a pitch) for it to count as
-    /// talk: taps, rustle, breath and handling noise are unvoiced (ratio, 0–1). Default 0.5.
-    public var minimumVoicedShare = 0.5
+    /// Share of a segment's length that must be voiced frames (with a pitch) for it to count as
+    /// talk: taps, rustle, breath and handling noise are unvoiced (ratio, 0–1). Default 0.3.
+    public var minimumVoicedShare = 0.3
     /// A silence at least this long is dead air (s, 0.5–60). Default 3 s (one vendor uses 5 s).
     public var deadAirMinimumSeconds = 3.0
     /// Overlap runs at least this long are overtalk events (s, 0–5). Default 0.3 s.

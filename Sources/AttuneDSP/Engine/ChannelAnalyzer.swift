@@ -45,11 +45,17 @@ struct ChannelAnalyzer: Sendable {
     private var loudSpeechDBFS: Float?
     private static let loudSpeechMinimumFrames = 50
     private static let loudSpeechRefreshFrames = 25
+    private let hiddenOnsetFramesPerDb: Double
+    private let hiddenTailFramesPerDb: Double
+    private let hiddenEdgeDepthDb: Double
     /// Per-frame trace, when asked for.
     private var trace: [FrameTrace]?
 
     init(configuration: AnalysisConfiguration, inputSampleRateHz: Int, tracesFrames: Bool = false) {
         trace = tracesFrames ? [] : nil
+        hiddenOnsetFramesPerDb = configuration.voiceActivity.hiddenOnsetSecondsPerDb * 100
+        hiddenTailFramesPerDb = configuration.voiceActivity.hiddenTailSecondsPerDb * 100
+        hiddenEdgeDepthDb = configuration.voiceActivity.hiddenEdgeDepthDb
         voicingThreshold = Float(configuration.pitch.voicingThreshold)
         offsetThreshold = Float(configuration.voiceActivity.offsetThresholdDb)
         resampler = inputSampleRateHz == AnalysisGrid.sampleRateHz
@@ -158,6 +164,16 @@ struct ChannelAnalyzer: Sendable {
         return summary
     }
 
+    /// Widens speech edges by how far the line's speech-to-noise ratio falls short of the edge depth.
+    private mutating func updateHiddenEdges() {
+        guard let median = statistics.medianSpeechDBFS() else { return }
+        let noiseDBFS = Double(decibels(noiseFloor.noise.reduce(0, +)))
+        let shortfallDb = max(0, hiddenEdgeDepthDb - (median - noiseDBFS))
+        decision.setHiddenEdgeFrames(
+            onset: Int((shortfallDb * hiddenOnsetFramesPerDb).rounded()),
+            tail: Int((shortfallDb * hiddenTailFramesPerDb).rounded()))
+    }
+
     /// Passes the oldest pending frame, now decided, to the downstream stages.
     private mutating func emit(isSpeech: Bool) {
         let record = pending[decidedFrames % pending.count]
@@ -177,6 +193,7 @@ struct ChannelAnalyzer: Sendable {
             let frames = statistics.speechFrames
             if frames >= Self.loudSpeechMinimumFrames && frames % Self.loudSpeechRefreshFrames == 0 {
                 loudSpeechDBFS = statistics.loudSpeechDBFS().map(Float.init)
+                updateHiddenEdges()
             }
         }
     }

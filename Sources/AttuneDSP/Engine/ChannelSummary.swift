@@ -81,6 +81,9 @@ struct ChannelStatistics: Sendable {
     /// The level below which 90 % of speech frames fall (dBFS): the talker's loud speech.
     func loudSpeechDBFS() -> Double? { levels.percentile(0.9) }
 
+    /// The talker's median speech level (dBFS).
+    func medianSpeechDBFS() -> Double? { levels.percentile(0.5) }
+
     func fill(_ summary: inout ChannelSummary) {
         func hz(_ semitones: Double?) -> Double? { semitones.map { Self.pitchReferenceHz * pow(2, $0 / 12) } }
         summary.speechFrameCount = speechFrames

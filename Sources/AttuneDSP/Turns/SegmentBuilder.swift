@@ -23,9 +23,11 @@ public struct SpeechSegment: Sendable, Equatable, Hashable {
 
 /// Builds turns from speech decisions: frames closer than the merge gap join one segment, and
 /// segments shorter than the minimum are dropped (DESIGN §3, "talk segment"). So are segments
-/// whose speech frames are mostly unvoiced: talk is voiced, while taps, rustle, breath and
-/// handling noise are not (on the AMI meeting excerpts this rule turns 0.83 speech precision
-/// into 0.95 without costing recall).
+/// with too few voiced frames for their length: talk is largely voiced, while taps, rustle,
+/// breath and handling noise (merged into a "turn" by the gap bridging) are not. On the AMI
+/// meeting excerpts this takes speech precision from 0.83 to 0.96 at no cost in recall; on the
+/// fixtures the lowest true turn sits at 0.32 (a customer 3 dB above line noise), so the 0.3
+/// default keeps a small margin there.
 ///
 /// A segment is closed, and appended to `segments`, once a gap of at least the merge gap follows it.
 struct SegmentBuilder: Sendable {
@@ -72,7 +74,7 @@ struct SegmentBuilder: Sendable {
     private mutating func close() {
         guard let start = openStart else { return }
         let end = lastSpeechFrame + 1
-        let voicedShare = Double(voicedFrames) / Double(max(speechFrames, 1))
+        let voicedShare = Double(voicedFrames) / Double(max(end - start, 1))
         if end - start >= minimumFrames && voicedShare >= minimumVoicedShare {
             let meanPower = powerSum / Double(max(speechFrames, 1))
             segments.append(SpeechSegment(startFrame: start, endFrame: end, meanLevelDBFS: Double(decibels(Float(meanPower)))))
