@@ -45,6 +45,34 @@ public struct SignalGenerator {
         return samples.map { Float($0 / peak * amplitude) }
     }
 
+    /// A vowel-like tone: harmonics of `frequencyHz` (1/k) shaped by formant resonances
+    /// (Hz, bandwidth 80 Hz), so one harmonic near F1 dominates, as in real vowels; harmonics
+    /// below `lowestHz` left out (300 Hz: a telephone line, which removes the fundamental of
+    /// most voices); scaled to peak `amplitude`. Pitch trackers that prefer short lags pick a
+    /// harmonic here.
+    public static func vowel(
+        frequencyHz: Double, formantsHz: [Double] = [500, 1500, 2500], lowestHz: Double = 0, sampleRateHz: Int, seconds: Double,
+        amplitude: Double = 0.3
+    ) -> [Float] {
+        let count = Int(seconds * Double(sampleRateHz))
+        let nyquist = Double(sampleRateHz) / 2
+        var samples = [Double](repeating: 0, count: count)
+        var k = 1
+        while Double(k) * frequencyHz < nyquist * 0.95 {
+            let f = Double(k) * frequencyHz
+            if f < lowestHz { k += 1; continue }
+            // Sum of resonance magnitudes (second-order peaks of 80 Hz bandwidth).
+            let gain = formantsHz.reduce(0.0) { total, formant in
+                total + 1 / (1 + pow((f - formant) / 40, 2)).squareRoot()
+            }
+            let omega = 2 * Double.pi * f / Double(sampleRateHz)
+            for n in 0..<count { samples[n] += gain / Double(k) * sin(omega * Double(n)) }
+            k += 1
+        }
+        let peak = samples.map(abs).max() ?? 1
+        return samples.map { Float($0 / peak * amplitude) }
+    }
+
     /// Interleaves equal-length channels.
     public static func interleave(_ channels: [[Float]]) -> [Float] {
         let count = channels.map(\.count).min() ?? 0

@@ -1,4 +1,5 @@
 import AttuneTestSupport
+import Glibc
 import Testing
 
 @testable import AttuneDSP
@@ -38,6 +39,45 @@ import Testing
             #expect(error < 0.02, "estimated \(estimate.frequencyHz) Hz for \(frequencyHz) Hz at \(sampleRateHz) Hz")
             #expect(estimate.voicing > 0.8)
         }
+    }
+
+    /// Vowels, where formants make the 3rd–6th harmonic dominate, full-band and through a
+    /// telephone line (no harmonics below 300 Hz): still the fundamental, within 2 %.
+    @Test(arguments: [8000, 16000], [85.0, 110.0, 150.0, 210.0, 300.0])
+    func everyFrameOfAVowelIsWithinTwoPercent(sampleRateHz: Int, frequencyHz: Double) {
+        let shapes: [(formants: [Double], lowest: Double)] = [[500.0, 1500, 2500], [300, 2200, 3000], [700, 1100, 2400]]
+            .flatMap { formants in [(formants, 0.0), (formants, 300.0)] }
+        for (formants, lowest) in shapes {
+            let vowel = SignalGenerator.vowel(
+                frequencyHz: frequencyHz, formantsHz: formants, lowestHz: lowest, sampleRateHz: sampleRateHz, seconds: 1.0)
+            let estimates = Self.frameEstimates(vowel, sampleRateHz: sampleRateHz).dropFirst(5).dropLast(5)
+            let wrong = estimates.filter { abs(Double($0.frequencyHz) - frequencyHz) / frequencyHz >= 0.02 }
+            #expect(wrong.count == 0, "\(frequencyHz) Hz vowel \(formants) from \(lowest) Hz at \(sampleRateHz) Hz: \(wrong.count) of \(estimates.count) frames wrong, e.g. \(wrong.first?.frequencyHz ?? 0) Hz")
+        }
+    }
+
+    /// A telephone-band vowel gliding from 100 to 150 Hz (7.0 semitones) in bursts: the reported
+    /// range (10th to 90th percentile) matches the glide's within 1 semitone, so harmonic errors
+    /// cannot inflate it.
+    @Test func pitchRangeOfAGlidingVowelMatchesConstruction() {
+        var samples: [Float] = []
+        let rate = 8000
+        for burst in 0..<8 {
+            samples += [Float](repeating: 0, count: rate / 2)
+            let f = 100 * pow(1.5, Double(burst) / 7)  // 100 … 150 Hz in 8 steps
+            samples += SignalGenerator.vowel(frequencyHz: f, lowestHz: 300, sampleRateHz: rate, seconds: 0.8, amplitude: 0.1)
+        }
+        samples += [Float](repeating: 0, count: rate / 2)
+        var engine = SignalEngine(configuration: .default, channelCount: 1, inputSampleRateHz: rate)
+        engine.push(interleaved: samples)
+        let summary = engine.finish()[0]
+        // Truth: with 8 steps of equal length, the 10th percentile lies in the first step and the
+        // 90th in the last, so the range is the glide's full 7.0 semitones.
+        let truthRange = 12 * log2(1.5)
+        let range = try! #require(summary.pitchRangeSemitones)
+        #expect(abs(range - truthRange) < 1.0, "range \(range) st, construction ≈ \(truthRange) st")
+        let median = try! #require(summary.pitchMedianHz)
+        #expect(median > 115 && median < 130)
     }
 
     @Test func noiseIsNotVoiced() {

@@ -53,6 +53,7 @@ extension AnalysisConfiguration {
         .init(key: "pitch.minimumHz", unit: "Hz", summary: "lowest F0 searched", range: 40...200, keyPath: \.pitch.minimumHz),
         .init(key: "pitch.maximumHz", unit: "Hz", summary: "highest F0 searched", range: 200...1000, keyPath: \.pitch.maximumHz),
         .init(key: "pitch.voicingThreshold", unit: "ratio", summary: "normalised autocorrelation needed to call a frame voiced", range: 0...1, keyPath: \.pitch.voicingThreshold),
+        .init(key: "pitch.statisticsVoicingThreshold", unit: "ratio", summary: "periodicity needed for a frame's pitch to enter the pitch median and range", range: 0...1, keyPath: \.pitch.statisticsVoicingThreshold),
         .init(key: "pace.peakProminenceDb", unit: "dB", summary: "rise and fall around a syllable peak", range: 0.5...20, keyPath: \.pace.peakProminenceDb),
         .init(key: "pace.minimumPeakSpacingSeconds", unit: "s", summary: "closest two syllable peaks may be", range: 0.02...1, keyPath: \.pace.minimumPeakSpacingSeconds),
     ]

@@ -134,6 +134,10 @@ public struct PitchConfiguration: Sendable, Equatable, Hashable {
     public var maximumHz = 500.0
     /// Normalised autocorrelation at the period needed to call a frame voiced (0–1). Default 0.5.
     public var voicingThreshold = 0.5
+    /// Periodicity a frame needs for its pitch to enter the pitch median and range (0–1).
+    /// Default 0.8: less periodic frames (onsets, one dominant harmonic through a telephone
+    /// line) are where harmonic and subharmonic picks happen.
+    public var statisticsVoicingThreshold = 0.8
 
     public init() {}
 }

@@ -13,6 +13,7 @@ struct FrameRecord: Sendable {
 /// channel's bands: `analyzeFrame()` (spectrum, noise floor), then `decide(otherRecentMaximum:)`.
 struct ChannelAnalyzer: Sendable {
     private let voicingThreshold: Float
+    private let statisticsVoicingThreshold: Float
     private let offsetThreshold: Float
     private var resampler: PolyphaseResampler?
     private(set) var assembler = FrameAssembler()
@@ -57,6 +58,7 @@ struct ChannelAnalyzer: Sendable {
         hiddenTailFramesPerDb = configuration.voiceActivity.hiddenTailSecondsPerDb * 100
         hiddenEdgeDepthDb = configuration.voiceActivity.hiddenEdgeDepthDb
         voicingThreshold = Float(configuration.pitch.voicingThreshold)
+        statisticsVoicingThreshold = Float(configuration.pitch.statisticsVoicingThreshold)
         offsetThreshold = Float(configuration.voiceActivity.offsetThresholdDb)
         resampler = inputSampleRateHz == AnalysisGrid.sampleRateHz
             ? nil : PolyphaseResampler(inputRateHz: inputSampleRateHz, outputRateHz: AnalysisGrid.sampleRateHz)
@@ -187,8 +189,9 @@ struct ChannelAnalyzer: Sendable {
         spikeDetector.push(isSpeech: isSpeech, power: record.features.bandPower)
         peakCounter.push(power: record.features.bandPower, isSpeech: isSpeech, isVoiced: isVoiced)
         if isSpeech {
+            let pitchIsReliable = record.pitch.voicing >= statisticsVoicingThreshold
             statistics.add(
-                levelDBFS: record.features.levelDBFS, pitchHz: isVoiced ? record.pitch.frequencyHz : 0,
+                levelDBFS: record.features.levelDBFS, isVoiced: isVoiced, pitchHz: pitchIsReliable ? record.pitch.frequencyHz : 0,
                 centroidHz: record.features.centroidHz, tiltDb: record.features.tiltDb)
             let frames = statistics.speechFrames
             if frames >= Self.loudSpeechMinimumFrames && frames % Self.loudSpeechRefreshFrames == 0 {

@@ -67,15 +67,14 @@ struct ChannelStatistics: Sendable {
     private(set) var voicedFrames = 0
     static let pitchReferenceHz = 40.0
 
-    mutating func add(levelDBFS: Float, pitchHz: Float, centroidHz: Float, tiltDb: Float) {
+    /// Adds a speech frame; `pitchHz` is 0 unless its pitch is reliable enough for the statistics.
+    mutating func add(levelDBFS: Float, isVoiced: Bool, pitchHz: Float, centroidHz: Float, tiltDb: Float) {
         speechFrames += 1
         levels.add(Double(levelDBFS))
         centroidSum += Double(centroidHz)
         tiltSum += Double(tiltDb)
-        if pitchHz > 0 {
-            voicedFrames += 1
-            pitch.add(12 * log2(Double(pitchHz) / Self.pitchReferenceHz))
-        }
+        if isVoiced { voicedFrames += 1 }
+        if pitchHz > 0 { pitch.add(12 * log2(Double(pitchHz) / Self.pitchReferenceHz)) }
     }
 
     /// The level below which 90 % of speech frames fall (dBFS): the talker's loud speech.
