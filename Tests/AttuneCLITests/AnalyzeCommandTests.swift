@@ -62,23 +62,19 @@ import Testing
         #expect(result.standardOutput.contains("raised voice, customer"))
     }
 
-    /// Each bad input: non-zero exit, one line on stderr that names the file, nothing on stdout.
+    /// Each bad input: exit 1, one line on stderr that names the file, nothing on stdout.
     @Test func badInputsFailWithAReasonNamingTheFile() throws {
         let directory = RepositoryPaths.temporaryDirectory("attune-cli")
-        let empty = directory + "/empty.wav"
-        #expect(FileManager.default.createFile(atPath: empty, contents: Data()))
-        let text = directory + "/notes.wav"
-        #expect(FileManager.default.createFile(atPath: text, contents: Data("not audio\n".utf8)))
-        let six = directory + "/six.wav"
-        try AudioFileWriter.write([Float](repeating: 0.1, count: 6 * 800), to: six, format: .wavPCM16, sampleRateHz: 8000, channelCount: 6)
+        var cases = try BadAudioFiles.make(in: directory).map { ($0.name, $0.path) }
         let slow = directory + "/slow.wav"
         try AudioFileWriter.write([Float](repeating: 0.1, count: 4000), to: slow, format: .wavPCM16, sampleRateHz: 4000, channelCount: 1)
-        for path in [empty, text, six, slow, directory + "/missing.flac"] {
+        cases.append(("4 kHz sample rate", slow))
+        for (name, path) in cases {
             let result = try Self.run(["analyze", "--json", path])
-            #expect(result.status == 1, "\(path): exit \(result.status)")
-            #expect(result.standardOutput.isEmpty)
+            #expect(result.status == 1, "\(name): exit \(result.status)")
+            #expect(result.standardOutput.isEmpty, "\(name)")
             let lines = result.standardError.split(separator: "\n")
-            #expect(lines.count == 1 && lines[0].hasPrefix("attune: error: \(path): "), "\(result.standardError)")
+            #expect(lines.count == 1 && lines[0].hasPrefix("attune: error: \(path): "), "\(name): \(result.standardError)")
         }
         let mono = try Self.run(["analyze", "--require-stereo", RepositoryPaths.fixtureCalls + "/calm-mono.flac"])
         #expect(mono.status == 1 && mono.standardError.contains("is mono"))
