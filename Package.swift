@@ -3,8 +3,8 @@ import PackageDescription
 
 // Attune: speech analytics for contact-centre calls.
 // Module map (dependencies point down):
-//   AttuneCLI ─▶ AttunePipeline ─▶ AttuneAudioIO ─▶ CSndFile
-//                              └─▶ AttuneDSP ─▶ AttuneFFT ─▶ CFFTW
+//   AttuneCLI ─▶ AttuneBatch ─▶ AttuneStore ─▶ AttunePipeline ─▶ AttuneAudioIO ─▶ CSndFile
+//                                    (GRDB)                   └─▶ AttuneDSP ─▶ AttuneFFT ─▶ CFFTW
 // AttuneDSP does no I/O, reads no clock and holds no globals.
 
 let package = Package(
@@ -16,6 +16,8 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
     ],
     targets: [
         // C libraries, each behind exactly one Swift file.
@@ -26,10 +28,15 @@ let package = Package(
         .target(name: "AttuneFFT", dependencies: ["CFFTW"]),
         .target(name: "AttuneDSP", dependencies: ["AttuneFFT"]),
         .target(name: "AttunePipeline", dependencies: ["AttuneAudioIO", "AttuneDSP"]),
+        .target(name: "AttuneStore", dependencies: ["AttunePipeline", "AttuneDSP", .product(name: "GRDB", package: "GRDB.swift")]),
+        .target(
+            name: "AttuneBatch",
+            dependencies: ["AttunePipeline", "AttuneStore", "AttuneAudioIO", "AttuneDSP", .product(name: "Crypto", package: "swift-crypto")]
+        ),
         .executableTarget(
             name: "AttuneCLI",
             dependencies: [
-                "AttunePipeline",
+                "AttunePipeline", "AttuneStore", "AttuneBatch",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -42,6 +49,11 @@ let package = Package(
             dependencies: ["AttunePipeline", "AttuneDSP", "AttuneAudioIO", "AttuneTestSupport"]
         ),
         .testTarget(name: "AttuneCLITests", dependencies: ["AttuneCLI", "AttuneAudioIO", "AttuneTestSupport"]),
+        .testTarget(
+            name: "AttuneBatchTests",
+            dependencies: ["AttuneBatch", "AttuneStore", "AttunePipeline", "AttuneAudioIO", "AttuneTestSupport",
+                           .product(name: "GRDB", package: "GRDB.swift")]
+        ),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -8,8 +8,9 @@ struct Attune: AsyncParsableCommand {
         abstract: "Speech analytics for contact-centre calls: who talked when, and how it sounded.",
         discussion: """
             Exit codes: 0 all good; 1 an input could not be analysed (the reason is printed, one \
-            line per failure); 64 a usage error.
+            line per failure); 3 the work could not proceed at all (results store or source \
+            unusable); 64 a usage error.
             """,
-        subcommands: [AnalyzeCommand.self, ConfigCommand.self]
+        subcommands: [AnalyzeCommand.self, BatchCommand.self, ExportCommand.self, ConfigCommand.self]
     )
 }

@@ -73,7 +73,7 @@ struct AnalyzeCommand: ParsableCommand {
             throw ExitCode(1)
         }
         if json {
-            print(try ReportJSON.string(report))
+            print(String(decoding: try report.jsonData(pretty: true), as: UTF8.self))
         } else {
             print(ReportSummary(report: report, configuration: configuration).text)
         }
@@ -88,8 +88,13 @@ enum MonoParty: String, ExpressibleByArgument, CaseIterable {
 
 /// Writes a line to standard error.
 func printError(_ line: String) {
+    writeError(line + "\n")
+}
+
+/// Writes text to standard error as is.
+func writeError(_ text: String) {
     var standardError = StandardError()
-    print(line, to: &standardError)
+    standardError.write(text)
 }
 
 struct StandardError: TextOutputStream {

@@ -1,0 +1,71 @@
+/// Running totals of a batch and their wording: a live line for a terminal, log lines otherwise.
+public struct BatchProgress: Sendable, Equatable {
+    /// Calls in the batch (after sharding).
+    public var total = 0
+    public var analyzed = 0
+    public var skipped = 0
+    public var failed = 0
+    /// Audio analysed in this run (s).
+    public var audioSeconds = 0.0
+    /// Time spent analysing (s, summed over jobs) and writing to the store (s).
+    public var analysisSeconds = 0.0
+    public var storeSeconds = 0.0
+
+    public init(total: Int) { self.total = total }
+
+    /// Calls dealt with (analysed, skipped or failed).
+    public var done: Int { analyzed + skipped + failed }
+
+    /// "[  37/200]  0.6 h audio  3,950× real time  ETA 0:12  1 failed"
+    /// - Parameter elapsedSeconds: wall time since the batch started.
+    public func line(elapsedSeconds: Double) -> String {
+        let width = String(total).count
+        var text = "[\(String(repeating: " ", count: max(0, width - String(done).count)))\(done)/\(total)] \(hours(audioSeconds)) audio"
+        if elapsedSeconds > 0 && audioSeconds > 0 {
+            text += ", \(grouped(Int((audioSeconds / elapsedSeconds).rounded())))× real time"
+        }
+        if done > 0 && done < total {
+            let remaining = elapsedSeconds / Double(done) * Double(total - done)
+            text += ", ETA \(clock(remaining))"
+        }
+        if skipped > 0 { text += ", \(skipped) already stored" }
+        if failed > 0 { text += ", \(failed) failed" }
+        return text
+    }
+
+    /// The closing summary.
+    public func summary(elapsedSeconds: Double) -> String {
+        var text = "\(analyzed) analysed, \(skipped) already stored, \(failed) failed, of \(total) call(s); \(hours(audioSeconds)) audio in \(clock(elapsedSeconds))"
+        if elapsedSeconds > 0 && audioSeconds > 0 {
+            text += " (\(grouped(Int((audioSeconds / elapsedSeconds).rounded())))× real time"
+            text += "; store \(percent(storeSeconds / elapsedSeconds)) of wall time)"
+        }
+        return text
+    }
+
+    private func hours(_ seconds: Double) -> String {
+        let tenths = Int((seconds / 360).rounded())
+        return "\(tenths / 10).\(tenths % 10) h"
+    }
+
+    private func clock(_ seconds: Double) -> String {
+        let total = Int(seconds.rounded())
+        let (h, m, s) = (total / 3600, total % 3600 / 60, total % 60)
+        return h > 0 ? "\(h):\(String(m).leftPadded(to: 2)):\(String(s).leftPadded(to: 2))" : "\(m):\(String(s).leftPadded(to: 2))"
+    }
+
+    private func percent(_ share: Double) -> String {
+        let tenths = Int((share * 1000).rounded())
+        return "\(tenths / 10).\(tenths % 10) %"
+    }
+
+    private func grouped(_ value: Int) -> String {
+        let digits = String(value)
+        var out = ""
+        for (index, character) in digits.enumerated() {
+            if index > 0 && (digits.count - index) % 3 == 0 { out += "," }
+            out.append(character)
+        }
+        return out
+    }
+}

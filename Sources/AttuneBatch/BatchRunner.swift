@@ -1,0 +1,143 @@
+public import AttuneDSP
+import AttunePipeline
+import AttuneAudioIO
+public import AttuneStore
+
+/// Runs a batch: analyses each call on up to `jobs` concurrent tasks, skips calls whose current
+/// result is already stored, records every failure with its reason, and writes through one writer
+/// (this task) so the store sees one transaction per finished call.
+///
+/// Memory is bounded by `jobs`: each job holds one analyzer and its decode buffers; reports are
+/// written as they arrive.
+public struct BatchRunner: Sendable {
+    public var database: AttuneDatabase
+    public var configuration: AnalysisConfiguration
+    /// Concurrent analyses (≥ 1).
+    public var jobs: Int
+    /// The scoring model's hash, once scoring exists (part of each result's identity).
+    public var modelSha256: String?
+
+    public init(database: AttuneDatabase, configuration: AnalysisConfiguration, jobs: Int, modelSha256: String? = nil) {
+        self.database = database
+        self.configuration = configuration
+        self.jobs = max(1, jobs)
+        self.modelSha256 = modelSha256
+    }
+
+    /// What happened to one call.
+    enum Outcome: Sendable {
+        case analyzed(AnalyzedCall, analysisSeconds: Double)
+        case skipped(callId: String)
+        case failed(FailureReport)
+    }
+
+    /// Runs `source`'s calls (those in `shard`, if given).
+    /// - Parameters:
+    ///   - progress: called on this task after every call, and once more at the end, with the totals
+    ///     and the wall time so far (s).
+    /// - Returns: the totals and the run's id in the store.
+    public func run(
+        _ source: BatchSource, sourceDescription: String, shard: Shard?,
+        progress: (BatchProgress, Double) -> Void = { _, _ in }
+    ) async throws(StorageError) -> (progress: BatchProgress, runId: Int64) {
+        let clock = ContinuousClock()
+        let start = clock.now
+        func elapsed() -> Double { (clock.now - start).seconds }
+
+        let items = shard.map { shard in source.items.filter { shard.contains(callId: $0.metadata.callId) } } ?? source.items
+        let problems = shard.map { shard in source.problems.filter { $0.callId.map(shard.contains(callId:)) ?? (shard.index == 0) } } ?? source.problems
+        var totals = BatchProgress(total: items.count + problems.count)
+        let runId = try await database.beginRun(RunSettings(
+            source: sourceDescription, shard: shard?.description, jobs: jobs, engineVersion: AttuneEngine.version,
+            configurationFingerprint: configuration.fingerprint, modelSha256: modelSha256))
+        try await database.recordFailures(problems, runId: runId)
+        totals.failed = problems.count
+        progress(totals, elapsed())
+
+        let job = Job(database: database, configuration: configuration, modelSha256: modelSha256)
+        var storeError: StorageError? = nil
+        await withTaskGroup(of: Outcome.self) { group in
+            var pending = items.makeIterator()
+            for _ in 0..<jobs {
+                guard let item = pending.next() else { break }
+                group.addTask { await job.process(item) }
+            }
+            while let outcome = await group.next() {
+                if storeError == nil, let item = pending.next() { group.addTask { await job.process(item) } }
+                do throws(StorageError) {
+                    let writeStart = clock.now
+                    switch outcome {
+                    case .analyzed(let call, let seconds):
+                        try await database.store([call], runId: runId)
+                        totals.analyzed += 1
+                        totals.audioSeconds += call.report.durationSeconds
+                        totals.analysisSeconds += seconds
+                    case .skipped:
+                        totals.skipped += 1
+                    case .failed(let failure):
+                        try await database.recordFailures([failure], runId: runId)
+                        totals.failed += 1
+                    }
+                    totals.storeSeconds += (clock.now - writeStart).seconds
+                } catch {
+                    // The store itself failed: stop starting work, let running jobs drain.
+                    storeError = error
+                }
+                progress(totals, elapsed())
+            }
+        }
+        if let storeError { throw storeError }
+        var counts = RunCounts()
+        counts.total = totals.total
+        counts.analyzed = totals.analyzed
+        counts.skipped = totals.skipped
+        counts.failed = totals.failed
+        counts.audioSeconds = totals.audioSeconds
+        try await database.updateRun(runId, counts: counts, finished: true)
+        progress(totals, elapsed())
+        return (totals, runId)
+    }
+}
+
+/// The work on one call, run concurrently: hash, skip if current, analyse.
+struct Job: Sendable {
+    let database: AttuneDatabase
+    let configuration: AnalysisConfiguration
+    let modelSha256: String?
+
+    func process(_ item: BatchItem) async -> BatchRunner.Outcome {
+        let path = item.metadata.sourcePath
+        let callId = item.metadata.callId
+        let hash: String
+        do {
+            hash = try ContentHasher.sha256(of: item.recording.paths)
+        } catch {
+            return .failed(FailureReport(path: error.path, callId: callId, line: item.line, code: "unreadable", reason: "\(error.path): \(error.message)"))
+        }
+        let identity = ResultIdentity(
+            contentSha256: hash, engineVersion: AttuneEngine.version,
+            configurationFingerprint: configuration.fingerprint, modelSha256: modelSha256)
+        do {
+            if try await database.storedIdentity(contentSha256: hash) == identity { return .skipped(callId: callId) }
+        } catch {
+            return .failed(FailureReport(path: path, callId: callId, line: item.line, code: "store", reason: error.description))
+        }
+        let clock = ContinuousClock()
+        let start = clock.now
+        do {
+            let report = try RecordingAnalysis.analyze(item.recording, callId: callId, configuration: configuration)
+            return .analyzed(AnalyzedCall(report: report, identity: identity, metadata: item.metadata), analysisSeconds: (clock.now - start).seconds)
+        } catch {
+            let code: String = switch error {
+            case .audio(let audio): audio.code.description
+            case .setup: "setup"
+            }
+            return .failed(FailureReport(path: path, callId: callId, line: item.line, code: code, reason: error.description))
+        }
+    }
+}
+
+extension Duration {
+    /// The duration in seconds.
+    var seconds: Double { Double(components.seconds) + Double(components.attoseconds) * 1e-18 }
+}

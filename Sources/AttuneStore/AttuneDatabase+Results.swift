@@ -1,0 +1,140 @@
+import FoundationEssentials
+import GRDB
+public import AttunePipeline
+import AttuneDSP
+
+/// What a stored result was computed from. Equal identities mean the stored result is current.
+public struct ResultIdentity: Sendable, Hashable {
+    /// SHA-256 (hex) of the recording's bytes (both legs, advisor first, for two-leg calls).
+    public var contentSha256: String
+    public var engineVersion: String
+    public var configurationFingerprint: String
+    /// The scoring model's hash, once scoring exists.
+    public var modelSha256: String?
+
+    public init(contentSha256: String, engineVersion: String, configurationFingerprint: String, modelSha256: String?) {
+        self.contentSha256 = contentSha256
+        self.engineVersion = engineVersion
+        self.configurationFingerprint = configurationFingerprint
+        self.modelSha256 = modelSha256
+    }
+}
+
+/// Who and what a call is, beyond its audio (from the manifest or the file name).
+public struct CallMetadata: Sendable, Equatable {
+    public var callId: String
+    public var sourcePath: String
+    public var agentId: String?
+    public var team: String?
+    /// When the call took place (ISO 8601), if known.
+    public var startedAt: String?
+
+    public init(callId: String, sourcePath: String, agentId: String? = nil, team: String? = nil, startedAt: String? = nil) {
+        self.callId = callId
+        self.sourcePath = sourcePath
+        self.agentId = agentId
+        self.team = team
+        self.startedAt = startedAt
+    }
+}
+
+/// A finished analysis, ready to store.
+public struct AnalyzedCall: Sendable {
+    public var report: CallReport
+    public var identity: ResultIdentity
+    public var metadata: CallMetadata
+
+    public init(report: CallReport, identity: ResultIdentity, metadata: CallMetadata) {
+        self.report = report
+        self.identity = identity
+        self.metadata = metadata
+    }
+}
+
+extension AttuneDatabase {
+    /// The identity of the result stored for a recording, if any.
+    public func storedIdentity(contentSha256: String) async throws(StorageError) -> ResultIdentity? {
+        try await StorageError.wrapping("reading the results store") {
+            try await writer.read { db in
+                try CallRecord.filter(Column("contentSha256") == contentSha256).fetchOne(db).map {
+                    ResultIdentity(
+                        contentSha256: $0.contentSha256, engineVersion: $0.engineVersion,
+                        configurationFingerprint: $0.configurationFingerprint, modelSha256: $0.modelSha256)
+                }
+            }
+        }
+    }
+
+    /// Stores the calls, each replacing any older result for the same recording, in one
+    /// transaction: after a crash the store holds all of them or none.
+    public func store(_ calls: [AnalyzedCall], runId: Int64?) async throws(StorageError) {
+        guard !calls.isEmpty else { return }
+        let rows = try calls.map { call throws(StorageError) in try Self.rows(for: call, runId: runId) }
+        try await StorageError.wrapping("writing \(calls.count) call(s) to the results store") {
+            try await writer.write { db in
+                for var row in rows {
+                    try CallRecord.filter(Column("contentSha256") == row.call.contentSha256).deleteAll(db)
+                    try row.call.insert(db)
+                    let id = row.call.id!
+                    for var segment in row.segments { segment.callRowId = id; try segment.insert(db) }
+                    for var event in row.events { event.callRowId = id; try event.insert(db) }
+                    for var metric in row.metrics { metric.callRowId = id; try metric.insert(db) }
+                }
+            }
+        }
+    }
+
+    /// One call's rows, before they have a call row id.
+    private struct CallRows: Sendable {
+        var call: CallRecord
+        var segments: [SegmentRecord]
+        var events: [EventRecord]
+        var metrics: [MetricRecord]
+    }
+
+    private static func rows(for call: AnalyzedCall, runId: Int64?) throws(StorageError) -> CallRows {
+        let report = call.report
+        let json: String
+        do { json = String(decoding: try report.jsonData(), as: UTF8.self) } catch {
+            throw StorageError(operation: "encoding the report of \(call.metadata.callId)", message: "\(error)")
+        }
+        let record = CallRecord(
+            id: nil, callId: call.metadata.callId, contentSha256: call.identity.contentSha256,
+            engineVersion: call.identity.engineVersion, configurationFingerprint: call.identity.configurationFingerprint,
+            modelSha256: call.identity.modelSha256, sourcePath: call.metadata.sourcePath, agentId: call.metadata.agentId,
+            team: call.metadata.team, startedAt: call.metadata.startedAt, durationSeconds: report.durationSeconds,
+            sampleRateHz: report.sampleRateHz, channelLayout: report.channelLayout, runId: runId, analyzedAt: timestampNow(),
+            report: json)
+        let segments = report.segments.map {
+            SegmentRecord(callRowId: 0, party: $0.party.rawValue, startSeconds: $0.startSeconds, endSeconds: $0.endSeconds, levelDbRelative: $0.levelDbRelative)
+        }
+        let events = report.events.map {
+            EventRecord(
+                callRowId: 0, type: $0.type.rawValue, party: $0.party?.rawValue, initiator: $0.initiator?.rawValue,
+                startSeconds: $0.startSeconds, endSeconds: $0.endSeconds, peakDbAboveBaseline: $0.peakDbAboveBaseline)
+        }
+        var metrics = CallMetrics.fields.map { MetricRecord(callRowId: 0, scope: "call", name: $0.name, value: $0.value(in: report.metrics)) }
+        for party in report.parties {
+            guard let partyMetrics = report.metrics[party] else { continue }
+            metrics += PartyMetrics.fields.map { MetricRecord(callRowId: 0, scope: party.rawValue, name: $0.name, value: $0.value(in: partyMetrics)) }
+        }
+        return CallRows(call: record, segments: segments, events: events, metrics: metrics)
+    }
+
+    /// Number of calls stored.
+    public func callCount() async throws(StorageError) -> Int {
+        try await StorageError.wrapping("reading the results store") {
+            try await writer.read { db in try CallRecord.fetchCount(db) }
+        }
+    }
+
+    /// The stored report of a call (by call id), decoded.
+    public func report(callId: String) async throws(StorageError) -> CallReport? {
+        try await StorageError.wrapping("reading the results store") {
+            let json = try await writer.read { db in
+                try String.fetchOne(db, sql: "SELECT report FROM calls WHERE callId = ? ORDER BY analyzedAt DESC LIMIT 1", arguments: [callId])
+            }
+            return try json.map { try CallReport(jsonData: Data($0.utf8)) }
+        }
+    }
+}

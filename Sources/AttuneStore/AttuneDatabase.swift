@@ -1,0 +1,120 @@
+import FoundationEssentials
+public import GRDB
+
+/// The results store: one SQLite file (WAL) behind GRDB, with versioned migrations.
+///
+/// Writes of one call (its row, segments, events and metrics) happen in one transaction, so a
+/// process killed at any moment leaves either the whole call or nothing. A recording has at most
+/// one row (`calls.contentSha256` is unique): storing a newer result for it replaces the older.
+public struct AttuneDatabase: Sendable {
+    /// The GRDB connection (a pool on disk, a queue in memory).
+    public let writer: any DatabaseWriter
+
+    /// Opens (creating if needed) the store at `path` and brings its schema up to date.
+    public static func open(path: String) async throws(StorageError) -> AttuneDatabase {
+        try await StorageError.wrapping("opening results store \(path)") {
+            var configuration = Configuration()
+            configuration.prepareDatabase { db in
+                // WAL with NORMAL sync survives a killed process (not a power cut) without fsync per call.
+                try db.execute(sql: "PRAGMA synchronous = NORMAL")
+                try db.execute(sql: "PRAGMA foreign_keys = ON")
+            }
+            configuration.busyMode = .timeout(10)
+            let pool = try DatabasePool(path: path, configuration: configuration)
+            try migrator.migrate(pool)
+            return AttuneDatabase(writer: pool)
+        }
+    }
+
+    /// An empty store in memory (tests).
+    public static func inMemory() throws(StorageError) -> AttuneDatabase {
+        do {
+            let queue = try DatabaseQueue()
+            try migrator.migrate(queue)
+            return AttuneDatabase(writer: queue)
+        } catch {
+            throw StorageError(operation: "creating an in-memory store", message: "\(error)", cause: error as? DatabaseError)
+        }
+    }
+
+    /// The schema, one migration per version. Never edit a shipped migration: add one.
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1: runs, calls, segments, events, metrics, failures") { db in
+            try db.create(table: "runs") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.column("startedAt", .text).notNull()
+                t.column("finishedAt", .text)
+                t.column("status", .text).notNull()
+                t.column("source", .text).notNull()
+                t.column("shard", .text)
+                t.column("jobs", .integer).notNull()
+                t.column("engineVersion", .text).notNull()
+                t.column("configurationFingerprint", .text).notNull()
+                t.column("modelSha256", .text)
+                t.column("filesTotal", .integer).notNull()
+                t.column("filesAnalyzed", .integer).notNull()
+                t.column("filesSkipped", .integer).notNull()
+                t.column("filesFailed", .integer).notNull()
+                t.column("audioSeconds", .double).notNull()
+            }
+            try db.create(table: "calls") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.column("callId", .text).notNull().indexed()
+                t.column("contentSha256", .text).notNull().unique()
+                t.column("engineVersion", .text).notNull()
+                t.column("configurationFingerprint", .text).notNull()
+                t.column("modelSha256", .text)
+                t.column("sourcePath", .text).notNull()
+                t.column("agentId", .text).indexed()
+                t.column("team", .text).indexed()
+                t.column("startedAt", .text).indexed()
+                t.column("durationSeconds", .double).notNull()
+                t.column("sampleRateHz", .integer).notNull()
+                t.column("channelLayout", .text).notNull()
+                t.column("runId", .integer).references("runs", onDelete: .setNull)
+                t.column("analyzedAt", .text).notNull().indexed()
+                t.column("report", .text).notNull()
+            }
+            try db.create(table: "segments") { t in
+                t.column("callRowId", .integer).notNull().indexed().references("calls", onDelete: .cascade)
+                t.column("party", .text).notNull()
+                t.column("startSeconds", .double).notNull()
+                t.column("endSeconds", .double).notNull()
+                t.column("levelDbRelative", .double)
+            }
+            try db.create(table: "events") { t in
+                t.column("callRowId", .integer).notNull().indexed().references("calls", onDelete: .cascade)
+                t.column("type", .text).notNull()
+                t.column("party", .text)
+                t.column("initiator", .text)
+                t.column("startSeconds", .double).notNull()
+                t.column("endSeconds", .double).notNull()
+                t.column("peakDbAboveBaseline", .double)
+            }
+            try db.create(table: "metrics") { t in
+                t.column("callRowId", .integer).notNull().references("calls", onDelete: .cascade)
+                t.column("scope", .text).notNull()
+                t.column("name", .text).notNull()
+                t.column("value", .double)
+                t.primaryKey(["callRowId", "scope", "name"])
+            }
+            try db.create(table: "failures") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.column("runId", .integer).indexed().references("runs", onDelete: .cascade)
+                t.column("path", .text).notNull()
+                t.column("callId", .text)
+                t.column("line", .integer)
+                t.column("code", .text).notNull()
+                t.column("reason", .text).notNull()
+                t.column("occurredAt", .text).notNull()
+            }
+        }
+        return migrator
+    }
+}
+
+/// Now as ISO 8601 UTC with milliseconds, the store's timestamp format.
+func timestampNow() -> String {
+    Date.now.formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true))
+}

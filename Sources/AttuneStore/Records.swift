@@ -1,0 +1,101 @@
+import GRDB
+
+// Row types of the store, one per table (GRDB records), kept apart from the domain types.
+// The schema is documented in the README and created by `AttuneDatabase.migrator`.
+
+/// A batch (or other) run that wrote to the store.
+struct RunRecord: Codable, Sendable, FetchableRecord, MutablePersistableRecord {
+    static let databaseTableName = "runs"
+    var id: Int64?
+    var startedAt: String
+    var finishedAt: String?
+    /// `running`, `completed`, `completedWithFailures` or `interrupted`.
+    var status: String
+    /// The folder or manifest given.
+    var source: String
+    var shard: String?
+    var jobs: Int
+    var engineVersion: String
+    var configurationFingerprint: String
+    var modelSha256: String?
+    var filesTotal: Int
+    var filesAnalyzed: Int
+    var filesSkipped: Int
+    var filesFailed: Int
+    var audioSeconds: Double
+
+    mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }
+}
+
+/// One call's current result. At most one row per recording (`contentSha256`).
+struct CallRecord: Codable, Sendable, FetchableRecord, MutablePersistableRecord {
+    static let databaseTableName = "calls"
+    var id: Int64?
+    var callId: String
+    /// SHA-256 (hex) of the recording's bytes (of both legs, in order, for two-leg calls).
+    var contentSha256: String
+    var engineVersion: String
+    var configurationFingerprint: String
+    var modelSha256: String?
+    /// The file (or `advisor|customer` files) analysed.
+    var sourcePath: String
+    var agentId: String?
+    var team: String?
+    /// When the call took place (ISO 8601, from the manifest), if known.
+    var startedAt: String?
+    var durationSeconds: Double
+    var sampleRateHz: Int
+    var channelLayout: String
+    var runId: Int64?
+    var analyzedAt: String
+    /// The whole `attune.call/1` report, as JSON.
+    var report: String
+
+    mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }
+}
+
+struct SegmentRecord: Codable, Sendable, FetchableRecord, PersistableRecord {
+    static let databaseTableName = "segments"
+    var callRowId: Int64
+    var party: String
+    var startSeconds: Double
+    var endSeconds: Double
+    var levelDbRelative: Double?
+}
+
+struct EventRecord: Codable, Sendable, FetchableRecord, PersistableRecord {
+    static let databaseTableName = "events"
+    var callRowId: Int64
+    var type: String
+    var party: String?
+    var initiator: String?
+    var startSeconds: Double
+    var endSeconds: Double
+    var peakDbAboveBaseline: Double?
+}
+
+/// One metric value: `scope` is `call` or a party (`advisor`, `customer`, `mixed`).
+struct MetricRecord: Codable, Sendable, FetchableRecord, PersistableRecord {
+    static let databaseTableName = "metrics"
+    var callRowId: Int64
+    var scope: String
+    var name: String
+    var value: Double?
+}
+
+/// A file (or manifest line) that could not be analysed.
+struct FailureRecord: Codable, Sendable, FetchableRecord, MutablePersistableRecord {
+    static let databaseTableName = "failures"
+    var id: Int64?
+    var runId: Int64?
+    var path: String
+    var callId: String?
+    /// Manifest line, when the failure is about one.
+    var line: Int?
+    /// A stable kind, e.g. `truncated`, `notAudio`, `manifest`.
+    var code: String
+    var reason: String
+    var occurredAt: String
+
+    mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }
+}

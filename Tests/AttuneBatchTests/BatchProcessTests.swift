@@ -1,0 +1,170 @@
+import AttuneAudioIO
+import AttuneStore
+import AttuneTestSupport
+import Foundation
+import GRDB
+import Testing
+
+/// `attune batch` as a real child process: killed with SIGKILL mid-run, and over a folder of bad files.
+@Suite(.serialized) struct BatchProcessTests {
+    /// The built `attune` executable, beside the test bundle.
+    static let binary = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("attune").path
+
+    /// Writes `count` distinct 20 s stereo recordings (slices of the 8 kHz fixture calls at
+    /// different offsets) into `directory`, readable by everyone.
+    static func makeRecordings(_ count: Int, in directory: String) throws -> [String] {
+        let sources = ["heated-clean", "heated-snr25", "heated-snr15", "heated-bleed", "heated-hum", "calm-clean", "calm-snr10", "calm-bleed"]
+        let decoded = try sources.map { try LoadedRecording.load(FixtureTruth.load($0).recording()).samples }
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        chmod(directory, 0o777)
+        var paths: [String] = []
+        for i in 0..<count {
+            let samples = decoded[i % decoded.count]
+            let offset = (i / decoded.count) * 2 * 8000 * 2  // 2 s steps, stereo
+            let slice = Array(samples[offset..<min(samples.count, offset + 20 * 8000 * 2)])
+            let path = "\(directory)/call-\(String(format: "%03d", i)).flac"
+            try AudioFileWriter.write(slice, to: path, format: .flac16, sampleRateHz: 8000, channelCount: 2)
+            paths.append(path)
+        }
+        return paths
+    }
+
+    /// A temporary folder every user may write (the batch may run as `nobody`).
+    static func openDirectory(_ name: String) -> String {
+        let directory = RepositoryPaths.temporaryDirectory(name)
+        chmod(directory, 0o777)
+        return directory
+    }
+
+    /// Runs `attune` with `arguments`; as `nobody` when the tests run as root (so that file
+    /// permissions mean something). Returns the process, started.
+    static func start(_ arguments: [String], asUnprivileged: Bool = false) throws -> (Process, Pipe, Pipe) {
+        let process = Process()
+        if asUnprivileged && geteuid() == 0 {
+            process.executableURL = URL(fileURLWithPath: "/usr/bin/setpriv")
+            process.arguments = ["--reuid=65534", "--regid=65534", "--clear-groups", binary] + arguments
+        } else {
+            process.executableURL = URL(fileURLWithPath: binary)
+            process.arguments = arguments
+        }
+        let out = Pipe(), err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        return (process, out, err)
+    }
+
+    static func readAll(_ pipe: Pipe) -> String { String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self) }
+
+    /// Rows stored so far, read while the child writes (WAL lets readers in).
+    static func storedCalls(_ path: String) -> Int {
+        guard FileManager.default.fileExists(atPath: path), let queue = try? DatabaseQueue(path: path) else { return 0 }
+        return (try? queue.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM calls") }) ?? 0
+    }
+
+    /// Every stored call is whole: its metric rows are all there and its segments and events
+    /// match its report; nothing points at a call that is not there.
+    static func expectIntact(_ database: AttuneDatabase, sourceLocation: SourceLocation = #_sourceLocation) throws {
+        try database.writer.read { db in
+            let orphans = try Int.fetchOne(db, sql: """
+                SELECT (SELECT COUNT(*) FROM segments WHERE callRowId NOT IN (SELECT id FROM calls))
+                     + (SELECT COUNT(*) FROM events WHERE callRowId NOT IN (SELECT id FROM calls))
+                     + (SELECT COUNT(*) FROM metrics WHERE callRowId NOT IN (SELECT id FROM calls))
+                """)
+            #expect(orphans == 0, sourceLocation: sourceLocation)
+            for row in try Row.fetchAll(db, sql: "SELECT id, report FROM calls") {
+                let id: Int64 = row["id"]
+                let report = try JSONSerialization.jsonObject(with: Data((row["report"] as String).utf8)) as! [String: Any]
+                let segments = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM segments WHERE callRowId = ?", arguments: [id])
+                let events = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM events WHERE callRowId = ?", arguments: [id])
+                let metrics = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM metrics WHERE callRowId = ?", arguments: [id])
+                #expect(segments == (report["segments"] as! [Any]).count, sourceLocation: sourceLocation)
+                #expect(events == (report["events"] as! [Any]).count, sourceLocation: sourceLocation)
+                #expect(metrics == 12 + 2 * 21, "call-level and two parties' metrics", sourceLocation: sourceLocation)
+            }
+        }
+    }
+
+    /// Killed (SIGKILL) several times mid-run and started again: every call stored exactly once,
+    /// nothing half-written, no failures invented.
+    @Test func killedAtAnyMomentAndRerunStoresEveryCallExactlyOnce() async throws {
+        let directory = Self.openDirectory("attune-kill")
+        let files = try Self.makeRecordings(60, in: directory + "/night")
+        let db = directory + "/results.db"
+        var killedWithCalls: [Int] = []
+        for threshold in [1, 12, 30, 45] {
+            let (process, _, _) = try Self.start(["batch", directory + "/night", "--db", db, "--jobs", "2", "--log-interval", "1000"])
+            // Kill as soon as the store has reached the threshold (so the kill lands mid-run).
+            let deadline = Date().addingTimeInterval(60)
+            while process.isRunning && Self.storedCalls(db) < threshold && Date() < deadline { usleep(2_000) }
+            if process.isRunning {
+                kill(process.processIdentifier, SIGKILL)
+                process.waitUntilExit()
+                #expect(process.terminationReason == .uncaughtSignal)
+                killedWithCalls.append(Self.storedCalls(db))
+            }
+            let database = try await AttuneDatabase.open(path: db)
+            try Self.expectIntact(database)
+        }
+        print("killed with \(killedWithCalls) of \(files.count) calls stored")
+        #expect(killedWithCalls.count >= 3, "kills must land mid-run: \(killedWithCalls)")
+        #expect(killedWithCalls.allSatisfy { $0 < files.count })
+
+        let (process, out, _) = try Self.start(["batch", directory + "/night", "--db", db, "--jobs", "2"])
+        let output = Self.readAll(out)
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0, "\(output)")
+        let database = try await AttuneDatabase.open(path: db)
+        try Self.expectIntact(database)
+        let (calls, distinctIds, failures, interrupted) = try await database.writer.read { db in
+            (try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM calls")!,
+             try Int.fetchOne(db, sql: "SELECT COUNT(DISTINCT callId) FROM calls")!,
+             try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM failures")!,
+             try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM runs WHERE status = 'interrupted'")!)
+        }
+        #expect(calls == files.count && distinctIds == files.count)
+        #expect(failures == 0, "no failures invented by the kills")
+        #expect(interrupted == killedWithCalls.count, "each killed run is marked interrupted")
+        #expect(output.contains("already stored"))
+    }
+
+    /// Good files mixed with bad ones: every good one stored, every bad one listed with its
+    /// reason, exit 1.
+    @Test func badFilesAreListedWithTheirReasonAndTheRestIsStored() async throws {
+        let directory = Self.openDirectory("attune-mixed")
+        let night = directory + "/night"
+        let good = try Self.makeRecordings(5, in: night)
+        for path in good { chmod(path, 0o644) }
+        let bad = try BadAudioFiles.make(in: RepositoryPaths.temporaryDirectory("attune-bad-source"))
+        func copy(_ name: String, to file: String) throws {
+            try FileManager.default.copyItem(atPath: bad.first { $0.name == name }!.path, toPath: night + "/" + file)
+            chmod(night + "/" + file, 0o644)
+        }
+        try copy("empty file", to: "zero-length.wav")
+        try copy("truncated data", to: "truncated.wav")
+        try copy("text renamed .wav", to: "notes.wav")
+        // A WAV with a header and no samples.
+        try AudioFileWriter.write([], to: night + "/no-samples.wav", format: .wavPCM16, sampleRateHz: 8000, channelCount: 2)
+        chmod(night + "/no-samples.wav", 0o644)
+        try FileManager.default.copyItem(atPath: good[0], toPath: night + "/locked.flac")
+        chmod(night + "/locked.flac", 0o000)  // unreadable (the batch runs as nobody when tests run as root)
+        try "not a recording".write(toFile: night + "/README.txt", atomically: true, encoding: .utf8)
+
+        let db = directory + "/results.db"
+        let (process, out, err) = try Self.start(["batch", night, "--db", db, "--jobs", "2"], asUnprivileged: true)
+        let output = Self.readAll(out), errors = Self.readAll(err)
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 1, "some files failed: exit 1\n\(output)\n\(errors)")
+        let failedLines = errors.split(separator: "\n").filter { $0.hasPrefix("attune: failed: ") }
+        #expect(failedLines.count == 5, "\(errors)")
+        for (file, reason) in [("zero-length.wav", "empty"), ("truncated.wav", "truncated"), ("notes.wav", "not an audio file"),
+                               ("no-samples.wav", "no audio samples"), ("locked.flac", "cannot be read")] {
+            #expect(failedLines.contains { $0.contains(night + "/" + file) && $0.contains(reason) }, "\(file): \(reason)\n\(errors)")
+        }
+        #expect(output.contains("1 file(s) ignored"))
+        let database = try await AttuneDatabase.open(path: db)
+        #expect(try await database.callCount() == 5)
+        let failures = try await database.writer.read { db in try String.fetchAll(db, sql: "SELECT path FROM failures ORDER BY path") }
+        #expect(failures.count == 5)
+    }
+}
