@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Speed, memory and allocation benchmarks for issue 2 (figures for the closing note / README).
-#   Scripts/bench/run.sh                 # everything (about 5 minutes)
-#   Scripts/bench/run.sh --quick         # speed and memory only
+# Benchmarks (figures for the closing notes and the README).
+#   Scripts/bench/run.sh                 # analysis: speed against the C floor, memory, per-frame mallocs
+#   Scripts/bench/run.sh --quick         # analysis speed and memory only
+#   Scripts/bench/run.sh --batch         # also the batch: --jobs 2 vs 1, the store's share, memory by file count
 # Writes bench-out/ (git-ignored). Needs sox and a C compiler (installed if missing).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -11,4 +12,5 @@ command -v cc > /dev/null || { sudo=""; [ "$(id -u)" -ne 0 ] && sudo=sudo; $sudo
 swift build -c release > /dev/null
 mkdir -p bench-out
 cc -O2 Scripts/bench/floor.c -lsndfile -lfftw3f -lm -o bench-out/floor
-exec python3 Scripts/bench/bench.py "$@"
+python3 Scripts/bench/bench.py "$@"
+if [[ " $* " == *" --batch "* ]]; then python3 Scripts/bench/batch.py; fi

@@ -7,7 +7,9 @@ public struct BatchProgress: Sendable, Equatable {
     public var failed = 0
     /// Audio analysed in this run (s).
     public var audioSeconds = 0.0
-    /// Time spent analysing (s, summed over jobs) and writing to the store (s).
+    /// Time spent analysing (s, summed over jobs), and awaiting the store (s; with busy cores
+    /// this includes waiting for a core, so it overstates the store's cost: measure that with
+    /// `--no-store`, as `Scripts/bench/batch.py` does).
     public var analysisSeconds = 0.0
     public var storeSeconds = 0.0
 
@@ -37,8 +39,7 @@ public struct BatchProgress: Sendable, Equatable {
     public func summary(elapsedSeconds: Double) -> String {
         var text = "\(analyzed) analysed, \(skipped) already stored, \(failed) failed, of \(total) call(s); \(hours(audioSeconds)) audio in \(clock(elapsedSeconds))"
         if elapsedSeconds > 0 && audioSeconds > 0 {
-            text += " (\(grouped(Int((audioSeconds / elapsedSeconds).rounded())))× real time"
-            text += "; store \(percent(storeSeconds / elapsedSeconds)) of wall time)"
+            text += " (\(grouped(Int((audioSeconds / elapsedSeconds).rounded())))× real time)"
         }
         return text
     }
@@ -52,11 +53,6 @@ public struct BatchProgress: Sendable, Equatable {
         let total = Int(seconds.rounded())
         let (h, m, s) = (total / 3600, total % 3600 / 60, total % 60)
         return h > 0 ? "\(h):\(String(m).leftPadded(to: 2)):\(String(s).leftPadded(to: 2))" : "\(m):\(String(s).leftPadded(to: 2))"
-    }
-
-    private func percent(_ share: Double) -> String {
-        let tenths = Int((share * 1000).rounded())
-        return "\(tenths / 10).\(tenths % 10) %"
     }
 
     private func grouped(_ value: Int) -> String {

@@ -16,6 +16,10 @@ public struct BatchRunner: Sendable {
     public var jobs: Int
     /// The scoring model's hash, once scoring exists (part of each result's identity).
     public var modelSha256: String?
+    /// Analyse without writing results (for measuring the store's share of a batch).
+    public var storesResults = true
+    /// Finished calls committed together (one transaction; a crash keeps whole groups only).
+    public static let commitGroupSize = 4
 
     public init(database: AttuneDatabase, configuration: AnalysisConfiguration, jobs: Int, modelSha256: String? = nil) {
         self.database = database
@@ -26,7 +30,7 @@ public struct BatchRunner: Sendable {
 
     /// What happened to one call.
     enum Outcome: Sendable {
-        case analyzed(AnalyzedCall, analysisSeconds: Double)
+        case analyzed(PreparedCall, analysisSeconds: Double)
         case skipped(callId: String)
         case failed(FailureReport)
     }
@@ -56,6 +60,21 @@ public struct BatchRunner: Sendable {
 
         let job = Job(database: database, configuration: configuration, modelSha256: modelSha256)
         var storeError: StorageError? = nil
+        var unstored: [PreparedCall] = []
+        /// Commits the finished calls held back so far.
+        func commit() async {
+            guard !unstored.isEmpty, storeError == nil else { return }
+            let writeStart = clock.now
+            do {
+                if storesResults { try await database.store(unstored, runId: runId) }
+                totals.analyzed += unstored.count
+                totals.audioSeconds += unstored.reduce(0) { $0 + $1.durationSeconds }
+            } catch {
+                storeError = error
+            }
+            totals.storeSeconds += (clock.now - writeStart).seconds
+            unstored.removeAll(keepingCapacity: true)
+        }
         await withTaskGroup(of: Outcome.self) { group in
             var pending = items.makeIterator()
             for _ in 0..<jobs {
@@ -64,27 +83,24 @@ public struct BatchRunner: Sendable {
             }
             while let outcome = await group.next() {
                 if storeError == nil, let item = pending.next() { group.addTask { await job.process(item) } }
-                do throws(StorageError) {
-                    let writeStart = clock.now
-                    switch outcome {
-                    case .analyzed(let call, let seconds):
-                        try await database.store([call], runId: runId)
-                        totals.analyzed += 1
-                        totals.audioSeconds += call.report.durationSeconds
-                        totals.analysisSeconds += seconds
-                    case .skipped:
-                        totals.skipped += 1
-                    case .failed(let failure):
+                switch outcome {
+                case .analyzed(let call, let seconds):
+                    unstored.append(call)
+                    totals.analysisSeconds += seconds
+                    if unstored.count >= Self.commitGroupSize { await commit() }
+                case .skipped:
+                    totals.skipped += 1
+                case .failed(let failure):
+                    do throws(StorageError) {
                         try await database.recordFailures([failure], runId: runId)
-                        totals.failed += 1
+                    } catch {
+                        storeError = error
                     }
-                    totals.storeSeconds += (clock.now - writeStart).seconds
-                } catch {
-                    // The store itself failed: stop starting work, let running jobs drain.
-                    storeError = error
+                    totals.failed += 1
                 }
                 progress(totals, elapsed())
             }
+            await commit()
         }
         if let storeError { throw storeError }
         var counts = RunCounts()
@@ -124,15 +140,21 @@ struct Job: Sendable {
         }
         let clock = ContinuousClock()
         let start = clock.now
+        let report: CallReport
         do {
-            let report = try RecordingAnalysis.analyze(item.recording, callId: callId, configuration: configuration)
-            return .analyzed(AnalyzedCall(report: report, identity: identity, metadata: item.metadata), analysisSeconds: (clock.now - start).seconds)
+            report = try RecordingAnalysis.analyze(item.recording, callId: callId, configuration: configuration)
         } catch {
             let code: String = switch error {
             case .audio(let audio): audio.code.description
             case .setup: "setup"
             }
             return .failed(FailureReport(path: path, callId: callId, line: item.line, code: code, reason: error.description))
+        }
+        do {
+            let prepared = try AttuneDatabase.prepare(AnalyzedCall(report: report, identity: identity, metadata: item.metadata))
+            return .analyzed(prepared, analysisSeconds: (clock.now - start).seconds)
+        } catch {
+            return .failed(FailureReport(path: path, callId: callId, line: item.line, code: "store", reason: error.description))
         }
     }
 }

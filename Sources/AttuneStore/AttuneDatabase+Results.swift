@@ -51,6 +51,16 @@ public struct AnalyzedCall: Sendable {
     }
 }
 
+/// A call's rows, ready to insert (see `AttuneDatabase.prepare`).
+public struct PreparedCall: Sendable {
+    var call: CallRecord
+    var segments: [SegmentRecord]
+    var events: [EventRecord]
+    var metrics: [MetricRecord]
+    /// The call's duration (s).
+    public let durationSeconds: Double
+}
+
 extension AttuneDatabase {
     /// The identity of the result stored for a recording, if any.
     public func storedIdentity(contentSha256: String) async throws(StorageError) -> ResultIdentity? {
@@ -68,31 +78,31 @@ extension AttuneDatabase {
     /// Stores the calls, each replacing any older result for the same recording, in one
     /// transaction: after a crash the store holds all of them or none.
     public func store(_ calls: [AnalyzedCall], runId: Int64?) async throws(StorageError) {
+        try await store(try calls.map { call throws(StorageError) in try Self.prepare(call) }, runId: runId)
+    }
+
+    /// Stores calls already turned into rows (`prepare`), in one transaction.
+    public func store(_ calls: [PreparedCall], runId: Int64?) async throws(StorageError) {
         guard !calls.isEmpty else { return }
-        let rows = try calls.map { call throws(StorageError) in try Self.rows(for: call, runId: runId) }
         try await StorageError.wrapping("writing \(calls.count) call(s) to the results store") {
             try await writer.write { db in
-                for var row in rows {
-                    try CallRecord.filter(Column("contentSha256") == row.call.contentSha256).deleteAll(db)
-                    try row.call.insert(db)
-                    let id = row.call.id!
-                    for var segment in row.segments { segment.callRowId = id; try segment.insert(db) }
-                    for var event in row.events { event.callRowId = id; try event.insert(db) }
-                    for var metric in row.metrics { metric.callRowId = id; try metric.insert(db) }
+                for prepared in calls {
+                    var call = prepared.call
+                    call.runId = runId
+                    try CallRecord.filter(Column("contentSha256") == call.contentSha256).deleteAll(db)
+                    try call.insert(db)
+                    let id = call.id!
+                    for var segment in prepared.segments { segment.callRowId = id; try segment.insert(db) }
+                    for var event in prepared.events { event.callRowId = id; try event.insert(db) }
+                    for var metric in prepared.metrics { metric.callRowId = id; try metric.insert(db) }
                 }
             }
         }
     }
 
-    /// One call's rows, before they have a call row id.
-    private struct CallRows: Sendable {
-        var call: CallRecord
-        var segments: [SegmentRecord]
-        var events: [EventRecord]
-        var metrics: [MetricRecord]
-    }
-
-    private static func rows(for call: AnalyzedCall, runId: Int64?) throws(StorageError) -> CallRows {
+    /// Turns a finished analysis into its rows (and its report into JSON). Pure CPU work that
+    /// does not touch the database, so batch jobs do it in parallel and the one writer only inserts.
+    public static func prepare(_ call: AnalyzedCall) throws(StorageError) -> PreparedCall {
         let report = call.report
         let json: String
         do { json = String(decoding: try report.jsonData(), as: UTF8.self) } catch {
@@ -103,7 +113,7 @@ extension AttuneDatabase {
             engineVersion: call.identity.engineVersion, configurationFingerprint: call.identity.configurationFingerprint,
             modelSha256: call.identity.modelSha256, sourcePath: call.metadata.sourcePath, agentId: call.metadata.agentId,
             team: call.metadata.team, startedAt: call.metadata.startedAt, durationSeconds: report.durationSeconds,
-            sampleRateHz: report.sampleRateHz, channelLayout: report.channelLayout, runId: runId, analyzedAt: timestampNow(),
+            sampleRateHz: report.sampleRateHz, channelLayout: report.channelLayout, runId: nil, analyzedAt: timestampNow(),
             report: json)
         let segments = report.segments.map {
             SegmentRecord(callRowId: 0, party: $0.party.rawValue, startSeconds: $0.startSeconds, endSeconds: $0.endSeconds, levelDbRelative: $0.levelDbRelative)
@@ -118,7 +128,7 @@ extension AttuneDatabase {
             guard let partyMetrics = report.metrics[party] else { continue }
             metrics += PartyMetrics.fields.map { MetricRecord(callRowId: 0, scope: party.rawValue, name: $0.name, value: $0.value(in: partyMetrics)) }
         }
-        return CallRows(call: record, segments: segments, events: events, metrics: metrics)
+        return PreparedCall(call: record, segments: segments, events: events, metrics: metrics, durationSeconds: report.durationSeconds)
     }
 
     /// Number of calls stored.

@@ -37,6 +37,9 @@ struct BatchCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Seconds between progress lines when not on a terminal.", valueName: "seconds"))
     var logInterval = 10.0
 
+    @Flag(help: ArgumentHelp("Analyse but write no results (measures the store's share of a batch).", visibility: .hidden))
+    var noStore = false
+
     @OptionGroup var settings: SettingsOptions
 
     func validate() throws {
@@ -58,7 +61,8 @@ struct BatchCommand: AsyncParsableCommand {
             throw ExitCode(3)
         }
         let reporter = ProgressReporter(isTerminal: isatty(2) == 1, logIntervalSeconds: logInterval)
-        let runner = BatchRunner(database: database, configuration: configuration, jobs: jobs)
+        var runner = BatchRunner(database: database, configuration: configuration, jobs: jobs)
+        runner.storesResults = !noStore
         let outcome: (progress: BatchProgress, runId: Int64)
         do {
             outcome = try await runner.run(input, sourceDescription: source, shard: shard.flatMap(Shard.init)) { progress, elapsed in
