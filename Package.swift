@@ -4,7 +4,8 @@ import PackageDescription
 // Attune: speech analytics for contact-centre calls.
 // Module map (dependencies point down):
 //   AttuneCLI ─▶ AttuneBatch ─▶ AttuneStore ─▶ AttunePipeline ─▶ AttuneAudioIO ─▶ CSndFile
-//                                    (GRDB)                   └─▶ AttuneDSP ─▶ AttuneFFT ─▶ CFFTW
+//                                    (GRDB)                   ├─▶ AttuneDSP ─▶ AttuneFFT ─▶ CFFTW
+//                                                             └─▶ AttuneScoring (pure)
 // AttuneDSP does no I/O, reads no clock and holds no globals.
 
 let package = Package(
@@ -27,16 +28,21 @@ let package = Package(
         .target(name: "AttuneAudioIO", dependencies: ["CSndFile"]),
         .target(name: "AttuneFFT", dependencies: ["CFFTW"]),
         .target(name: "AttuneDSP", dependencies: ["AttuneFFT"]),
-        .target(name: "AttunePipeline", dependencies: ["AttuneAudioIO", "AttuneDSP"]),
-        .target(name: "AttuneStore", dependencies: ["AttunePipeline", "AttuneDSP", .product(name: "GRDB", package: "GRDB.swift")]),
+        .target(name: "AttuneScoring"),
+        .target(
+            name: "AttunePipeline",
+            dependencies: ["AttuneAudioIO", "AttuneDSP", "AttuneScoring", .product(name: "Crypto", package: "swift-crypto")]
+        ),
+        .target(name: "AttuneStore", dependencies: ["AttunePipeline", "AttuneScoring", "AttuneDSP", .product(name: "GRDB", package: "GRDB.swift")]),
         .target(
             name: "AttuneBatch",
             dependencies: ["AttunePipeline", "AttuneStore", "AttuneAudioIO", "AttuneDSP", .product(name: "Crypto", package: "swift-crypto")]
         ),
+        .target(name: "AttuneCalibration", dependencies: ["AttunePipeline", "AttuneScoring", "AttuneDSP", "AttuneAudioIO"]),
         .executableTarget(
             name: "AttuneCLI",
             dependencies: [
-                "AttunePipeline", "AttuneStore", "AttuneBatch",
+                "AttunePipeline", "AttuneStore", "AttuneBatch", "AttuneCalibration", "AttuneScoring",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -44,6 +50,7 @@ let package = Package(
 
         .testTarget(name: "AttuneAudioIOTests", dependencies: ["AttuneAudioIO", "AttuneTestSupport"]),
         .testTarget(name: "AttuneDSPTests", dependencies: ["AttuneDSP", "AttuneFFT", "AttuneTestSupport"]),
+        .testTarget(name: "AttuneScoringTests", dependencies: ["AttuneScoring", "AttunePipeline", "AttuneCalibration", "AttuneDSP", "AttuneTestSupport"]),
         .testTarget(
             name: "AttunePipelineTests",
             dependencies: ["AttunePipeline", "AttuneDSP", "AttuneAudioIO", "AttuneTestSupport"]
@@ -51,7 +58,7 @@ let package = Package(
         .testTarget(name: "AttuneCLITests", dependencies: ["AttuneCLI", "AttuneAudioIO", "AttuneTestSupport"]),
         .testTarget(
             name: "AttuneBatchTests",
-            dependencies: ["AttuneBatch", "AttuneStore", "AttunePipeline", "AttuneAudioIO", "AttuneTestSupport",
+            dependencies: ["AttuneBatch", "AttuneStore", "AttunePipeline", "AttuneScoring", "AttuneAudioIO", "AttuneTestSupport",
                            .product(name: "GRDB", package: "GRDB.swift")]
         ),
     ],

@@ -1,5 +1,5 @@
 public import AttuneDSP
-import AttunePipeline
+public import AttunePipeline
 import AttuneAudioIO
 public import AttuneStore
 
@@ -14,18 +14,18 @@ public struct BatchRunner: Sendable {
     public var configuration: AnalysisConfiguration
     /// Concurrent analyses (≥ 1).
     public var jobs: Int
-    /// The scoring model's hash, once scoring exists (part of each result's identity).
-    public var modelSha256: String?
+    /// The scoring model (its hash is part of each result's identity); nil: no scores.
+    public var model: LoadedModel?
     /// Analyse without writing results (for measuring the store's share of a batch).
     public var storesResults = true
     /// Finished calls committed together (one transaction; a crash keeps whole groups only).
     public static let commitGroupSize = 4
 
-    public init(database: AttuneDatabase, configuration: AnalysisConfiguration, jobs: Int, modelSha256: String? = nil) {
+    public init(database: AttuneDatabase, configuration: AnalysisConfiguration, jobs: Int, model: LoadedModel? = nil) {
         self.database = database
         self.configuration = configuration
         self.jobs = max(1, jobs)
-        self.modelSha256 = modelSha256
+        self.model = model
     }
 
     /// What happened to one call.
@@ -53,12 +53,12 @@ public struct BatchRunner: Sendable {
         var totals = BatchProgress(total: items.count + problems.count)
         let runId = try await database.beginRun(RunSettings(
             source: sourceDescription, shard: shard?.description, jobs: jobs, engineVersion: AttuneEngine.version,
-            configurationFingerprint: configuration.fingerprint, modelSha256: modelSha256))
+            configurationFingerprint: configuration.fingerprint, modelSha256: model?.sha256))
         try await database.recordFailures(problems, runId: runId)
         totals.failed = problems.count
         progress(totals, elapsed())
 
-        let job = Job(database: database, configuration: configuration, modelSha256: modelSha256)
+        let job = Job(database: database, configuration: configuration, model: model)
         var storeError: StorageError? = nil
         var unstored: [PreparedCall] = []
         /// Commits the finished calls held back so far.
@@ -119,7 +119,7 @@ public struct BatchRunner: Sendable {
 struct Job: Sendable {
     let database: AttuneDatabase
     let configuration: AnalysisConfiguration
-    let modelSha256: String?
+    let model: LoadedModel?
 
     func process(_ item: BatchItem) async -> BatchRunner.Outcome {
         let path = item.metadata.sourcePath
@@ -132,7 +132,7 @@ struct Job: Sendable {
         }
         let identity = ResultIdentity(
             contentSha256: hash, engineVersion: AttuneEngine.version,
-            configurationFingerprint: configuration.fingerprint, modelSha256: modelSha256)
+            configurationFingerprint: configuration.fingerprint, modelSha256: model?.sha256)
         do {
             if try await database.storedIdentity(contentSha256: hash) == identity { return .skipped(callId: callId) }
         } catch {
@@ -142,7 +142,7 @@ struct Job: Sendable {
         let start = clock.now
         let report: CallReport
         do {
-            report = try RecordingAnalysis.analyze(item.recording, callId: callId, configuration: configuration)
+            report = try RecordingAnalysis.analyze(item.recording, callId: callId, configuration: configuration, model: model)
         } catch {
             let code: String = switch error {
             case .audio(let audio): audio.code.description

@@ -1,4 +1,5 @@
 public import AttuneDSP
+public import AttuneScoring
 
 /// One call's analysis, fed incrementally: the same code for a file (batch) and a live stream.
 ///
@@ -14,14 +15,19 @@ public struct CallAnalyzer: Sendable {
     /// The input's sample rate (Hz).
     public let sampleRateHz: Int
     public let configuration: AnalysisConfiguration
+    /// The scoring model, if scores are wanted.
+    public let model: LoadedModel?
     private var engine: SignalEngine
+    private var scoring: CallScoring?
     /// Each party's per-frame trace after `finish()`, when tracing was asked for.
     public private(set) var frameTraces: [Party: [FrameTrace]] = [:]
+    /// The customer's distress cues over the whole call, after `finish()` (when scoring).
+    public private(set) var customerCueTotals: CueSums?
 
     /// - Throws: `AnalysisSetupError` for an unusable sample rate, channel choice or configuration.
     public init(
         callId: String, layout: ChannelLayout, sampleRateHz: Int, configuration: AnalysisConfiguration = .default,
-        tracesFrames: Bool = false
+        model: LoadedModel? = nil, tracesFrames: Bool = false
     ) throws(AnalysisSetupError) {
         do { try configuration.validate() } catch { throw AnalysisSetupError.configuration(error) }
         guard SignalEngine.supports(sampleRateHz: sampleRateHz) else { throw AnalysisSetupError.unsupportedSampleRate(sampleRateHz) }
@@ -32,8 +38,14 @@ public struct CallAnalyzer: Sendable {
         self.layout = layout
         self.sampleRateHz = sampleRateHz
         self.configuration = configuration
+        self.model = model
+        scoring = model.map { CallScoring(model: $0.model) }
+        // Distress cues are followed on the customer's own channel only: never the advisor's,
+        // and never a mix of both.
+        let customerChannel = layout.parties.firstIndex(of: .customer)
         engine = SignalEngine(
-            configuration: configuration, channelCount: layout.channelCount, inputSampleRateHz: sampleRateHz, tracesFrames: tracesFrames)
+            configuration: configuration, channelCount: layout.channelCount, inputSampleRateHz: sampleRateHz, tracesFrames: tracesFrames,
+            cueChannel: model == nil ? nil : customerChannel)
     }
 
     /// Channels per sample frame in pushed chunks.
@@ -42,11 +54,26 @@ public struct CallAnalyzer: Sendable {
     /// Feeds interleaved samples (`layout.channelCount` per sample frame), nominally in [-1, 1].
     public mutating func push(interleaved samples: UnsafeBufferPointer<Float>) {
         engine.push(interleaved: samples)
+        scoreNewCues()
     }
 
     /// Feeds interleaved samples from an array.
     public mutating func push(interleaved samples: [Float]) {
-        engine.push(interleaved: samples)
+        samples.withUnsafeBufferPointer { push(interleaved: $0) }
+    }
+
+    /// The customer's cue metrics at the distress peak so far (calibration fits on these).
+    public var distressPeakMetrics: [String: Double]? { scoring?.peakMetrics }
+
+    /// The customer's distress over the last window, as of the latest second scored (live use).
+    public var movingDistress: (score: DistressScore, atSeconds: Double)? {
+        guard let scoring, let score = scoring.latestDistress, let seconds = scoring.latestDistressSeconds else { return nil }
+        return (score, seconds)
+    }
+
+    private mutating func scoreNewCues() {
+        guard scoring != nil else { return }
+        engine.takeCueSnapshots { scoring!.add($0) }
     }
 
     /// Audio received so far (s).
@@ -56,10 +83,19 @@ public struct CallAnalyzer: Sendable {
     public mutating func finish() -> CallReport {
         let duration = engine.durationSeconds
         let channels = engine.finish()
-        for (party, channel) in zip(layout.parties, channels) { frameTraces[party] = channel.trace }
-        return CallReport(
+        scoreNewCues()
+        for (party, channel) in zip(layout.parties, channels) {
+            frameTraces[party] = channel.trace
+            if party == .customer { customerCueTotals = channel.cueTotals }
+        }
+        var report = CallReport(
             callId: callId, layout: layout, sampleRateHz: sampleRateHz, durationSeconds: duration,
             frameCount: engine.frameCount, channels: channels, configuration: configuration)
+        if let scoring, let model {
+            report.scores = scoring.scores(report: report, customerHeard: layout.parties.contains(.customer))
+            report.model = CallReport.ModelReference(id: model.model.id, version: model.model.version, sha256: model.sha256)
+        }
+        return report
     }
 }
 

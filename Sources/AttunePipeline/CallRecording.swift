@@ -71,46 +71,64 @@ public enum RecordingAnalysis {
     /// Analyses `recording` and returns its report. Memory does not grow with the recording's length.
     public static func analyze(
         _ recording: CallRecording, callId: String? = nil, configuration: AnalysisConfiguration = .default,
-        chunkSamples: Int = defaultChunkSamples
+        model: LoadedModel? = nil, chunkSamples: Int = defaultChunkSamples
     ) throws(AnalysisError) -> CallReport {
-        var analyzer = try decode(recording, callId: callId, configuration: configuration, chunkSamples: chunkSamples, tracesFrames: false)
+        var analyzer = try decode(recording, callId: callId, configuration: configuration, model: model, chunkSamples: chunkSamples, tracesFrames: false)
         return analyzer.finish()
+    }
+
+    /// Analyses `recording` and returns the finished analyzer (its report and, when scoring, the
+    /// customer's cue totals).
+    public static func analyzeKeepingAnalyzer(
+        _ recording: CallRecording, callId: String? = nil, configuration: AnalysisConfiguration = .default, model: LoadedModel? = nil
+    ) throws(AnalysisError) -> (report: CallReport, analyzer: CallAnalyzer) {
+        var analyzer = try decode(recording, callId: callId, configuration: configuration, model: model, chunkSamples: defaultChunkSamples, tracesFrames: false)
+        let report = analyzer.finish()
+        return (report, analyzer)
     }
 
     /// Analyses `recording` keeping every frame's measurements (memory grows with length).
     public static func analyzeTracingFrames(
-        _ recording: CallRecording, callId: String? = nil, configuration: AnalysisConfiguration = .default
+        _ recording: CallRecording, callId: String? = nil, configuration: AnalysisConfiguration = .default, model: LoadedModel? = nil
     ) throws(AnalysisError) -> (report: CallReport, frames: [Party: [FrameTrace]]) {
-        var analyzer = try decode(recording, callId: callId, configuration: configuration, chunkSamples: defaultChunkSamples, tracesFrames: true)
+        var analyzer = try decode(recording, callId: callId, configuration: configuration, model: model, chunkSamples: defaultChunkSamples, tracesFrames: true)
         let report = analyzer.finish()
         return (report, analyzer.frameTraces)
     }
 
     /// Decodes the whole recording into a new analyzer, ready to finish.
     private static func decode(
-        _ recording: CallRecording, callId: String?, configuration: AnalysisConfiguration, chunkSamples: Int, tracesFrames: Bool
+        _ recording: CallRecording, callId: String?, configuration: AnalysisConfiguration, model: LoadedModel?, chunkSamples: Int,
+        tracesFrames: Bool
     ) throws(AnalysisError) -> CallAnalyzer {
         let id = callId ?? recording.defaultCallId
+        let setup = Setup(callId: id, configuration: configuration, model: model, chunkSamples: chunkSamples, tracesFrames: tracesFrames)
         switch recording.source {
         case .file(let path):
-            return try analyzeFile(path, recording: recording, callId: id, configuration: configuration, chunkSamples: chunkSamples, tracesFrames: tracesFrames)
+            return try analyzeFile(path, recording: recording, setup)
         case .twoLeg(let advisor, let customer):
-            return try analyzeLegs(advisor: advisor, customer: customer, callId: id, configuration: configuration, chunkSamples: chunkSamples, tracesFrames: tracesFrames)
+            return try analyzeLegs(advisor: advisor, customer: customer, setup)
         }
     }
 
-    private static func analyzeFile(
-        _ path: String, recording: CallRecording, callId: String, configuration: AnalysisConfiguration, chunkSamples: Int,
-        tracesFrames: Bool
-    ) throws(AnalysisError) -> CallAnalyzer {
+    /// How an analysis is set up, whatever the recording.
+    private struct Setup {
+        var callId: String
+        var configuration: AnalysisConfiguration
+        var model: LoadedModel?
+        var chunkSamples: Int
+        var tracesFrames: Bool
+    }
+
+    private static func analyzeFile(_ path: String, recording: CallRecording, _ setup: Setup) throws(AnalysisError) -> CallAnalyzer {
+        let chunkSamples = setup.chunkSamples
         var reader = try open(path, channels: AudioFileReader.supportedChannelCounts)
         if reader.channelCount == 1 && recording.requiresStereo {
             throw .audio(AudioFileError(code: .unsupportedChannelCount, path: path, message: "is mono; a stereo recording (one party per channel) was expected"))
         }
         let layout: ChannelLayout = reader.channelCount == 2
             ? .stereo(advisorChannel: recording.advisorChannel) : .mono(party: recording.monoParty)
-        var analyzer = try makeAnalyzer(
-            callId: callId, layout: layout, sampleRateHz: reader.sampleRateHz, path: path, configuration: configuration, tracesFrames: tracesFrames)
+        var analyzer = try makeAnalyzer(layout: layout, sampleRateHz: reader.sampleRateHz, path: path, setup)
         var buffer: [Float] = []
         buffer.reserveCapacity(chunkSamples * reader.channelCount)
         do {
@@ -121,10 +139,8 @@ public enum RecordingAnalysis {
         return analyzer
     }
 
-    private static func analyzeLegs(
-        advisor: String, customer: String, callId: String, configuration: AnalysisConfiguration, chunkSamples: Int,
-        tracesFrames: Bool
-    ) throws(AnalysisError) -> CallAnalyzer {
+    private static func analyzeLegs(advisor: String, customer: String, _ setup: Setup) throws(AnalysisError) -> CallAnalyzer {
+        let chunkSamples = setup.chunkSamples
         var advisorReader = try open(advisor, channels: 1...1)
         var customerReader = try open(customer, channels: 1...1)
         guard advisorReader.sampleRateHz == customerReader.sampleRateHz else {
@@ -132,9 +148,7 @@ public enum RecordingAnalysis {
                 code: .layoutMismatch, path: customer,
                 message: "is at \(customerReader.sampleRateHz) Hz but the advisor leg \(advisor) is at \(advisorReader.sampleRateHz) Hz"))
         }
-        var analyzer = try makeAnalyzer(
-            callId: callId, layout: .twoLeg, sampleRateHz: advisorReader.sampleRateHz, path: advisor, configuration: configuration,
-            tracesFrames: tracesFrames)
+        var analyzer = try makeAnalyzer(layout: .twoLeg, sampleRateHz: advisorReader.sampleRateHz, path: advisor, setup)
         var advisorBuffer: [Float] = [], customerBuffer: [Float] = [], interleaved: [Float] = []
         interleaved.reserveCapacity(2 * chunkSamples)
         do {
@@ -159,13 +173,11 @@ public enum RecordingAnalysis {
         do { return try AudioFileReader(path: path, allowedChannelCounts: channels) } catch { throw .audio(error) }
     }
 
-    private static func makeAnalyzer(
-        callId: String, layout: ChannelLayout, sampleRateHz: Int, path: String, configuration: AnalysisConfiguration,
-        tracesFrames: Bool
-    ) throws(AnalysisError) -> CallAnalyzer {
+    private static func makeAnalyzer(layout: ChannelLayout, sampleRateHz: Int, path: String, _ setup: Setup) throws(AnalysisError) -> CallAnalyzer {
         do {
             return try CallAnalyzer(
-                callId: callId, layout: layout, sampleRateHz: sampleRateHz, configuration: configuration, tracesFrames: tracesFrames)
+                callId: setup.callId, layout: layout, sampleRateHz: sampleRateHz, configuration: setup.configuration, model: setup.model,
+                tracesFrames: setup.tracesFrames)
         } catch {
             if case .unsupportedSampleRate = error {
                 throw .audio(AudioFileError(code: .unsupportedSampleRate, path: path, message: error.description))

@@ -90,6 +90,7 @@ extension PartyMetrics {
         spectralCentroidHz = channel.centroidMeanHz.map { rounded($0, places: 0) }
         spectralTiltDb = channel.tiltMeanDb.map { rounded($0, places: 1) }
         energySpikes = Double(channel.spikes.count)
+        energySpikesPerMinute = talk > 0 ? rounded(Double(channel.spikes.count) / (talk / 60), places: 2) : nil
         guard hearsOtherParty else { return }
         let gaps = (timeline.responseGapFrames[party] ?? []).sorted()
         responseCount = Double(gaps.count)

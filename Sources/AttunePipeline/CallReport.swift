@@ -20,9 +20,9 @@ public struct CallReport: Sendable, Equatable, Codable {
     public var segments: [Segment]
     public var events: [Event]
     public var metrics: CallMetrics
-    /// Effort and distress; nil until a scoring model is applied.
-    public var scores: Scores?
-    /// The scoring model used; nil until a scoring model is applied.
+    /// Effort and distress; nil when no scoring model was given.
+    public var scores: CallScores?
+    /// The scoring model used; nil when none was given.
     public var model: ModelReference?
     /// The engine that produced this report (`attune-engine/X.Y.Z`).
     public var engineVersion: String
@@ -65,12 +65,11 @@ public struct CallReport: Sendable, Equatable, Codable {
         public var durationSeconds: Double { endSeconds - startSeconds }
     }
 
-    /// Scores, once a model exists (issue: scoring).
-    public struct Scores: Sendable, Equatable, Codable {}
-
     /// Which model scored the call.
     public struct ModelReference: Sendable, Equatable, Codable {
         public var id: String
+        public var version: String
+        /// SHA-256 of the model file's bytes.
         public var sha256: String
     }
 

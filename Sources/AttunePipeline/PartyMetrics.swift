@@ -21,6 +21,7 @@ public struct PartyMetrics: Sendable, Equatable, Codable {
     public var interruptionsMade: Double?
     public var backchannels: Double?
     public var energySpikes: Double?
+    public var energySpikesPerMinute: Double?
 
     public init() {}
 
@@ -47,6 +48,7 @@ public struct PartyMetrics: Sendable, Equatable, Codable {
         .init("interruptionsMade", "count", "interruptions this party made", \.interruptionsMade),
         .init("backchannels", "count", "backchannels (\"mm-hm\") this party gave", \.backchannels),
         .init("energySpikes", "count", "raised-voice events", \.energySpikes),
+        .init("energySpikesPerMinute", "per min", "raised-voice events per minute of this party's talk", \.energySpikesPerMinute),
     ]
 
     public func encode(to encoder: any Encoder) throws { try encodeFields(Self.fields, of: self, to: encoder) }

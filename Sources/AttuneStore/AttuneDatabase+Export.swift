@@ -1,24 +1,33 @@
 import AttuneDSP
 import AttunePipeline
+import AttuneScoring
 import FoundationEssentials
 import GRDB
 
 /// Output formats of `attune export`.
 public enum ExportFormat: String, Sendable, CaseIterable {
-    /// One row per call: metadata, call metrics, then each party's metrics (`advisor.talkSeconds`, …).
+    /// One row per call: metadata, scores (with their three largest contributions), call metrics,
+    /// then each party's metrics (`advisor.talkSeconds`, …).
     case csv
     /// One JSON object per line: `{"call": {metadata}, "report": {attune.call/1 report}}`.
     case jsonl
 }
 
 extension AttuneDatabase {
-    /// The CSV header: metadata columns, call metrics, then every party's metrics.
+    /// The CSV header: metadata columns, scores, call metrics, then every party's metrics.
     public static var csvColumns: [String] {
         let metadata = ["callId", "agentId", "team", "startedAt", "analyzedAt", "durationSeconds", "sampleRateHz", "channelLayout",
                         "sourcePath", "contentSha256", "engineVersion", "configurationFingerprint", "modelSha256"]
         let partyColumns = [Party.advisor, .customer, .mixed].flatMap { party in PartyMetrics.fields.map { "\(party.rawValue).\($0.name)" } }
-        return metadata + CallMetrics.fields.map(\.name) + partyColumns
+        return metadata + scoreColumns + CallMetrics.fields.map(\.name) + partyColumns
     }
+
+    /// Score columns: the model, effort on its scale (and the scale), distress and level, and each
+    /// score's three largest contributions ("dead air 41 s: +0.8; …").
+    static let scoreColumns = [
+        "modelId", "modelVersion", "effort", "effortScaleMin", "effortScaleMax", "effortHigherIsEasier", "effortIndex", "effortWhy",
+        "distress", "distressLevel", "distressWhy",
+    ]
 
     /// Writes every stored call (taking place or analysed on or after `since`, if given), oldest
     /// first, as `format`, one line at a time to `write`. Returns the number of calls written.
@@ -48,12 +57,26 @@ extension AttuneDatabase {
             String(call.sampleRateHz), call.channelLayout, call.sourcePath, call.contentSha256, call.engineVersion,
             call.configurationFingerprint, call.modelSha256 ?? "",
         ]
+        fields += scoreFields(report)
         fields += CallMetrics.fields.map { $0.value(in: report.metrics).map(number) ?? "" }
         for party in [Party.advisor, .customer, .mixed] {
             let metrics = report.metrics[party]
             fields += PartyMetrics.fields.map { field in metrics.flatMap { field.value(in: $0) }.map(number) ?? "" }
         }
         return fields.map(csvEscaped).joined(separator: ",") + "\n"
+    }
+
+    private static func scoreFields(_ report: CallReport) -> [String] {
+        guard let scores = report.scores, let model = report.model else { return scoreColumns.map { _ in "" } }
+        func why(_ contributions: [Contribution]) -> String {
+            contributions.filter(\.isNoticeable).prefix(3).map(\.text).joined(separator: "; ")
+        }
+        let effort = scores.effort, distress = scores.distress
+        return [
+            model.id, model.version, number(effort.value), number(effort.scale.min), number(effort.scale.max),
+            effort.scale.higherIsEasier ? "true" : "false", number(effort.index), why(effort.contributions),
+            distress.value.map(number) ?? "", distress.level?.rawValue ?? "", why(distress.contributions),
+        ]
     }
 
     private struct JSONLine: Encodable {

@@ -1,6 +1,7 @@
 import FoundationEssentials
 import GRDB
 public import AttunePipeline
+import AttuneScoring
 import AttuneDSP
 
 /// What a stored result was computed from. Equal identities mean the stored result is current.
@@ -57,6 +58,8 @@ public struct PreparedCall: Sendable {
     var segments: [SegmentRecord]
     var events: [EventRecord]
     var metrics: [MetricRecord]
+    var scores: ScoreRecord?
+    var contributions: [ContributionRecord]
     /// The call's duration (s).
     public let durationSeconds: Double
 }
@@ -95,6 +98,8 @@ extension AttuneDatabase {
                     for var segment in prepared.segments { segment.callRowId = id; try segment.insert(db) }
                     for var event in prepared.events { event.callRowId = id; try event.insert(db) }
                     for var metric in prepared.metrics { metric.callRowId = id; try metric.insert(db) }
+                    if var scores = prepared.scores { scores.callRowId = id; try scores.insert(db) }
+                    for var contribution in prepared.contributions { contribution.callRowId = id; try contribution.insert(db) }
                 }
             }
         }
@@ -128,7 +133,24 @@ extension AttuneDatabase {
             guard let partyMetrics = report.metrics[party] else { continue }
             metrics += PartyMetrics.fields.map { MetricRecord(callRowId: 0, scope: party.rawValue, name: $0.name, value: $0.value(in: partyMetrics)) }
         }
-        return PreparedCall(call: record, segments: segments, events: events, metrics: metrics, durationSeconds: report.durationSeconds)
+        var scores: ScoreRecord? = nil
+        var contributions: [ContributionRecord] = []
+        if let scored = report.scores, let model = report.model {
+            let effort = scored.effort, distress = scored.distress
+            scores = ScoreRecord(
+                callRowId: 0, modelId: model.id, modelVersion: model.version, modelSha256: model.sha256,
+                effortValue: effort.value, effortIndex: effort.index, effortScaleMin: effort.scale.min, effortScaleMax: effort.scale.max,
+                effortHigherIsEasier: effort.scale.higherIsEasier, distressValue: distress.value, distressLevel: distress.level?.rawValue,
+                distressPeakAtSeconds: distress.peakAtSeconds)
+            for (score, list) in [("effort", effort.contributions), ("distress", distress.contributions)] {
+                contributions += list.enumerated().map { rank, c in
+                    ContributionRecord(callRowId: 0, score: score, rank: rank + 1, input: c.input, metric: c.metric, value: c.value, unit: c.unit, points: c.points, text: c.text)
+                }
+            }
+        }
+        return PreparedCall(
+            call: record, segments: segments, events: events, metrics: metrics, scores: scores, contributions: contributions,
+            durationSeconds: report.durationSeconds)
     }
 
     /// Number of calls stored.

@@ -110,6 +110,33 @@ public struct AttuneDatabase: Sendable {
                 t.column("occurredAt", .text).notNull()
             }
         }
+        migrator.registerMigration("v2: scores and contributions") { db in
+            try db.create(table: "scores") { t in
+                t.primaryKey("callRowId", .integer).references("calls", onDelete: .cascade)
+                t.column("modelId", .text).notNull()
+                t.column("modelVersion", .text).notNull()
+                t.column("modelSha256", .text).notNull()
+                t.column("effortValue", .double).notNull()
+                t.column("effortIndex", .double).notNull()
+                t.column("effortScaleMin", .double).notNull()
+                t.column("effortScaleMax", .double).notNull()
+                t.column("effortHigherIsEasier", .boolean).notNull()
+                t.column("distressValue", .double)
+                t.column("distressLevel", .text).indexed()
+                t.column("distressPeakAtSeconds", .double)
+            }
+            try db.create(table: "contributions") { t in
+                t.column("callRowId", .integer).notNull().indexed().references("calls", onDelete: .cascade)
+                t.column("score", .text).notNull()
+                t.column("rank", .integer).notNull()
+                t.column("input", .text).notNull()
+                t.column("metric", .text).notNull()
+                t.column("value", .double)
+                t.column("unit", .text).notNull()
+                t.column("points", .double).notNull()
+                t.column("text", .text).notNull()
+            }
+        }
         return migrator
     }
 }

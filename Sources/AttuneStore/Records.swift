@@ -83,6 +83,42 @@ struct MetricRecord: Codable, Sendable, FetchableRecord, PersistableRecord {
     var value: Double?
 }
 
+/// A call's scores (one row per scored call) and the model that made them.
+struct ScoreRecord: Codable, Sendable, FetchableRecord, PersistableRecord {
+    static let databaseTableName = "scores"
+    var callRowId: Int64
+    var modelId: String
+    var modelVersion: String
+    var modelSha256: String
+    /// Likely effort on the survey scale below.
+    var effortValue: Double
+    /// 0 (effortless) … 1 (the most effort).
+    var effortIndex: Double
+    var effortScaleMin: Double
+    var effortScaleMax: Double
+    var effortHigherIsEasier: Bool
+    /// Customer distress 0–1 and its level; nil when it could not be known.
+    var distressValue: Double?
+    var distressLevel: String?
+    var distressPeakAtSeconds: Double?
+}
+
+/// One input's share of a score: `score` is `effort` or `distress`; `rank` 1 is the largest.
+struct ContributionRecord: Codable, Sendable, FetchableRecord, PersistableRecord {
+    static let databaseTableName = "contributions"
+    var callRowId: Int64
+    var score: String
+    var rank: Int
+    var input: String
+    var metric: String
+    var value: Double?
+    var unit: String
+    /// Effort points on the survey scale, or distress points (0–1).
+    var points: Double
+    /// "dead air 41 s: +0.8"
+    var text: String
+}
+
 /// A file (or manifest line) that could not be analysed.
 struct FailureRecord: Codable, Sendable, FetchableRecord, MutablePersistableRecord {
     static let databaseTableName = "failures"

@@ -9,6 +9,12 @@ public struct LoadedRecording: Sendable {
     public var layout: ChannelLayout
     public var sampleRateHz: Int
 
+    public init(samples: [Float], layout: ChannelLayout, sampleRateHz: Int) {
+        self.samples = samples
+        self.layout = layout
+        self.sampleRateHz = sampleRateHz
+    }
+
     /// Decodes a fixture's recording (stereo, two legs interleaved advisor/customer, or mono).
     public static func load(_ recording: CallRecording) throws -> LoadedRecording {
         switch recording.source {
@@ -26,9 +32,10 @@ public struct LoadedRecording: Sendable {
         }
     }
 
-    /// Analyses the samples, pushing `chunkSamples` sample frames at a time (nil: all at once).
-    public func analyze(callId: String, chunkSamples: Int? = nil, configuration: AnalysisConfiguration = .default) throws -> CallReport {
-        var analyzer = try CallAnalyzer(callId: callId, layout: layout, sampleRateHz: sampleRateHz, configuration: configuration)
+    /// Analyses the samples, pushing `chunkSamples` sample frames at a time (nil: all at once),
+    /// scoring with `model` if given.
+    public func analyze(callId: String, chunkSamples: Int? = nil, configuration: AnalysisConfiguration = .default, model: LoadedModel? = nil) throws -> CallReport {
+        var analyzer = try CallAnalyzer(callId: callId, layout: layout, sampleRateHz: sampleRateHz, configuration: configuration, model: model)
         let step = (chunkSamples ?? samples.count) * layout.channelCount
         samples.withUnsafeBufferPointer { all in
             var start = 0

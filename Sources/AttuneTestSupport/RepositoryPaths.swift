@@ -12,6 +12,9 @@ public enum RepositoryPaths {
     /// `fixtures/calls`: the labelled fixture calls.
     public static var fixtureCalls: String { root + "/fixtures/calls" }
 
+    /// `models/default.json`: the shipped scoring model.
+    public static var defaultModel: String { root + "/models/default.json" }
+
     /// `../shared/data`: real human speech with human labels (beside the repository).
     public static var sharedData: String { root + "/../shared/data" }
 

@@ -1,4 +1,5 @@
 import AttuneAudioIO
+import AttunePipeline
 import AttuneStore
 import AttuneTestSupport
 import Foundation
@@ -62,14 +63,16 @@ import Testing
         return (try? queue.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM calls") }) ?? 0
     }
 
-    /// Every stored call is whole: its metric rows are all there and its segments and events
-    /// match its report; nothing points at a call that is not there.
+    /// Every stored call is whole: its metric rows are all there, its segments, events, scores and
+    /// contributions match its report; nothing points at a call that is not there.
     static func expectIntact(_ database: AttuneDatabase, sourceLocation: SourceLocation = #_sourceLocation) throws {
         try database.writer.read { db in
             let orphans = try Int.fetchOne(db, sql: """
                 SELECT (SELECT COUNT(*) FROM segments WHERE callRowId NOT IN (SELECT id FROM calls))
                      + (SELECT COUNT(*) FROM events WHERE callRowId NOT IN (SELECT id FROM calls))
                      + (SELECT COUNT(*) FROM metrics WHERE callRowId NOT IN (SELECT id FROM calls))
+                     + (SELECT COUNT(*) FROM scores WHERE callRowId NOT IN (SELECT id FROM calls))
+                     + (SELECT COUNT(*) FROM contributions WHERE callRowId NOT IN (SELECT id FROM calls))
                 """)
             #expect(orphans == 0, sourceLocation: sourceLocation)
             for row in try Row.fetchAll(db, sql: "SELECT id, report FROM calls") {
@@ -80,7 +83,12 @@ import Testing
                 let metrics = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM metrics WHERE callRowId = ?", arguments: [id])
                 #expect(segments == (report["segments"] as! [Any]).count, sourceLocation: sourceLocation)
                 #expect(events == (report["events"] as! [Any]).count, sourceLocation: sourceLocation)
-                #expect(metrics == 12 + 2 * 21, "call-level and two parties' metrics", sourceLocation: sourceLocation)
+                #expect(metrics == CallMetrics.fields.count + 2 * PartyMetrics.fields.count, "call-level and two parties' metrics", sourceLocation: sourceLocation)
+                // Scored with the shipped model: one scores row and every contribution.
+                let scores = try #require(report["scores"] as? [String: Any], sourceLocation: sourceLocation)
+                let contributionCount = ["effort", "distress"].reduce(0) { $0 + (((scores[$1] as? [String: Any])?["contributions"] as? [Any])?.count ?? 0) }
+                #expect(try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM scores WHERE callRowId = ?", arguments: [id]) == 1, sourceLocation: sourceLocation)
+                #expect(try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM contributions WHERE callRowId = ?", arguments: [id]) == contributionCount, sourceLocation: sourceLocation)
             }
         }
     }

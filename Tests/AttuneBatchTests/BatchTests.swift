@@ -1,6 +1,7 @@
 import AttuneBatch
 import AttuneDSP
 import AttunePipeline
+import AttuneScoring
 import AttuneStore
 import AttuneTestSupport
 import Foundation
@@ -71,13 +72,27 @@ import Testing
         #expect(afterRerun == 13)
         let fingerprints = try await database.writer.read { db in try String.fetchSet(db, sql: "SELECT configurationFingerprint FROM calls") }
         #expect(fingerprints == [changed.fingerprint])
-        // A different scoring model re-scores too.
-        let model = try await BatchRunner(database: database, configuration: changed, jobs: 2, modelSha256: "abc").run(source, sourceDescription: "f", shard: nil)
+        // Scoring with a model re-scores every call; a different model (one weight changed) again.
+        let shipped = try LoadedModel.load(path: RepositoryPaths.defaultModel)
+        let scored = try await BatchRunner(database: database, configuration: changed, jobs: 2, model: shipped).run(source, sourceDescription: "f", shard: nil)
+        #expect(scored.progress.analyzed == 13)
+        var variant = shipped.model
+        variant.effort.inputs[0].weight += 0.1
+        let other = LoadedModel(model: variant)
+        #expect(other.sha256 != shipped.sha256)
+        let rescored = try await BatchRunner(database: database, configuration: changed, jobs: 2, model: other).run(source, sourceDescription: "f", shard: nil)
         let countAfterModel = try await database.callCount()
-        #expect(model.progress.analyzed == 13 && countAfterModel == 13)
+        #expect(rescored.progress.analyzed == 13 && countAfterModel == 13)
+        let again = try await BatchRunner(database: database, configuration: changed, jobs: 2, model: other).run(source, sourceDescription: "f", shard: nil)
+        #expect(again.progress.skipped == 13)
+        // One scores row per call, from the latest model, with its contributions.
+        #expect(try await Self.count(database, "SELECT COUNT(*) FROM scores") == 13)
+        #expect(try await Self.count(database, "SELECT COUNT(*) FROM scores WHERE modelSha256 = '\(other.sha256)'") == 13)
+        #expect(try await Self.count(database, "SELECT COUNT(DISTINCT callRowId) FROM contributions WHERE score = 'effort'") == 13)
         // No orphans left behind by the replacements.
-        #expect(try await Self.count(database, "SELECT COUNT(*) FROM segments WHERE callRowId NOT IN (SELECT id FROM calls)") == 0)
-        #expect(try await Self.count(database, "SELECT COUNT(*) FROM metrics WHERE callRowId NOT IN (SELECT id FROM calls)") == 0)
+        for table in ["segments", "metrics", "scores", "contributions"] {
+            #expect(try await Self.count(database, "SELECT COUNT(*) FROM \(table) WHERE callRowId NOT IN (SELECT id FROM calls)") == 0)
+        }
     }
 
     @Test func shardsCoverEveryCallExactlyOnce() throws {

@@ -8,12 +8,13 @@ import Glibc
 struct AnalyzeCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "analyze",
-        abstract: "Analyse one call recording: turns, silence, overtalk, interruptions, raised voice, pitch and pace.",
+        abstract: "Analyse one call recording: turns, silence, overtalk, interruptions, raised voice, pitch and pace; likely effort and customer distress.",
         discussion: """
             A stereo file has one party per channel (advisor on channel 0 unless --advisor-channel 1). \
             Two mono legs go as --advisor A --customer C. A mono file is both parties mixed unless \
             --mono-party says whose voice it is. Any format libsndfile reads (WAV PCM/float/μ-law/A-law, \
-            FLAC, OGG) at 8 kHz or more.
+            FLAC, OGG) at 8 kHz or more. Scores come from models/default.json (or --model FILE, or \
+            $ATTUNE_MODEL), each with the contributions behind it; --no-scores leaves them out.
             """
     )
 
@@ -44,6 +45,8 @@ struct AnalyzeCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Also write every 10 ms frame's measurements (level, speech score, noise floor, decision, pitch) to this CSV file.", valueName: "file"))
     var frames: String?
 
+    @OptionGroup var scoring: ScoringOptions
+
     @OptionGroup var settings: SettingsOptions
 
     func validate() throws {
@@ -57,16 +60,17 @@ struct AnalyzeCommand: ParsableCommand {
 
     func run() throws {
         let configuration = try settings.resolve()
+        let model = try scoring.load()
         let source: CallRecording.Source = file.map { .file($0) } ?? .twoLeg(advisor: advisor!, customer: customer!)
         let recording = CallRecording(source: source, advisorChannel: advisorChannel, monoParty: monoParty.party, requiresStereo: requireStereo)
         let report: CallReport
         do {
             if let frames {
-                let traced = try RecordingAnalysis.analyzeTracingFrames(recording, callId: callId, configuration: configuration)
+                let traced = try RecordingAnalysis.analyzeTracingFrames(recording, callId: callId, configuration: configuration, model: model)
                 report = traced.report
                 try FrameTraceCSV.write(traced.frames, parties: report.parties, to: frames)
             } else {
-                report = try RecordingAnalysis.analyze(recording, callId: callId, configuration: configuration)
+                report = try RecordingAnalysis.analyze(recording, callId: callId, configuration: configuration, model: model)
             }
         } catch let error as AnalysisError {
             printError("attune: error: \(error)")

@@ -11,7 +11,7 @@ struct BatchCommand: AsyncParsableCommand {
         abstract: "Analyse a folder (recursively) or a manifest CSV of recordings into the results store.",
         discussion: """
             Every call is stored once, keyed by its recording's content (SHA-256), the engine version, \
-            the settings and the scoring model: re-running skips finished calls, and a run killed at any \
+            the settings and the scoring model's hash (models/default.json unless --model or --no-scores): re-running skips finished calls, and a run killed at any \
             moment can simply be run again. Files that cannot be analysed are listed with their reason \
             (exit 1); the rest of the run goes on.
 
@@ -40,6 +40,8 @@ struct BatchCommand: AsyncParsableCommand {
     @Flag(help: ArgumentHelp("Analyse but write no results (measures the store's share of a batch).", visibility: .hidden))
     var noStore = false
 
+    @OptionGroup var scoring: ScoringOptions
+
     @OptionGroup var settings: SettingsOptions
 
     func validate() throws {
@@ -50,6 +52,7 @@ struct BatchCommand: AsyncParsableCommand {
 
     func run() async throws {
         let configuration = try settings.resolve()
+        let model = try scoring.load()
         let input: BatchSource
         do { input = try BatchSource.load(source) } catch {
             printError("attune: error: \(error)")
@@ -61,7 +64,7 @@ struct BatchCommand: AsyncParsableCommand {
             throw ExitCode(3)
         }
         let reporter = ProgressReporter(isTerminal: isatty(2) == 1, logIntervalSeconds: logInterval)
-        var runner = BatchRunner(database: database, configuration: configuration, jobs: jobs)
+        var runner = BatchRunner(database: database, configuration: configuration, jobs: jobs, model: model)
         runner.storesResults = !noStore
         let outcome: (progress: BatchProgress, runId: Int64)
         do {

@@ -1,5 +1,6 @@
 import AttuneDSP
 import AttunePipeline
+import AttuneScoring
 
 /// The readable form of a report: headline, per-party table, compact timeline and event list.
 struct ReportSummary {
@@ -15,6 +16,10 @@ struct ReportSummary {
         lines += partyTable
         lines.append("")
         lines += callLines
+        if let scores = report.scores {
+            lines.append("")
+            lines += scoreLines(scores)
+        }
         lines.append("")
         lines += timeline
         let events = report.events
@@ -66,6 +71,31 @@ struct ReportSummary {
             lines.append("Overtalk: unknown (needs each party on its own channel)")
         }
         return lines
+    }
+
+    /// Effort and distress, each with what drove it (inputs that added nothing are left out;
+    /// `--json` lists them all).
+    private func scoreLines(_ scores: CallScores) -> [String] {
+        let effort = scores.effort
+        let scale = effort.scale
+        let direction = scale.higherIsEasier ? "higher = easier" : "higher = more effort"
+        var lines = ["Likely effort \(oneDecimal(effort.value)) on \(plain(scale.min))–\(plain(scale.max)) (\(direction)); model \(report.model.map { "\($0.id) \($0.version)" } ?? "?")"]
+        lines += contributionLines(effort.contributions, unitWord: "points toward effort")
+        let distress = scores.distress
+        if let value = distress.value, let level = distress.level {
+            let at = distress.peakAtSeconds.map { " at \(clock($0))" } ?? ""
+            lines.append("Customer distress \(twoDecimals(value)) (\(level.rawValue)), peak of the last-\(plain(configuration.distressCues.windowSeconds)) s value\(at), against the customer's own first \(oneDecimal(distress.baselineSpeechSeconds)) s of speech")
+            lines += contributionLines(distress.contributions, unitWord: "distress points")
+        } else {
+            lines.append("Customer distress: unknown (\(distress.note ?? "no value"))")
+        }
+        return lines
+    }
+
+    private func contributionLines(_ contributions: [Contribution], unitWord: String) -> [String] {
+        let shown = contributions.filter(\.isNoticeable)
+        guard !shown.isEmpty else { return ["  (no input added \(unitWord))"] }
+        return shown.map { "  " + $0.text }
     }
 
     /// One row per party ('█' mostly talking, '▄' some talk) and an event row, one column per slice.
@@ -125,6 +155,14 @@ private func oneDecimal(_ value: Double) -> String {
     let magnitude = Int(abs(tenths))
     return "\(sign)\(magnitude / 10).\(magnitude % 10)"
 }
+
+private func twoDecimals(_ value: Double) -> String {
+    let hundredths = Int((value * 100).rounded())
+    return "\(hundredths / 100)." + (hundredths % 100 < 10 ? "0" : "") + "\(hundredths % 100)"
+}
+
+/// 7, 2.5
+private func plain(_ value: Double) -> String { value == value.rounded() ? String(Int(value)) : oneDecimal(value) }
 
 private func seconds(_ value: Double?) -> String { value.map { oneDecimal($0) + " s" } ?? "–" }
 

@@ -47,6 +47,7 @@ extension AnalysisConfiguration {
         .init(key: "turns.interruptionStopWithinSeconds", unit: "s", summary: "interruption: the other party stops within this long", range: 0.1...10, keyPath: \.turns.interruptionStopWithinSeconds),
         .init(key: "turns.backchannelMaximumSeconds", unit: "s", summary: "a shorter burst inside the other's continuing turn is a backchannel", range: 0.1...5, keyPath: \.turns.backchannelMaximumSeconds),
         .init(key: "spikes.windowSeconds", unit: "s", summary: "short-term level window for raised voice", range: 0.05...2, keyPath: \.spikes.windowSeconds),
+        .init(key: "spikes.baselinePercentile", unit: "fraction", summary: "which percentile of the party's short-term speech levels is their baseline", range: 0.1...0.99, keyPath: \.spikes.baselinePercentile),
         .init(key: "spikes.thresholdDb", unit: "dB", summary: "level above the party's own speech baseline that is raised", range: 1...30, keyPath: \.spikes.thresholdDb),
         .init(key: "spikes.minimumSeconds", unit: "s", summary: "shortest raised run reported", range: 0...5, keyPath: \.spikes.minimumSeconds),
         .init(key: "spikes.baselineMinimumSpeechSeconds", unit: "s", summary: "speech needed before the baseline is trusted", range: 0...60, keyPath: \.spikes.baselineMinimumSpeechSeconds),
@@ -54,6 +55,10 @@ extension AnalysisConfiguration {
         .init(key: "pitch.maximumHz", unit: "Hz", summary: "highest F0 searched", range: 200...1000, keyPath: \.pitch.maximumHz),
         .init(key: "pitch.voicingThreshold", unit: "ratio", summary: "normalised autocorrelation needed to call a frame voiced", range: 0...1, keyPath: \.pitch.voicingThreshold),
         .init(key: "pitch.statisticsVoicingThreshold", unit: "ratio", summary: "periodicity needed for a frame's pitch to enter the pitch median and range", range: 0...1, keyPath: \.pitch.statisticsVoicingThreshold),
+        .init(key: "distressCues.windowSeconds", unit: "s", summary: "moving window of the live distress value", range: 5...120, keyPath: \.distressCues.windowSeconds),
+        .init(key: "distressCues.baselineSpeechSeconds", unit: "s", summary: "the customer's first this-much speech is their baseline", range: 5...120, keyPath: \.distressCues.baselineSpeechSeconds),
+        .init(key: "distressCues.minimumBaselineSeconds", unit: "s", summary: "no distress value before the baseline holds this much speech", range: 2...60, keyPath: \.distressCues.minimumBaselineSeconds),
+        .init(key: "distressCues.minimumWindowSpeechSeconds", unit: "s", summary: "no distress value from a window with less speech", range: 1...60, keyPath: \.distressCues.minimumWindowSpeechSeconds),
         .init(key: "pace.peakProminenceDb", unit: "dB", summary: "rise and fall around a syllable peak", range: 0.5...20, keyPath: \.pace.peakProminenceDb),
         .init(key: "pace.minimumPeakSpacingSeconds", unit: "s", summary: "closest two syllable peaks may be", range: 0.02...1, keyPath: \.pace.minimumPeakSpacingSeconds),
     ]

@@ -9,6 +9,7 @@ public struct AnalysisConfiguration: Sendable, Equatable, Hashable {
     public var spikes = SpikeConfiguration()
     public var pitch = PitchConfiguration()
     public var pace = PaceConfiguration()
+    public var distressCues = DistressCueConfiguration()
 
     public init() {}
 
@@ -116,6 +117,9 @@ public struct TurnConfiguration: Sendable, Equatable, Hashable {
 public struct SpikeConfiguration: Sendable, Equatable, Hashable {
     /// Short-term level window, centred on the frame (s, 0.05–2). Default 0.3 s.
     public var windowSeconds = 0.3
+    /// Which percentile of the party's short-term speech levels so far is their baseline (0.1–0.99).
+    /// Default 0.5 (the median).
+    public var baselinePercentile = 0.5
     /// Level above the party's running speech baseline that counts as raised (dB, 1–30). Default 9 dB.
     public var thresholdDb = 9.0
     /// Shortest raised run reported (s, 0–5). Default 0.3 s.
@@ -138,6 +142,21 @@ public struct PitchConfiguration: Sendable, Equatable, Hashable {
     /// Default 0.8: less periodic frames (onsets, one dominant harmonic through a telephone
     /// line) are where harmonic and subharmonic picks happen.
     public var statisticsVoicingThreshold = 0.8
+
+    public init() {}
+}
+
+/// The customer's arousal and strain cues, measured against their own baseline for the distress
+/// score.
+public struct DistressCueConfiguration: Sendable, Equatable, Hashable {
+    /// The moving window the live distress value looks at (s, 5–120). Default 20 s.
+    public var windowSeconds = 20.0
+    /// The customer's first this-much speech is their baseline (s, 5–120). Default 15 s.
+    public var baselineSpeechSeconds = 15.0
+    /// No distress value before the baseline holds this much speech (s, 2–60). Default 8 s.
+    public var minimumBaselineSeconds = 8.0
+    /// …nor from a window with less speech than this (s, 1–60). Default 3 s.
+    public var minimumWindowSpeechSeconds = 3.0
 
     public init() {}
 }

@@ -51,8 +51,11 @@ struct ChannelAnalyzer: Sendable {
     private let hiddenEdgeDepthDb: Double
     /// Per-frame trace, when asked for.
     private var trace: [FrameTrace]?
+    /// Distress cues: only on the customer's channel (nil elsewhere: never measured).
+    private var cues: CueTracker?
 
-    init(configuration: AnalysisConfiguration, inputSampleRateHz: Int, tracesFrames: Bool = false) {
+    init(configuration: AnalysisConfiguration, inputSampleRateHz: Int, tracesFrames: Bool = false, tracksCues: Bool = false) {
+        cues = tracksCues ? CueTracker(configuration: configuration) : nil
         trace = tracesFrames ? [] : nil
         hiddenOnsetFramesPerDb = configuration.voiceActivity.hiddenOnsetSecondsPerDb * 100
         hiddenTailFramesPerDb = configuration.voiceActivity.hiddenTailSecondsPerDb * 100
@@ -150,6 +153,13 @@ struct ChannelAnalyzer: Sendable {
         if let isSpeech = decision.push(score: score) { emit(isSpeech: isSpeech) }
     }
 
+    /// Cue snapshots made since the last call (customer channel only), then forgotten.
+    mutating func takeCueSnapshots(_ body: (CueSnapshot) -> Void) {
+        guard cues != nil else { return }
+        for snapshot in cues!.pending { body(snapshot) }
+        cues!.clearPending()
+    }
+
     /// After the last frame: decides the pending frames and closes turns and spikes.
     mutating func finish() -> ChannelSummary {
         var remaining: [Bool] = []
@@ -163,6 +173,8 @@ struct ChannelAnalyzer: Sendable {
         statistics.fill(&summary)
         summary.speechBaselineDBFS = spikeDetector.currentBaselineDBFS
         summary.trace = trace
+        summary.cueTotals = cues?.total
+        summary.cueBaseline = cues?.baseline
         return summary
     }
 
@@ -184,10 +196,15 @@ struct ChannelAnalyzer: Sendable {
         let isVoiced = isSpeech && record.pitch.voicing >= voicingThreshold
         trace?.append(FrameTrace(
             frame: index, levelDBFS: record.features.levelDBFS, speechScoreDb: record.score, noiseFloorDBFS: record.noiseDBFS,
-            isSpeech: isSpeech, pitchHz: record.pitch.frequencyHz, voicing: record.pitch.voicing))
+            isSpeech: isSpeech, pitchHz: record.pitch.frequencyHz, voicing: record.pitch.voicing,
+            centroidHz: record.features.centroidHz, tiltDb: record.features.tiltDb))
         segmentBuilder.push(frame: index, isSpeech: isSpeech, isVoiced: isVoiced, power: record.features.bandPower)
         spikeDetector.push(isSpeech: isSpeech, power: record.features.bandPower)
+        let peaksBefore = peakCounter.count
         peakCounter.push(power: record.features.bandPower, isSpeech: isSpeech, isVoiced: isVoiced)
+        if cues != nil, cues!.add(isSpeech: isSpeech, record: record, syllablePeak: peakCounter.count > peaksBefore) {
+            cues!.closeSecond(windowSpikes: spikeDetector.spikeCount(startingAtOrAfter: cues!.windowStartFrame))
+        }
         if isSpeech {
             let pitchIsReliable = record.pitch.voicing >= statisticsVoicingThreshold
             statistics.add(

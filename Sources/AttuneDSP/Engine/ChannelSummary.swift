@@ -30,6 +30,9 @@ public struct ChannelSummary: Sendable, Equatable {
     public var speechBaselineDBFS: Double?
     /// Per-frame measurements, only when the engine was asked to trace (memory grows with length).
     public var trace: [FrameTrace]?
+    /// Distress cues over the whole stream and over the speaker's baseline (customer channel only).
+    public var cueTotals: CueSums?
+    public var cueBaseline: CueSums?
 
     /// F0 range between the 10th and 90th percentile (semitones).
     public var pitchRangeSemitones: Double? {
@@ -54,6 +57,9 @@ public struct FrameTrace: Sendable, Equatable {
     public var pitchHz: Float
     /// Periodicity (0–1).
     public var voicing: Float
+    /// Spectral centroid (Hz) and tilt (dB), on frames that may be speech (else 0).
+    public var centroidHz: Float
+    public var tiltDb: Float
 }
 
 /// Running totals behind a `ChannelSummary`'s levels, pitch and spectral shape.

@@ -28,15 +28,23 @@ public struct SignalEngine: Sendable {
         PolyphaseResampler.supports(inputRateHz: sampleRateHz, outputRateHz: AnalysisGrid.sampleRateHz)
     }
 
-    /// - Parameter tracesFrames: keep every frame's measurements for `ChannelSummary.trace`
-    ///   (a debugging aid: memory then grows with the stream's length).
+    /// - Parameters:
+    ///   - tracesFrames: keep every frame's measurements for `ChannelSummary.trace` (a debugging
+    ///     aid: memory then grows with the stream's length).
+    ///   - cueChannel: the channel whose distress cues are followed (the customer's), if any.
     /// - Precondition: `channelCount` is 1 or 2, `supports(sampleRateHz:)` and the configuration validates.
-    public init(configuration: AnalysisConfiguration, channelCount: Int, inputSampleRateHz: Int, tracesFrames: Bool = false) {
+    public init(
+        configuration: AnalysisConfiguration, channelCount: Int, inputSampleRateHz: Int, tracesFrames: Bool = false,
+        cueChannel: Int? = nil
+    ) {
         precondition((1...2).contains(channelCount), "1 or 2 channels")
         precondition(Self.supports(sampleRateHz: inputSampleRateHz), "unsupported sample rate")
         self.channelCount = channelCount
         self.inputSampleRateHz = inputSampleRateHz
-        channels = (0..<channelCount).map { _ in ChannelAnalyzer(configuration: configuration, inputSampleRateHz: inputSampleRateHz, tracesFrames: tracesFrames) }
+        channels = (0..<channelCount).map {
+            ChannelAnalyzer(
+                configuration: configuration, inputSampleRateHz: inputSampleRateHz, tracesFrames: tracesFrames, tracksCues: $0 == cueChannel)
+        }
     }
 
     /// Feeds interleaved samples (`count` a multiple of `channelCount`), values nominally in [-1, 1].
@@ -72,6 +80,12 @@ public struct SignalEngine: Sendable {
     /// Feeds interleaved samples from an array.
     public mutating func push(interleaved samples: [Float]) {
         samples.withUnsafeBufferPointer { push(interleaved: $0) }
+    }
+
+    /// The cue snapshots made since the last call (one per second once the customer's baseline
+    /// and window hold enough speech), oldest first; they are then forgotten.
+    public mutating func takeCueSnapshots(_ body: (CueSnapshot) -> Void) {
+        for c in 0..<channelCount { channels[c].takeCueSnapshots(body) }
     }
 
     /// Duration of the input so far (s).

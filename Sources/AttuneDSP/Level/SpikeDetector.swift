@@ -15,13 +15,14 @@ public struct EnergySpike: Sendable, Equatable, Hashable {
 /// least `thresholdDb` above the party's running speech baseline, on speech frames, for at least
 /// `minimumSeconds` (DESIGN §3, "energy spike").
 ///
-/// The baseline is the median short-term level of the party's speech so far, excluding frames
-/// already judged raised; spikes are reported only once `baselineMinimumSpeechSeconds` of speech
+/// The baseline is a percentile (`baselinePercentile`, default the median) of the short-term
+/// level of the party's speech so far, excluding frames already judged raised; spikes are reported only once `baselineMinimumSpeechSeconds` of speech
 /// have set it, so the first seconds of a call cannot spike. Works `window / 2` frames behind the
 /// frames it is fed.
 struct SpikeDetector: Sendable {
     private let windowFrames: Int
     private let thresholdDb: Double
+    private let baselinePercentile: Double
     private let minimumFrames: Int
     private let baselineMinimumFrames: Int
     /// Raised frames closer than one window (0.3 s) belong to one spike: word gaps inside a
@@ -48,11 +49,23 @@ struct SpikeDetector: Sendable {
     init(configuration: SpikeConfiguration) {
         windowFrames = max(1, AnalysisGrid.frames(seconds: configuration.windowSeconds))
         thresholdDb = configuration.thresholdDb
+        baselinePercentile = configuration.baselinePercentile
         minimumFrames = AnalysisGrid.frames(seconds: configuration.minimumSeconds)
         baselineMinimumFrames = AnalysisGrid.frames(seconds: configuration.baselineMinimumSpeechSeconds)
         powers = [Float](repeating: 0, count: windowFrames + 1)
         speech = [Bool](repeating: false, count: windowFrames + 1)
         spikes.reserveCapacity(64)  // no allocation when a spike is found (per-frame path)
+    }
+
+    /// Raised-voice events (closed, or open and already long enough) starting at or after `frame`.
+    func spikeCount(startingAtOrAfter frame: Int) -> Int {
+        var count = 0
+        for spike in spikes.reversed() {
+            guard spike.startFrame >= frame else { break }
+            count += 1
+        }
+        if let open = run, open.start >= frame, open.last + 1 - open.start >= minimumFrames { count += 1 }
+        return count
     }
 
     /// The current speech baseline (dBFS), once trusted.
@@ -100,7 +113,7 @@ struct SpikeDetector: Sendable {
         baseline.add(level)
         baselineFramesSinceUpdate += 1
         if baseline.total >= baselineMinimumFrames && (baselineDBFS == nil || baselineFramesSinceUpdate >= 10) {
-            baselineDBFS = baseline.percentile(0.5)
+            baselineDBFS = baseline.percentile(baselinePercentile)
             baselineFramesSinceUpdate = 0
         }
     }

@@ -1,0 +1,73 @@
+public import AttuneScoring
+
+/// The plain-text form of a calibration run.
+public enum CalibrationText {
+    public static func render(dataset: CalibrationDataset, model: RuleModel, sha256: String, evaluations: [ModelEvaluation], folds: Int?) -> String {
+        var lines: [String] = []
+        lines.append("Calibration on \(dataset.name): \(dataset.examples.count) example(s)" + (dataset.skipped.isEmpty ? "" : ", \(dataset.skipped.count) skipped"))
+        lines.append("Model \(model.id) \(model.version) (sha256 \(sha256.prefix(12))…); 95 % bootstrap intervals in brackets")
+        if let folds { lines.append("Fitted figures are held out: each example predicted by a fit that never saw its fold (\(folds) folds; a speaker's or call's examples stay in one fold).") }
+        for evaluation in evaluations {
+            lines.append("")
+            lines.append("[\(evaluation.modelName)]")
+            if let effort = evaluation.effort {
+                lines.append("Effort vs survey answers (\(effort.count) calls, scale \(number(effort.scale.min))–\(number(effort.scale.max)), \(effort.scale.higherIsEasier ? "higher = easier" : "higher = more effort")):")
+                lines.append("  Spearman ρ \(estimate(effort.spearman, places: 2))   MAE \(estimate(effort.meanAbsoluteError, places: 2)) points   within one point \(percentEstimate(effort.withinOne))")
+            }
+            if let distress = evaluation.distress {
+                lines.append("Distress (\(distress.count) examples): ROC AUC distressed vs all others \(estimate(distress.auc, places: 3))")
+                if let reference = distress.referenceName {
+                    lines.append("  vs \(reference) only \(estimate(distress.aucAgainstReference, places: 3))")
+                    if let flagged = distress.referenceFlagged {
+                        let groups = distress.referenceFlaggedByGroup.map { "\($0.group) \(percent($0.share)) of \($0.count)" }.joined(separator: ", ")
+                        lines.append("  \(reference) flagged elevated or high: \(percent(flagged))" + (groups.isEmpty ? "" : " (\(groups))"))
+                    }
+                }
+                lines.append("  levels (rows: label; columns: predicted none / elevated / high):")
+                for row in distress.confusion {
+                    lines.append("    " + row.label.rightPad(12) + row.counts.map { String($0).leftPad(6) }.joined())
+                }
+                if !distress.cues.isEmpty {
+                    let excited = distress.cues.contains { $0.aloneAgainstExcited != nil }
+                    lines.append("  what each cue adds (ROC AUC): alone vs all others / model without it vs all others" + (excited ? " / alone vs happy only" : ""))
+                    func auc(_ value: Double?) -> String { value.map { number($0, places: 3) } ?? "–" }
+                    for cue in distress.cues {
+                        lines.append("    " + cue.input.rightPad(34) + " \(auc(cue.alone))  /  \(auc(cue.without))" + (excited ? "  /  \(auc(cue.aloneAgainstExcited))" : ""))
+                    }
+                }
+            }
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    static func estimate(_ estimate: Estimate?, places: Int) -> String {
+        guard let estimate else { return "–" }
+        let interval = estimate.interval.map { " [\(number($0.lowerBound, places: places)), \(number($0.upperBound, places: places))]" } ?? ""
+        return number(estimate.value, places: places) + interval
+    }
+
+    static func percentEstimate(_ estimate: Estimate) -> String {
+        percent(estimate.value) + (estimate.interval.map { " [\(percent($0.lowerBound)), \(percent($0.upperBound))]" } ?? "")
+    }
+
+    static func percent(_ share: Double) -> String { "\(Int((share * 100).rounded())) %" }
+
+    static func number(_ value: Double, places: Int = 1) -> String {
+        var scale = 1.0
+        for _ in 0..<places { scale *= 10 }
+        let scaled = Int((abs(value) * scale).rounded())
+        let whole = scaled / Int(scale), fraction = scaled % Int(scale)
+        let fractionText = places == 0 ? "" : "." + String(fraction).leftPad(places, with: "0")
+        return (value < 0 && scaled != 0 ? "-" : "") + "\(whole)" + fractionText
+    }
+}
+
+extension String {
+    func leftPad(_ width: Int, with pad: Character = " ") -> String {
+        count >= width ? self : String(repeating: pad, count: width - count) + self
+    }
+
+    func rightPad(_ width: Int) -> String {
+        count >= width ? self : self + String(repeating: " ", count: width - count)
+    }
+}

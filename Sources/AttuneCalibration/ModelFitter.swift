@@ -1,0 +1,122 @@
+public import AttuneScoring
+
+/// One labelled example for fitting a score: its metrics and the target (0–1).
+public struct FitExample: Sendable {
+    public var metrics: [String: Double]
+    public var target: Double
+    /// Examples sharing a group never straddle a training and a held-out fold (EmoDB: speaker).
+    public var group: String
+
+    public init(metrics: [String: Double], target: Double, group: String) {
+        self.metrics = metrics
+        self.target = target
+        self.group = group
+    }
+}
+
+/// Fits a score's weights and bias to labelled examples by least squares on its transformed
+/// inputs. Piecewise-linear transforms are kept as the model file states them (their breakpoints
+/// are in the metric's own unit and carry meaning); a logistic transform's centre is chosen among
+/// the training data's quantiles. Inputs declared `raisesScore` keep non-negative weights, so a
+/// fitted model stays monotone; `locked` inputs keep their weight (evidence the data cannot show).
+/// A small ridge penalty keeps weights of uninformative inputs near zero.
+public enum ModelFitter {
+    /// `score` with fitted bias, weights and logistic centres.
+    public static func fit(_ score: ScoreDefinition, examples: [FitExample], ridge: Double = 1e-3) -> ScoreDefinition {
+        var best = fitWeights(score, examples: examples, ridge: ridge)
+        for (j, input) in score.inputs.enumerated() where input.locked != true {
+            guard case .logistic(let centre, let slope) = input.transform else { continue }
+            let values = examples.compactMap { $0.metrics[input.metric] }.sorted()
+            guard values.count >= 5 else { continue }
+            let candidates = [centre] + [0.2, 0.35, 0.5, 0.65, 0.8].map { values[Int(Double(values.count - 1) * $0)] }
+            for candidate in candidates {
+                var trial = best.score
+                trial.inputs[j].transform = .logistic(centre: candidate, slope: slope)
+                let fitted = fitWeights(trial, examples: examples, ridge: ridge)
+                if fitted.loss < best.loss { best = fitted }
+            }
+        }
+        return best.score
+    }
+
+    /// Least-squares weights and bias for `score`'s transforms as they stand, and the loss.
+    static func fitWeights(_ score: ScoreDefinition, examples: [FitExample], ridge: Double) -> (score: ScoreDefinition, loss: Double) {
+        let rows = examples.map { features(score, $0.metrics) }
+        let targets = examples.map(\.target)
+        let inputCount = score.inputs.count
+        let nonNegative = score.inputs.map { $0.direction == .raisesScore }
+        let locked = score.inputs.map { $0.locked == true }
+        // Projected coordinate descent on ½Σ(bias + w·x − y)² + ½·ridge·n·|w|².
+        var weights = score.inputs.map(\.weight)
+        var bias = score.bias
+        let n = Double(max(rows.count, 1))
+        for _ in 0..<500 {
+            // Bias: the mean residual.
+            var residualSum = 0.0
+            for (row, target) in zip(rows, targets) { residualSum += target - predict(bias: 0, weights, row) }
+            bias = residualSum / n
+            var change = 0.0
+            for j in 0..<inputCount where !locked[j] {
+                var numerator = 0.0, denominator = ridge * n
+                for (row, target) in zip(rows, targets) {
+                    let others = predict(bias: bias, weights, row) - weights[j] * row[j]
+                    numerator += row[j] * (target - others)
+                    denominator += row[j] * row[j]
+                }
+                var updated = denominator > 0 ? numerator / denominator : 0
+                if nonNegative[j] { updated = max(updated, 0) }
+                change = max(change, abs(updated - weights[j]))
+                weights[j] = updated
+            }
+            if change < 1e-9 { break }
+        }
+        var fitted = score
+        fitted.bias = bias
+        for j in 0..<inputCount { fitted.inputs[j].weight = weights[j] }
+        var loss = 0.0
+        for (row, target) in zip(rows, targets) {
+            let residual = predict(bias: bias, weights, row) - target
+            loss += residual * residual
+        }
+        for (j, weight) in weights.enumerated() where !locked[j] { loss += ridge * n * weight * weight }
+        return (fitted, loss / 2)
+    }
+
+    /// Each input's transformed value for `metrics` (0 where the metric is unknown).
+    public static func features(_ score: ScoreDefinition, _ metrics: [String: Double]) -> [Double] {
+        score.inputs.map { input in metrics[input.metric].map { input.transform.apply($0) } ?? 0 }
+    }
+
+    static func predict(bias: Double, _ weights: [Double], _ row: [Double]) -> Double {
+        var total = bias
+        for (w, x) in zip(weights, row) { total += w * x }
+        return total
+    }
+
+    /// Splits examples into `folds` folds by group (deterministic: groups are dealt out in a
+    /// seeded shuffle). Returns, for each fold, the indices held out.
+    public static func folds(_ examples: [FitExample], count folds: Int, seed: UInt64 = 1) -> [[Int]] {
+        var groups = Array(Set(examples.map(\.group))).sorted()
+        var generator = SeededGenerator(seed: seed)
+        groups.shuffle(using: &generator)
+        let foldOfGroup = Dictionary(uniqueKeysWithValues: groups.enumerated().map { ($1, $0 % max(folds, 1)) })
+        var out = [[Int]](repeating: [], count: max(folds, 1))
+        for (index, example) in examples.enumerated() { out[foldOfGroup[example.group]!].append(index) }
+        return out.filter { !$0.isEmpty }
+    }
+
+    /// Held-out predictions (0–1, clamped): each example scored by a model fitted on the other folds.
+    public static func heldOutPredictions(_ score: ScoreDefinition, examples: [FitExample], folds: Int, seed: UInt64 = 1) -> [Double] {
+        var predictions = [Double](repeating: 0, count: examples.count)
+        for heldOut in Self.folds(examples, count: folds, seed: seed) {
+            let held = Set(heldOut)
+            let training = examples.indices.filter { !held.contains($0) }.map { examples[$0] }
+            let fitted = fit(score, examples: training)
+            for index in heldOut {
+                let row = features(fitted, examples[index].metrics)
+                predictions[index] = min(max(predict(bias: fitted.bias, fitted.inputs.map(\.weight), row), 0), 1)
+            }
+        }
+        return predictions
+    }
+}

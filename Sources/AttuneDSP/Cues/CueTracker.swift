@@ -1,0 +1,101 @@
+internal import Glibc
+
+/// Follows one speaker's arousal and strain cues (level, pitch and its spread, spectral centroid
+/// and tilt, pitch jitter, pace) in one-second bins: a moving window of the last `windowSeconds`, and a baseline of the
+/// speaker's first `baselineSpeechSeconds` of speech, frozen once full. Every second it offers a
+/// `CueSnapshot` (window against baseline) once both hold enough speech.
+///
+/// Used for the customer's channel only: the advisor's voice is never measured for distress.
+/// Memory is fixed: `windowSeconds` bins, whatever the call's length.
+struct CueTracker: Sendable {
+    private let binsInWindow: Int
+    private let baselineFrames: Int
+    private let minimumBaselineFrames: Int
+    private let minimumWindowFrames: Int
+    private let statisticsVoicing: Float
+    private var bins: [CueSums]
+    private var binSlot = 0
+    private var binFrames = 0
+    private var window = CueSums()
+    private(set) var baseline = CueSums()
+    /// The whole stream (for calibration against other baselines).
+    private(set) var total = CueSums()
+    private var previousPitch: Double? = nil
+    private var previousPitchFrame = -2
+    private var frame = 0
+    /// The largest frame-to-frame pitch change counted in the jitter cue (semitones).
+    static let jitterCapSemitones = 0.5
+    /// Snapshots not yet taken by the caller (at most a few: the caller drains after each push).
+    private(set) var pending: [CueSnapshot] = []
+
+    init(configuration: AnalysisConfiguration) {
+        binsInWindow = max(1, Int(configuration.distressCues.windowSeconds.rounded()))
+        baselineFrames = AnalysisGrid.frames(seconds: configuration.distressCues.baselineSpeechSeconds)
+        minimumBaselineFrames = AnalysisGrid.frames(seconds: configuration.distressCues.minimumBaselineSeconds)
+        minimumWindowFrames = AnalysisGrid.frames(seconds: configuration.distressCues.minimumWindowSpeechSeconds)
+        statisticsVoicing = Float(configuration.pitch.statisticsVoicingThreshold)
+        bins = [CueSums](repeating: CueSums(), count: binsInWindow)
+        pending.reserveCapacity(64)
+    }
+
+    /// Adds the next decided frame (`syllablePeak`: the pace counter counted a peak at it).
+    /// Returns true when it closes a second: the caller then calls `closeSecond(windowSpikes:)`
+    /// with the raised-voice events since `windowStartFrame`.
+    mutating func add(isSpeech: Bool, record: FrameRecord, syllablePeak: Bool) -> Bool {
+        if isSpeech || syllablePeak {
+            let sums = frameSums(isSpeech: isSpeech, record: record, syllablePeak: syllablePeak)
+            bins[binSlot] += sums
+            window += sums
+            total += sums
+            if baseline.speechFrames < baselineFrames { baseline += sums }
+        }
+        frame += 1
+        binFrames += 1
+        return binFrames == 100
+    }
+
+    /// One frame's contribution to the sums.
+    private mutating func frameSums(isSpeech: Bool, record: FrameRecord, syllablePeak: Bool) -> CueSums {
+        var sums = CueSums()
+        sums.syllablePeaks = syllablePeak ? 1 : 0
+        guard isSpeech else { return sums }
+        sums.speechFrames = 1
+        sums.levelSum = Double(record.features.levelDBFS)
+        if record.features.centroidHz > 0 {
+            sums.shapeFrames = 1
+            sums.centroidSum = Double(record.features.centroidHz)
+            sums.tiltSum = Double(record.features.tiltDb)
+        }
+        if record.pitch.voicing >= statisticsVoicing && record.pitch.frequencyHz > 0 {
+            let semitones = 12 * log2(Double(record.pitch.frequencyHz) / ChannelStatistics.pitchReferenceHz)
+            sums.pitchFrames = 1
+            sums.pitchSum = semitones
+            sums.pitchSquareSum = semitones * semitones
+            if let previous = previousPitch, previousPitchFrame == frame - 1 {
+                sums.jitterPairs = 1
+                sums.jitterSum = min(abs(semitones - previous), Self.jitterCapSemitones)
+            }
+            previousPitch = semitones
+            previousPitchFrame = frame
+        }
+        return sums
+    }
+
+    /// The first frame of the current window.
+    var windowStartFrame: Int { max(0, frame - binsInWindow * 100) }
+
+    /// Forgets the snapshots the caller has taken.
+    mutating func clearPending() { pending.removeAll(keepingCapacity: true) }
+
+    /// Ends the second: offers a snapshot if the baseline and window hold enough speech, and moves
+    /// the window on.
+    mutating func closeSecond(windowSpikes: Int) {
+        if baseline.speechFrames >= minimumBaselineFrames && window.speechFrames >= minimumWindowFrames {
+            pending.append(CueSnapshot(endFrame: frame, window: window, windowSpikes: windowSpikes, baseline: baseline))
+        }
+        binFrames = 0
+        binSlot = (binSlot + 1) % binsInWindow
+        window -= bins[binSlot]  // the second leaving the window
+        bins[binSlot] = CueSums()
+    }
+}

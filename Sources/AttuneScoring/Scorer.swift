@@ -1,0 +1,106 @@
+/// What one input added to a score.
+public struct Contribution: Sendable, Equatable, Codable {
+    /// The input's label, e.g. "dead air".
+    public var input: String
+    /// The metric it read, e.g. `call.deadAirSeconds`.
+    public var metric: String
+    /// The metric's value in its unit; nil when it could not be known (then `points` is 0).
+    public var value: Double?
+    public var unit: String
+    /// Points added: effort points on the survey scale (positive = more effort), or distress
+    /// points (0–1 scale).
+    public var points: Double
+    /// "dead air 41 s: +0.8"
+    public var text: String
+
+    /// Whether the points show in the text as anything but ±0.0 (short "why" lists leave the
+    /// others out; reports keep them all).
+    public var isNoticeable: Bool { abs(points) >= 0.05 }
+}
+
+/// Likely customer effort.
+public struct EffortScore: Sendable, Equatable, Codable {
+    /// On the survey scale (`scale`).
+    public var value: Double
+    public var scale: SurveyScale
+    /// 0 (effortless) … 1 (the most effort), before mapping onto the scale.
+    public var index: Double
+    /// The model's starting point, in effort points.
+    public var basePoints: Double
+    /// Largest first.
+    public var contributions: [Contribution]
+}
+
+/// Customer distress (never the advisor's).
+public struct DistressScore: Sendable, Equatable, Codable {
+    /// 0 … 1.
+    public var value: Double
+    public var level: DistressLevel
+    public var basePoints: Double
+    /// Largest first.
+    public var contributions: [Contribution]
+}
+
+/// Applies a `RuleModel` to metric values. Pure: no I/O, no state.
+public struct Scorer: Sendable {
+    public let model: RuleModel
+
+    public init(model: RuleModel) { self.model = model }
+
+    /// Distress from the customer's cues (`metrics` maps metric names to values; absent = unknown).
+    public func distress(_ metrics: [String: Double]) -> DistressScore {
+        let (raw, contributions) = evaluate(model.distress, metrics, pointsPerUnit: 1)
+        let value = min(max(raw, 0), 1)
+        return DistressScore(value: value, level: model.distressLevels.level(of: value), basePoints: model.distress.bias, contributions: contributions)
+    }
+
+    /// Effort from the call's metrics (and the distress score, as metric `scores.distress`).
+    public func effort(_ metrics: [String: Double]) -> EffortScore {
+        let span = model.scale.span
+        let (raw, contributions) = evaluate(model.effort, metrics, pointsPerUnit: span)
+        let index = min(max(raw, 0), 1)
+        return EffortScore(
+            value: model.scale.value(forEffortIndex: index), scale: model.scale, index: index,
+            basePoints: model.effort.bias * span, contributions: contributions)
+    }
+
+    /// `bias + Σ weight · transform(metric)` and each input's share of it (scaled by `pointsPerUnit`).
+    public func evaluate(_ score: ScoreDefinition, _ metrics: [String: Double], pointsPerUnit: Double) -> (Double, [Contribution]) {
+        var total = score.bias
+        var contributions: [Contribution] = []
+        for input in score.inputs {
+            let value = metrics[input.metric]
+            let share = value.map { input.weight * input.transform.apply($0) } ?? 0
+            total += share
+            let points = share * pointsPerUnit
+            contributions.append(Contribution(
+                input: input.label, metric: input.metric, value: value, unit: input.unit, points: points,
+                text: "\(input.label) \(value.map { formatValue($0, unit: input.unit) } ?? "unknown"): \(signed(points))"))
+        }
+        contributions.sort { abs($0.points) > abs($1.points) }
+        return (total, contributions)
+    }
+}
+
+/// "41 s", "2", "3.5 st", "2×", "7 %" (unit `share`: a 0–1 share shown as a percentage)
+func formatValue(_ value: Double, unit: String) -> String {
+    if unit == "share" { return "\(Int((value * 100).rounded())) %" }
+    let number = value == value.rounded() && abs(value) < 1e9 ? String(Int(value)) : oneDecimal(value)
+    switch unit {
+    case "", "count": return number
+    case "×": return number + "×"
+    default: return "\(number) \(unit)"
+    }
+}
+
+/// "+0.8", "−0.3", "+0.0"
+func signed(_ value: Double) -> String {
+    let text = oneDecimal(abs(value))
+    return (value < -0.05 ? "−" : "+") + text
+}
+
+func oneDecimal(_ value: Double) -> String {
+    let tenths = Int((value * 10).rounded())
+    let magnitude = abs(tenths)
+    return (tenths < 0 ? "-" : "") + "\(magnitude / 10).\(magnitude % 10)"
+}
