@@ -1,9 +1,13 @@
 #!/usr/bin/env python3
-"""Generate Attune's labelled test calls (audio + truth) into fixtures/calls/.
+"""Generate Attune's labelled test calls (audio + truth) into fixtures/calls/,
+and the effort/distress calibration set into fixtures/calibration/.
 
-Usage:  python3 Scripts/make_fixtures.py [--out DIR] [--verbose] [--keep-temp]
+Usage:  python3 Scripts/make_fixtures.py [--out DIR] [--calibration-out DIR]
+            [--calibration-only | --no-calibration] [--calibration-calls STEMS]
+            [--verbose] [--keep-temp]
         (or Scripts/make-fixtures.sh).  Needs python3, espeak-ng and sox (with
-        libsox-fmt-all for FLAC); takes well under a minute.
+        libsox-fmt-all for FLAC); the test calls take well under a minute, the
+        calibration set about three minutes.
 
 Standard library only.  Speech comes from espeak-ng (``-w file.wav``); sox does
 the filtering, resampling, mu-law encoding and FLAC writing.  Everything else
@@ -103,6 +107,86 @@ calm-mono               0.7*advisor + 0.7*customer, one mono FLAC
 
 Each call has ``<stem>.truth.json`` (schema ``attune.truth/1``, keys sorted,
 floats rounded to 3 decimals) next to its audio.
+
+Calibration set (fixtures/calibration/, see ``make_calibration``)
+-----------------------------------------------------------------
+48 short calls ``cal-01`` .. ``cal-48`` for calibrating effort and distress
+scores: ``cal-NN.flac`` (stereo, advisor channel 0, 8 kHz 16-bit FLAC,
+telephone band, no added noise) and ``cal-NN.truth.json``.  Each lasts
+25-40 s.  They are built, truthed and checked with the same machinery as the
+test calls (build_scenario, compute_truth and every check of ``verify``, the
+expected event counts coming from each call's design), plus
+``check_calibration``: interruptions by the designed party, each dead air
+>= 3.5 s and <= 14 s in total, the confused customer answered after 2.0-2.6 s
+(truth) and every other gap < 2 s, the customer's longest turn 3-12 s, the
+call 25-40 s.  A plan whose truth breaks a rule is replaced by the next seeded
+plan (``labels.design.planAttempt``).
+
+Intensities of a call (all in ``labels.intensities``, measured on the truth):
+  deadAirSeconds         total dead air, 0-14 s, in 0-2 holds of >= 3.5 s
+  advisorInterruptions   0-3, by the advisor (the customer had talked >= 1.5 s
+                         and is cut 0.5-0.85 s after the advisor starts)
+  customerInterruptions  0-2, by the customer (same timing)
+  raisedPhrases          0-3 customer phrases at +12 dB, espeak pitch +25,
+                         205 wpm, each >= 1 s (only with high distress)
+  confusion              0/1: the advisor answers in jargon and the customer
+                         says 3-4 short confused turns ("Sorry?", "Which
+                         one?"), each answered after 2.05-2.45 s; ordinary
+                         gaps are 0.4-1.0 s (calm callers 0.7-1.0, agitated
+                         0.4-0.85), the advisor's own working pauses 1.5-1.85 s
+  monologueSeconds       the customer's longest turn (the opening complaint),
+                         3-12 s
+  customerDistress       0 none, 1 elevated (the customer's normal-level speech
+                         from the call's estimated midpoint on: espeak pitch
+                         +15, 195 instead of 180 wpm; from earlier, but never
+                         in the opening complaint, when the customer would say
+                         less than 3 s after the midpoint), 2 high (elevated,
+                         plus 1-3 raised phrases)
+Customers use 8 voices (four female-range, ``-p 65-75``; three low male,
+``-p 28-35``; ``en-sc -p 45``), each in 6 calls spread over easy and hard
+ones; the advisor is ``en-us+m3`` at 180 wpm.  Texts come from five service
+domains (energy, broadband, bank, mobile, home insurance).  Clips lose their
+leading and trailing 10 ms frames more than 30 dB below their level (espeak's
+faint tails would otherwise outlast the truth segment).
+
+Effort (1-7, higher = more effort) is the ground truth, from the measured
+intensities:  effort = 1 + 6 * min(1, S / 0.40) with
+  S = 0.20*dead/14 + 0.20*advInt/3 + 0.10*custInt/2 + 0.15*raised/3
+      + 0.15*confusion + 0.10*clamp((mono-3)/9, 0, 1) + 0.10*distress/2
+(``EFFORT_WEIGHTS``, ``EFFORT_FULL_LOAD``).  Weights: waiting in silence on
+hold and being talked over by the advisor are the drivers customers report
+most (0.20 each); having to shout, and not understanding the advisor, are
+strong signs of a hard call (0.15 each); the customer cutting in, a long
+complaint and the customer's own distress add less (0.10 each).  Dividing by
+0.40: a 25-40 s call cannot hold every driver at its maximum (that would be a
+60-70 s call); about 40 % of the full load is the most one can carry, and that
+is the hardest call (7).  CES (CES 2.0 survey answer, 1-7, higher = easier) is
+drawn from it:  ces = clamp(round(8 - effort + N(0, 0.7)), 1, 7), Python round,
+N from ``random.Random(seed_for(callId, "ces"))``.  distress = 1 if
+customerDistress >= 1 else 0; distressLevel none/elevated/high.
+
+How the 48 designs are drawn (``cal_targets``, ``plan_call``): the designed
+loads S are 48 evenly spaced values over 0-0.40 (so effort spreads evenly over
+1-7), dealt to the calls in a seeded order.  Flavours (one or two holds, or
+confusion) and requirements (a fixed value of an intensity, e.g. three advisor
+interruptions) are dealt to calls whose load and length have room, so every
+intensity spans its range.  Then intensities are drawn (distress first;
+raised phrases and interruptions biased by it and by the load) until the
+designed load is within 0.015 of the target and the planned call is 25.8-37 s
+long.  Speech is what the FLAC size follows (about 9.7 kB per second of
+speech; silence is nearly free), so the first plan with at most 18 s of speech
+is taken, or the one with the least: the folder stays under 9 MB, and the
+speech-costly intensities (interruptions, raised phrases, long complaints)
+are rarer than dead air and distress.  The script fails if the folder takes
+more than 9,000,000 bytes in 4 KiB blocks.
+
+Each truth file is attune.truth/1 as above (``scenario`` and ``condition.name``
+``calibration``; ``calm`` true when the call has neither raised phrases nor
+distress) plus ``labels``: scenario, intensities, effort, effortScale,
+effortFormula, ces, cesScale, cesFormula, distress, distressLevel,
+customerVoice, and ``design`` (target and designed load, the designed values,
+the flavour and requirements dealt and kept, when the customer became
+elevated and for how many seconds of speech).
 """
 
 import argparse
@@ -434,13 +518,16 @@ def espeak_version():
 
 
 def synthesize(tmp, item):
-    """espeak-ng -> band-limited 16 kHz float samples (unnormalised)."""
+    """espeak-ng -> band-limited 16 kHz float samples (unnormalised).  An item
+    may carry its own ``voice``, ``wpm`` and ``pitch`` (the calibration set's
+    customers); without them the party's voice and the style's rate/pitch."""
     wav = tmp.path(".wav")
     is_raised = item["style"] == "raised"
-    cmd = ["espeak-ng", "-v", VOICES[item["party"]],
-           "-s", str(RAISED_WPM if is_raised else WPM), "-w", wav]
-    if is_raised:
-        cmd += ["-p", str(RAISED_PITCH)]
+    cmd = ["espeak-ng", "-v", item.get("voice") or VOICES[item["party"]],
+           "-s", str(item.get("wpm") or (RAISED_WPM if is_raised else WPM)), "-w", wav]
+    pitch = item.get("pitch", RAISED_PITCH if is_raised else None)
+    if pitch is not None:
+        cmd += ["-p", str(pitch)]
     run(cmd + [item["text"]])
     dst = tmp.path(".f32")
     run(["sox", "-R", "-D", "-V1", wav] + RAW_F32 + [dst]
@@ -506,6 +593,15 @@ def trim(x, threshold=1e-4):
     return x[idx[0]:idx[-1] + 1]
 
 
+def trim_frames(x, floor_dbfs):
+    """Drop leading and trailing 10 ms frames quieter than ``floor_dbfs``."""
+    n = int(MASTER_RATE * FRAME_SECONDS)
+    loud = [f for f, p in enumerate(frame_powers(x, n)) if db(p) >= floor_dbfs]
+    if not loud:
+        return x
+    return x[loud[0] * n:min(len(x), (loud[-1] + 1) * n)]
+
+
 def shorten_pauses(x, quiet_dbfs=-50.0, longest=20, keep_head=8, keep_tail=7):
     """Inside a clip, quiet runs (frames < -50 dBFS) longer than 200 ms are
     cut down to 150 ms, so one utterance stays one truth segment."""
@@ -527,7 +623,10 @@ def make_clip(tmp, item):
     is_raised = item["style"] == "raised"
     target = NORMAL_DBFS + (RAISED_GAIN_DB if is_raised else 0.0)
     x = normalise(tmp, x, target, is_raised)
-    x = shorten_pauses(trim(x))
+    x = trim(x)
+    if "trimBelowDb" in item:          # calibration set: no faint tail beyond the truth segment
+        x = trim_frames(x, target + item["trimBelowDb"])
+    x = shorten_pauses(x)
     peak = max(abs(v) for v in x)
     if peak >= PEAK_LIMIT:
         fail(f"clip peak {db(peak * peak):.1f} dBFS >= -1 dBFS: {item['text']!r}")
@@ -1005,6 +1104,845 @@ def round_floats(obj):
     return obj
 
 
+# ---------------------------------------------------------------- calibration set
+
+CAL_CALLS = 48
+CAL_RATE = 8000
+CAL_SECONDS = (25.0, 40.0)              # every calibration call lasts 25-40 s
+CAL_PLAN_SECONDS = (25.8, 37.0)         # planned (estimated) length window
+CAL_MAX_BYTES = 9_000_000               # the whole folder (audio + truth, in 4 KiB blocks)
+CAL_LOAD_RANGE = (0.0, 0.40)            # designed weighted load S the 48 calls are spread over
+CAL_LOAD_TOLERANCE = 0.015              # designed load within this of the call's target
+CAL_DRAWS = 6000                        # intensity draws tried per plan configuration
+CAL_SPEECH_TARGET = 18.0                # first plan with at most this much speech (s) is taken
+CAL_BUILDS = 8                          # plans built per call before giving up
+CAL_RESPONSE_GAP = (0.4, 1.0)           # ordinary gaps between turns, drawn by distress from:
+CAL_PACE = ((0.7, 1.0), (0.5, 0.95), (0.4, 0.85))   # agitated callers answer faster
+CAL_CONFUSED_GAP = (2.05, 2.45)         # the advisor's answer to a confused customer
+CAL_WORK_PAUSE = (1.5, 1.85)            # the advisor pausing between two of their own lines
+CAL_INTERRUPT_INTO = (1.7, 2.05)        # interrupter starts this far into the other's turn ...
+CAL_INTERRUPT_CUT = (0.5, 0.85)         # ... which is cut about this long after (choose_cut)
+CAL_DEAD_AIR_RUN = (3.6, 13.8)          # one designed dead-air run (designed gap)
+CAL_DEAD_AIR_MAX = 13.8                 # designed total (truth adds a few frames; <= 14 s)
+CAL_TRIM_BELOW_DB = -30.0               # clips lose leading/trailing frames 30 dB below their level:
+                                        # espeak's faint tails would outlast the truth segment
+
+# Effort = 1 + 6 * min(1, S / EFFORT_FULL_LOAD); S = sum of weight * clamp((value - lo) / (hi - lo), 0, 1).
+# (intensity, weight, lo, hi): relative weights, summing to 1.  EFFORT_FULL_LOAD: the heaviest
+# load a 25-40 s call can carry (about 40 % of every driver at its maximum) is the top of the scale.
+EFFORT_WEIGHTS = (
+    ("deadAirSeconds", 0.20, 0.0, 14.0),
+    ("advisorInterruptions", 0.20, 0.0, 3.0),
+    ("customerInterruptions", 0.10, 0.0, 2.0),
+    ("raisedPhrases", 0.15, 0.0, 3.0),
+    ("confusion", 0.15, 0.0, 1.0),
+    ("monologueSeconds", 0.10, 3.0, 12.0),
+    ("customerDistress", 0.10, 0.0, 2.0),
+)
+EFFORT_FULL_LOAD = 0.40
+EFFORT_FORMULA = ("effort = 1 + 6*min(1, (0.20*dead/14 + 0.20*advInt/3 + 0.10*custInt/2 + 0.15*raised/3 "
+                  "+ 0.15*confusion + 0.10*clamp((mono-3)/9, 0, 1) + 0.10*distress/2) / 0.40), from the truth-"
+                  "measured intensities (dead = total deadAir event seconds, capped at 14; mono = the "
+                  "customer's longest truth segment)")
+CES_NOISE_SD = 0.7
+CES_FORMULA = ("ces = clamp(round(8 - effort + N(0, 0.7)), 1, 7) with effort as stored (2 decimals); "
+               "Python round (half to even), N = random.Random(seed_for(callId, 'ces')).gauss(0, 0.7)")
+DISTRESS_LEVELS = ("none", "elevated", "high")
+
+# Customer voices: (espeak voice, base pitch -p).  Four female-range (-p 65-75),
+# three low male (-p 28-35) and one mid male voice.
+CUSTOMER_VOICES = (
+    ("en-us+f4", 75), ("en-gb+f3", 70), ("en-us+f2", 65), ("en-029+f1", 72),
+    ("en-us+m7", 30), ("en-gb-x-rp+m2", 28), ("en-us+m1", 35), ("en-sc", 45),
+)
+CUSTOMER_WPM = 180
+CAL_ADVISOR_WPM = 180                   # the advisor (en-us+m3) a little faster than in the test calls
+ELEVATED_PITCH_STEP = 15                # elevated distress: pitch +15 ...
+ELEVATED_WPM = 195                      # ... and 195 wpm, in the call's second half
+CAL_MIN_ELEVATED = 3.0                  # seconds of elevated speech (estimate) at least
+CAL_RAISED_PITCH_STEP = 25              # raised phrase: base pitch +25 (at most 99) ...
+CAL_RAISED_WPM = 205                    # ... and 205 wpm, at +12 dB
+
+
+def voice_label(voice):
+    return f"{voice[0]} -p {voice[1]}"
+
+
+# Texts.  Each domain: company, the customer's complaint
+# (openers of about 3.5 s and clauses of 2-3 s), confusing advisor statements
+# with five clarifications each, and small question/answer exchanges.
+CAL_DOMAINS = [
+    {"company": "Northwind Energy",
+     "openers": ["Hi, my energy bill is far too high.",
+                 "Hi, yes, I'm calling about my latest bill, it's far too high.",
+                 "Hello, I've just opened my energy bill and something is badly wrong."],
+     "clauses": ["It has gone up by nearly two hundred pounds since last month.",
+                 "Nothing in the house has changed, we use exactly the same amount of gas.",
+                 "I sent you a meter reading in March, and it looks like nobody used it.",
+                 "The letter says the readings were estimated, but I never asked for that.",
+                 "I've got two small kids at home and I really can't afford this right now.",
+                 "I tried to sort it out on the app, but it keeps telling me to call you.",
+                 "When I rang on Monday I was told it would be fixed within a week.",
+                 "So now I'm paying for energy I didn't use, and nobody can tell me why."],
+     "jargon": [("Your deemed tariff is reconciled at the next statement.",
+                 ["Your price per unit.", "The price for your gas.", "Your next bill.", "It gets corrected then.",
+                  "So, it's fixed next month."]),
+                ("You need to submit an opening read via the portal.",
+                 ["A meter reading.", "The number on your meter.", "On our website.", "Under my account.",
+                  "Or just tell me now."])],
+     "fillers": [("Can I pay it off in instalments?", "Yes, over six months."),
+                 ("Will my direct debit change?", "No, it stays the same."),
+                 ("Do you need a meter reading?", "Yes, send it online."),
+                 ("Is the account still in my name?", "Yes, it is.")]},
+    {"company": "Bluebell Broadband",
+     "openers": ["Hello, my internet keeps cutting out.",
+                 "Hello, my internet has been dropping out every single day this week.",
+                 "Hi, I'm ringing because my broadband keeps cutting out on me."],
+     "clauses": ["It goes off every evening at about seven, right when I need it for work.",
+                 "I've restarted the router more times than I can count.",
+                 "The lights on the box go orange and then it just stops working.",
+                 "My son has exams coming up and he can't even get onto his school website.",
+                 "I'm paying for the fastest package and I'm getting almost nothing.",
+                 "An engineer was supposed to come on Tuesday, and nobody turned up.",
+                 "I waited in all day for him, and I had to take the day off work.",
+                 "Your website says there are no problems in my area, which is simply not true."],
+     "jargon": [("It's a sync issue, so we'll run a DLM reset.",
+                 ["Your line's connection.", "The cable to the exchange.", "A reset from our side.",
+                  "It fixes the speed.", "I'll do it from here."]),
+                ("Your router needs a firmware push and a re-pair.",
+                 ["A software update.", "For your router box.", "Then connect again.", "Your laptop, to the box.",
+                  "I'll text you the steps."])],
+     "fillers": [("Will I pay for the engineer?", "No, the visit is free."),
+                 ("Can I get money back for this week?", "Yes, as a credit."),
+                 ("Do I need to be at home?", "No, we test it remotely."),
+                 ("Should I leave the router on?", "Yes, for the next hour.")]},
+    {"company": "Harbour Bank",
+     "openers": ["Hi, there's a payment I didn't make.",
+                 "Hi, there's a payment on my card this morning that I definitely didn't make.",
+                 "Hello, I've just checked my account and there's money missing from it."],
+     "clauses": ["It's for three hundred and forty pounds to some online shop I've never heard of.",
+                 "My card has been in my wallet the whole time, I haven't lost it.",
+                 "I only noticed because the bank app sent me a notification at six in the morning.",
+                 "My rent is due on Friday and now I don't have enough to cover it.",
+                 "I've already frozen the card in the app, but the money is still gone.",
+                 "I tried the online chat first, but it just kept sending me links.",
+                 "This happened to my mother last year and it took months to get it back.",
+                 "I just want to know that I'm going to get my money back."],
+     "jargon": [("I'll raise a chargeback under the scheme rules.",
+                 ["We ask for the money back.", "From the shop.", "The card company rules.", "It takes a few days.",
+                  "You'll get it back."]),
+                ("It's pending authorisation, so it can't be disputed yet.",
+                 ["It hasn't gone through yet.", "The payment, I mean.", "Wait two or three days.",
+                  "Then we can dispute it.", "I'll add a note."])],
+     "fillers": [("Will I get a new card?", "Yes, within five days."),
+                 ("Can I still use online banking?", "Yes, as normal."),
+                 ("Do I need to call the police?", "No, we'll handle it."),
+                 ("Will my direct debits still go out?", "Yes, they're not affected.")]},
+    {"company": "Summit Mobile",
+     "openers": ["Hi, I've been charged for roaming.",
+                 "Hi, I've been charged for roaming, but I haven't left the country.",
+                 "Hello, my phone bill this month is three times what it normally is."],
+     "clauses": ["There's a charge of ninety pounds for data used in France.",
+                 "I was at home in Leeds the whole month, I can prove it.",
+                 "I've been with you for eight years and I've never had a bill like this.",
+                 "I turned off data roaming on the phone ages ago.",
+                 "Your text message said I'd reached my limit, which makes no sense.",
+                 "I'm on a fixed plan because I wanted to avoid exactly this.",
+                 "The last time I called, I was told I'd get a refund, and it never came.",
+                 "If this isn't sorted I'll be moving my whole family to another network."],
+     "jargon": [("It's a border cell handover, billed under the roaming cap.",
+                 ["A foreign phone mast.", "Your phone picked it up.", "The usual roaming charge.",
+                  "The limit we can charge.", "I'll remove the charges."]),
+                ("You'd need a PAC and a bolt-on removal first.",
+                 ["A code to move your number.", "The extra on your plan.", "Before the bill date.",
+                  "The twentieth of the month.", "I can do both now."])],
+     "fillers": [("Will this affect my contract?", "No, it stays the same."),
+                 ("Can you stop this happening again?", "Yes, I've added a cap."),
+                 ("When will I see the refund?", "On your next bill."),
+                 ("Do I need to restart my phone?", "Yes, once after this call.")]},
+    {"company": "Cedar Home Insurance",
+     "openers": ["Hello, my claim still isn't sorted.",
+                 "Hello, I made a claim for a leak in my kitchen six weeks ago.",
+                 "Hi, I'm calling about my home insurance claim, it's still not sorted."],
+     "clauses": ["The water came through the ceiling and ruined the floor and two cupboards.",
+                 "Your assessor came out once, took some photos, and I haven't heard a thing since.",
+                 "We've been cooking on a camping stove in the living room for a month.",
+                 "I've sent the receipts three times now, by email and by post.",
+                 "Every time I call, I get a different person and I have to start again.",
+                 "The builder can't start until you approve the quote, and he's booked up soon.",
+                 "My policy says claims are dealt with in ten working days.",
+                 "I pay every month without fail, and when I need you, nobody helps."],
+     "jargon": [("It's with the loss adjuster, pending scope validation.",
+                 ["Someone checks the cost.", "Of the repair work.", "The builder's quote.", "Against your policy.",
+                  "Next, we approve the quote."]),
+                ("We'd settle on an indemnity basis, less betterment.",
+                 ["We pay for the damage.", "Minus any upgrade.", "Like newer cupboards.", "Not like for like.",
+                  "I'll email the options."])],
+     "fillers": [("Do you need more photos from me?", "No, we have them all."),
+                 ("Can I use my own builder?", "Yes, once the quote is approved."),
+                 ("Will this put my premium up?", "Not before renewal."),
+                 ("Who do I call if it leaks again?", "The emergency line.")]},
+]
+
+CAL_OPEN = ["Hello, {company}.", "{company}, hello.", "{company}, good morning."]
+CAL_REPLY = ["Let me have a look.", "Okay, let me check.", "Right, one second.", "Sorry, let me see."]
+CAL_CUST_LONG = [   # customer turns the advisor cuts into (2.2-3.3 s are heard)
+    "I was told last week that someone would ring me back about this, but nobody ever did.",
+    "The thing is, I've already explained all of this twice to two different people on your side.",
+    "What I don't understand is why the payment went out when I cancelled it at the start of the month.",
+    "I've got the letter here in front of me and it says something completely different to what you're saying.",
+    "Every time I log in to the website it just shows an error and sends me back to the start.",
+    "My neighbour is with you as well and she never has any of these problems with her account.",
+    "I was on hold for forty minutes yesterday and then the line just went dead on me.",
+    "So I filled in the form online like it said, and then I got an email saying it had been rejected."]
+CAL_ADV_LONG = [    # advisor turns the customer cuts into
+    "So what I'm going to do is raise a ticket with the team, and they'll review the account within ten working days.",
+    "What normally happens in these cases is that the system recalculates everything at the end of the period.",
+    "Before I can make any changes I'll need to confirm a few details, starting with your full postcode.",
+    "I can see a note from the previous call saying that the request was passed over to our back office.",
+    "Our policy is that any adjustment has to be approved by a team leader, which can take a couple of days.",
+    "If you'd like, I can book someone to look at it, but the earliest appointment we have is next Thursday.",
+    "The reason this happened is that the account was moved onto a new system during the upgrade last month."]
+CAL_ADV_INTERRUPTER = [
+    "Sorry to jump in, I can see the problem now.",
+    "Let me stop you there, I need one thing first.",
+    "Sorry, can I just check, was that this month?",
+    "If I can just come in, I know what's happened.",
+    "Sorry, I'll need your account number first, please.",
+    "Okay, let me stop you, that's another department."]
+CAL_CUST_INTERRUPTER = [
+    "No, hang on, I gave you all that last time.",
+    "No, that's exactly what the last person said.",
+    "Wait, that long? I need this sorted today.",
+    "No, listen, I never asked for any of this.",
+    "Hold on, nobody ever told me about that.",
+    "Excuse me, I've been with you for twelve years."]
+CAL_RAISED = [
+    "This is absolutely ridiculous, honestly!",
+    "I have been waiting for three whole weeks!",
+    "Why does nobody ever call me back?",
+    "I want to speak to a manager, right now!",
+    "That is just not good enough!",
+    "You people never listen to a word I say!",
+    "I am not paying a penny more for this!",
+    "How many times do I have to explain this?"]
+CAL_RAISED_REPLY = ["I understand, I'm sorry.", "I hear you, I'll fix it.", "I'm sorry, that's frustrating.",
+                    "Okay, let's fix this now."]
+CAL_HOLD_START = ["One moment, please.", "Let me check, one moment.", "Bear with me, please.", "Just a moment."]
+CAL_HOLD_ACK = ["Okay.", "Sure.", "Fine."]
+CAL_HOLD_ACK_UPSET = ["Fine, but please be quick.", "Again? Okay, go on.", "Sure, if I must."]
+CAL_CHECK = ["Let me check.", "One second.", "Let me see."]
+CAL_UPDATE = [("Bear with me.", "Nearly there.", "Okay, done."),
+              ("Let me add a note.", "Just typing it up.", "Saved."),
+              ("I'll confirm that.", "One second.", "Yes, that's fine."),
+              ("Let me put that through.", "Almost done.", "It's gone through.")]
+CAL_HOLD_END = ["Thanks for holding.", "Sorry for the wait.", "Thanks for waiting.", "Right, I'm back."]
+CAL_CONFUSED = ["Sorry?", "What do you mean?", "I don't understand.", "Which one?",
+                "Sorry, say that again?", "Meaning what, exactly?", "I'm lost, sorry.", "What's that?"]
+CAL_BACKCHANNEL = ["Mm-hm.", "Oh, right."]       # 0.7-0.8 s: overtalk >= 0.4 s, burst < 0.8 s
+CAL_CLOSE_CALM = ["Okay, thanks.", "Great, thank you.", "Lovely, thanks."]
+CAL_CLOSE_UPSET = ["Fine. Just get it sorted this time.", "Right. We'll see, won't we.",
+                   "Okay. I really hope so this time."]
+CAL_GOODBYE = ["Okay, goodbye.", "Thanks, goodbye.", "Take care, bye."]
+
+
+# Flavours: which of the time-costly drivers a call has.  Each needs a load
+# range it can reach within 40 s (confusion alone is a load of 0.15; a dead air
+# is at least 3.6 s); (flavour, loads from, loads to, calls).  The rest are plain.
+CAL_FLAVOURS = (("confusion", 0.16, 0.36, 10), ("deadAir2", 0.13, 0.34, 5), ("deadAir", 0.06, 0.40, 16))
+CAL_FALLBACK = {"deadAir2": "deadAir", "deadAir": "plain", "confusion": "plain"}
+FLAVOUR_LOAD = {"plain": 0.0, "deadAir": 0.052, "deadAir2": 0.103, "confusion": 0.15}
+FLAVOUR_SECONDS = {"plain": 0.0, "deadAir": 8.5, "deadAir2": 15.0, "confusion": 15.0}
+CAL_SPARE_SECONDS = 22.0                # a call's time beyond greeting, complaint and goodbye
+# Requirements, so that every intensity spans its range although speech is
+# scarce (the set must stay under 9 MB, and dead air and distress cost no
+# speech): (intensity, value, load it adds, seconds it takes, calls).  A
+# required value is exact; a call without one draws it (and then mostly gets
+# the cheap end).  A call takes requirements while its load and its spare
+# seconds (CAL_SPARE_SECONDS, after its flavour) have room.
+CAL_REQUIREMENTS = (
+    ("advisorInterruptions", 3, 0.20, 12.0, 3), ("raisedPhrases", 3, 0.25, 9.0, 2),
+    ("customerInterruptions", 2, 0.10, 9.0, 3), ("monologue", "long", 0.075, 6.0, 5),
+    ("raisedPhrases", 2, 0.20, 6.0, 2), ("advisorInterruptions", 2, 0.133, 8.0, 4),
+    ("raisedPhrases", 1, 0.15, 3.0, 3), ("customerDistress", 2, 0.15, 3.0, 4),
+    ("customerDistress", 1, 0.05, 0.0, 14),
+    ("customerInterruptions", 1, 0.05, 4.5, 6), ("advisorInterruptions", 1, 0.067, 4.0, 7),
+    ("monologue", "medium", 0.04, 3.0, 5), ("confusionTurns", 4, 0.0, 4.5, 2),
+)
+MONOLOGUE_BANDS = {"short": (3.5, 5.5), "medium": (6.0, 9.0), "long": (10.8, 13.0)}
+
+
+def cal_targets():
+    """Per call: {load, voice, flavour, require}.  The designed loads S are
+    CAL_CALLS evenly spaced values over CAL_LOAD_RANGE, dealt to the calls in a
+    seeded order.  Each block of 8 neighbouring loads gets every voice once, in
+    a seeded order, so every voice has easy and hard calls.  Flavours and
+    requirements are dealt (seeded, spread over the loads) to calls whose load
+    has room for them."""
+    lo, hi = CAL_LOAD_RANGE
+    loads = [lo + (hi - lo) * (k + 0.5) / CAL_CALLS for k in range(CAL_CALLS)]
+    rng = random.Random(seed_for("calibration", "targets"))
+    order = list(range(CAL_CALLS))
+    rng.shuffle(order)                       # order[k]: the call that gets loads[k]
+    voice = [None] * CAL_CALLS
+    for block in range(0, CAL_CALLS, len(CUSTOMER_VOICES)):
+        voices = list(CUSTOMER_VOICES)
+        rng.shuffle(voices)
+        for j, k in enumerate(range(block, min(CAL_CALLS, block + len(CUSTOMER_VOICES)))):
+            voice[k] = voices[j]
+    flavour = ["plain"] * CAL_CALLS
+    for name, a, b, count in CAL_FLAVOURS:
+        free = [k for k in range(CAL_CALLS) if flavour[k] == "plain" and a <= loads[k] <= b]
+        # evenly over the eligible loads: one pick in each of `count` strata
+        for j in range(count):
+            stratum = free[len(free) * j // count:len(free) * (j + 1) // count]
+            if stratum:
+                flavour[rng.choice(stratum)] = name
+    require = [{} for _ in range(CAL_CALLS)]
+    used = [FLAVOUR_LOAD[f] for f in flavour]
+    seconds = [FLAVOUR_SECONDS[f] for f in flavour]
+    for name, value, adds, takes, count in CAL_REQUIREMENTS:
+        def room(k):
+            return (name not in require[k] and used[k] + adds <= loads[k] - 0.01
+                    and seconds[k] + takes <= CAL_SPARE_SECONDS
+                    and (flavour[k] == "confusion" or name != "confusionTurns"))
+        free = [k for k in range(CAL_CALLS) if room(k)]
+        for j in range(count):
+            # one pick in each of `count` strata of the eligible loads (or anywhere left)
+            stratum = [k for k in free[len(free) * j // count:len(free) * (j + 1) // count] if room(k)]
+            stratum = stratum or [k for k in free if room(k)]
+            if stratum:
+                k = rng.choice(stratum)
+                require[k][name] = value
+                if name == "raisedPhrases":           # raised phrases come with high distress
+                    require[k]["customerDistress"] = 2
+                used[k] += adds
+                seconds[k] += takes
+    plan = [None] * CAL_CALLS
+    for k in range(CAL_CALLS):
+        plan[order[k]] = {"load": loads[k], "voice": voice[k], "flavour": flavour[k], "require": require[k]}
+    return plan
+
+
+def effort_load(x):
+    return math.fsum(w * min(1.0, max(0.0, (x[k] - lo) / (hi - lo))) for k, w, lo, hi in EFFORT_WEIGHTS)
+
+
+def effort_of(x):
+    return 1.0 + 6.0 * min(1.0, effort_load(x) / EFFORT_FULL_LOAD)
+
+
+def ces_of(effort, stem):
+    noise = random.Random(seed_for(stem, "ces")).gauss(0.0, CES_NOISE_SD)
+    return int(min(7, max(1, round(8.0 - effort + noise))))
+
+
+def est_seconds(item):
+    """Rough clip length (trimmed, long pauses shortened) for planning: a fit
+    to espeak-ng 1.51 clips of these texts (rms error about 0.2 s)."""
+    text = item["text"]
+    wpm = item.get("wpm") or (RAISED_WPM if item["style"] == "raised" else WPM)
+    letters = len(re.findall(r"[A-Za-z0-9]", text))
+    words = len(re.findall(r"[A-Za-z0-9']+", text))
+    pauses = len(re.findall(r"[,.?!;]\s", text))
+    return 0.17 + (0.044 * letters + 0.073 * words) * 170.0 / wpm + 0.30 * pauses
+
+
+def est_timeline(items):
+    """Estimated start and length of every item, placed as build_scenario
+    places them; and the estimated call length."""
+    spans, current, cursor = [], {ADVISOR: None, CUSTOMER: None}, 0.0
+    for item in items:
+        length = est_seconds(item)
+        other = CUSTOMER if item["party"] == ADVISOR else ADVISOR
+        if item["kind"] == "say":
+            start = cursor + item["after"]
+        else:
+            ref = current[other]
+            start = ref[0] + item["into"]
+            if item["kind"] == "interrupt":
+                ref[1] = min(ref[1], item["into"] + item["cut"])
+        span = [start, length]
+        spans.append(span)
+        if item["kind"] != "backchannel":
+            current[item["party"]] = span
+        cursor = max(s + n for s, n in spans)
+    return spans, cursor + TAIL_SECONDS
+
+
+def draw_intensities(rng, load, flavour, require):
+    """One seeded draw of a call's design, mildly biased by its target load u
+    in [0, 1] (the load itself is matched by rejection): distress first, then
+    raised phrases and interruptions biased by it.  The flavour fixes the
+    number of dead-air runs and whether there is confusion; ``require`` fixes
+    some intensities (see CAL_REQUIREMENTS)."""
+    lo, hi = CAL_LOAD_RANGE
+    u = (load - lo) / (hi - lo)
+    distress = rng.choices((0, 1, 2), weights=(1.0 - 0.8 * u, 1.0, 0.3 + 0.9 * u))[0]
+    distress = require.get("customerDistress", distress)
+    raised = require.get("raisedPhrases", rng.randint(1, 3)) if distress == 2 else 0
+    cust = rng.choices((0, 1, 2), weights=(1.6 - u, 0.6 + 0.2 * distress, 0.2 + 0.2 * distress + 0.4 * u))[0]
+    cust = require.get("customerInterruptions", cust)
+    adv = rng.choices((0, 1, 2, 3), weights=(1.4 - u, 1.0, 0.4 + 0.4 * u + 0.1 * distress, 0.1 + 0.5 * u))[0]
+    adv = require.get("advisorInterruptions", adv)
+    confusion = 1 if flavour == "confusion" else 0
+    turns = require.get("confusionTurns", rng.randint(3, 5)) if confusion else 0
+    runs = {"deadAir": 1, "deadAir2": 2}.get(flavour, 0)
+    if runs == 1:
+        dead = [rng.uniform(CAL_DEAD_AIR_RUN[0], CAL_DEAD_AIR_RUN[1])]
+    elif runs == 2:
+        first = rng.uniform(CAL_DEAD_AIR_RUN[0], CAL_DEAD_AIR_MAX - CAL_DEAD_AIR_RUN[0])
+        dead = [first, rng.uniform(CAL_DEAD_AIR_RUN[0], CAL_DEAD_AIR_MAX - first)]
+    else:
+        dead = []
+    mono = rng.uniform(*MONOLOGUE_BANDS[require.get("monologue", "short")])
+    return {"deadAirRuns": [round(d, 2) for d in dead], "advisorInterruptions": adv,
+            "customerInterruptions": cust, "raisedPhrases": raised, "confusion": confusion,
+            "confusionTurns": turns, "monologueTarget": round(mono, 2), "customerDistress": distress}
+
+
+def design_load(d, mono):
+    return effort_load({"deadAirSeconds": math.fsum(d["deadAirRuns"]),
+                        "advisorInterruptions": d["advisorInterruptions"],
+                        "customerInterruptions": d["customerInterruptions"],
+                        "raisedPhrases": d["raisedPhrases"], "confusion": d["confusion"],
+                        "monologueSeconds": mono, "customerDistress": d["customerDistress"]})
+
+
+def plan_items(rng, d, domain):
+    """The utterances of one call as beats: opening, the customer's complaint
+    (the monologue; the first advisor interruption may cut into it), shuffled
+    middle beats (interruptions, raised phrases, holds, a confusion exchange,
+    small talk), closing.  Returns (items, designed monologue seconds)."""
+    fill = lambda text: text.format(company=domain["company"])
+    pace = CAL_PACE[d["customerDistress"]]      # calm callers leave longer gaps
+    gap = lambda: round(rng.uniform(*pace), 2)
+    pick = lambda pool, used: next(t for t in rng.sample(pool, len(pool)) if t not in used)
+    used = []
+
+    def take(pool):
+        t = pick(pool, used)
+        used.append(t)
+        return t
+
+    items = [say(A, fill(rng.choice(CAL_OPEN)), after=LEAD_SECONDS)]
+    # complaint: opener + clauses, the prefix whose estimated length is closest to the target
+    adv_left = d["advisorInterruptions"]
+    cut_complaint = adv_left > 0 and d["monologueTarget"] >= 4.0 and rng.random() < 0.5
+    clauses = rng.sample(domain["clauses"], len(domain["clauses"]))
+    need = d["monologueTarget"] + (1.4 if cut_complaint else 0.0)
+    best = None
+    for opener in domain["openers"]:
+        for k in range(len(clauses) + 1):
+            cand = " ".join([opener] + clauses[:k])
+            length = est_seconds(say(C, cand, after=0))
+            if length >= max(3.4, need - (0.0 if cut_complaint else 0.8)) and (
+                    best is None or abs(length - need) < abs(best[1] - need)):
+                best = (cand, length)
+    complaint = say(C, best[0], after=gap())
+    items.append(complaint)
+    mono = best[1]
+    bc_into = round(rng.uniform(1.6, 2.1), 2)
+    if cut_complaint:
+        cut = round(rng.uniform(*CAL_INTERRUPT_CUT), 2)
+        into = round(min(d["monologueTarget"], best[1] - 1.4) - cut, 2)
+        if rng.random() < 0.5 and into - bc_into >= 3.2:
+            items.append(backchannel(A, rng.choice(CAL_BACKCHANNEL), into=bc_into))
+        items.append(interrupt(A, take(CAL_ADV_INTERRUPTER), into=into, cut=cut))
+        mono = into + cut
+        adv_left -= 1
+    else:
+        if rng.random() < 0.5 and mono - bc_into >= 3.0:
+            items.append(backchannel(A, rng.choice(CAL_BACKCHANNEL), into=bc_into))
+        if not d["confusion"]:
+            items.append(say(A, take(CAL_REPLY), after=gap()))
+    if d["confusion"]:
+        # the advisor answers the complaint in jargon; each confused question is
+        # answered after a long response gap
+        statement, answers = rng.choice(domain["jargon"])
+        items.append(say(A, statement, after=gap()))
+        for k in range(d["confusionTurns"]):
+            items.append(say(C, take(CAL_CONFUSED), after=gap()))
+            items.append(dict(say(A, answers[k], after=round(rng.uniform(*CAL_CONFUSED_GAP), 2)),
+                              confusedAnswer=True))
+
+    beats = []                 # (kind, items, advisor reply if a raised phrase needs one)
+    into = lambda: round(rng.uniform(*CAL_INTERRUPT_INTO), 2)
+    cut_at = lambda: round(rng.uniform(*CAL_INTERRUPT_CUT), 2)
+    for _ in range(adv_left):
+        beats.append(("advInt", [say(C, take(CAL_CUST_LONG), after=gap()),
+                                 interrupt(A, take(CAL_ADV_INTERRUPTER), into=into(), cut=cut_at())], None))
+    for _ in range(d["customerInterruptions"]):
+        beats.append(("custInt", [say(A, take(CAL_ADV_LONG), after=gap()),
+                                  interrupt(C, take(CAL_CUST_INTERRUPTER), into=into(), cut=cut_at())], None))
+    for run_ in d["deadAirRuns"]:
+        beat = [say(A, take(CAL_HOLD_START), after=gap())]
+        if rng.random() < 0.5:
+            beat.append(say(C, take(CAL_HOLD_ACK_UPSET if d["customerDistress"] else CAL_HOLD_ACK), after=gap()))
+        beat.append(say(A, take(CAL_HOLD_END), after=run_, dead_air=True))
+        beats.append(("deadAir", beat, None))
+    fillers = rng.sample(domain["fillers"], len(domain["fillers"]))
+    rng.shuffle(beats)
+    if rng.random() < 0.75:            # mostly the advisor checks (holds) right after the complaint
+        beats.sort(key=lambda beat: beat[0] != "deadAir")
+    # raised phrases go into the later half of the middle beats, never straight
+    # after a hold (the advisor's short line after it leaves < 2 s to the next event)
+    for _ in range(d["raisedPhrases"]):
+        spots = [i for i in range(len(beats) + 1) if i == 0 or beats[i - 1][0] != "deadAir"]
+        later = [i for i in spots if i >= (len(beats) + 1) // 2]
+        at = rng.choice(later or spots)
+        beats.insert(at, ("raised", [raised(C, take(CAL_RAISED), after=round(rng.uniform(0.6, 0.9), 2))],
+                          say(A, take(CAL_RAISED_REPLY), after=gap())))
+    upset = d["customerDistress"] > 0 or d["raisedPhrases"] > 0
+    closing_c = say(C, take(CAL_CLOSE_UPSET if upset else CAL_CLOSE_CALM), after=gap())
+    closing_a = say(A, fill(rng.choice(CAL_GOODBYE)), after=gap())
+
+    def assemble(beats):
+        out = list(items)
+        for i, (kind, beat, reply) in enumerate(beats):
+            out += beat
+            nxt = beats[i + 1][0] if i + 1 < len(beats) else "close"
+            # an advisor line after a raised phrase unless the next beat opens
+            # with the advisor well before its first incident
+            if kind == "raised" and nxt != "custInt":
+                out.append(reply)
+        # the call ends with one line by the party who did not speak last
+        out.append(closing_c if out[-1]["party"] == ADVISOR else closing_a)
+        # the advisor pauses (working) between two of their own lines
+        prev = None
+        for item in out:
+            if (prev is not None and prev["party"] == item["party"] == ADVISOR and item["kind"] == "say"
+                    and not item["deadAir"] and not item.get("confusedAnswer")):
+                item["after"] = round(rng.uniform(*CAL_WORK_PAUSE), 2)
+            if item["kind"] != "backchannel":
+                prev = item
+        return out
+
+    # padding up to the shortest planned length: the advisor updating the
+    # account (three short lines with working pauses between them), then small
+    # talk (a question; the advisor checks, answers).  With distress, small talk
+    # first and at the end, so that the customer talks in the call's second half.
+    updates = rng.sample(CAL_UPDATE, len(CAL_UPDATE))
+    out = assemble(beats)
+    while True:
+        short = CAL_PLAN_SECONDS[0] - est_timeline(out)[1]
+        if short <= 0 or not (fillers or updates):
+            break
+        if fillers and (d["customerDistress"] or not updates):
+            q, a = fillers.pop()
+            beat = [say(C, q, after=gap()), say(A, rng.choice(CAL_CHECK), after=gap()), say(A, a, after=gap())]
+        else:
+            beat = [say(A, line, after=gap()) for line in updates.pop()]
+        at = len(beats) if d["customerDistress"] else rng.randint(0, len(beats))
+        beats.insert(at, ("filler", beat, None))
+        out = assemble(beats)
+    return out, mono
+
+
+def apply_customer_voice(items, voice, distress):
+    """Customer items get the call's voice and CUSTOMER_WPM.  With distress, the
+    customer's normal-level speech is elevated (ELEVATED_PITCH_STEP,
+    ELEVATED_WPM) from the call's (estimated) midpoint on, or from earlier
+    (never in the opening complaint) when less than CAL_MIN_ELEVATED s of it
+    would follow the midpoint.  Raised phrases get CAL_RAISED_PITCH_STEP (at
+    most 99) and CAL_RAISED_WPM.  Returns the estimated time from which the
+    customer is elevated: None without distress, False if the customer says
+    too little after the complaint."""
+    name, pitch = voice
+
+    def dress(elevated_from):
+        spans, total = est_timeline(items)
+        for item, (start, _) in zip(items, spans):
+            if item["party"] != CUSTOMER:
+                continue
+            item["voice"] = name
+            if item["style"] == "raised":
+                item["pitch"], item["wpm"] = min(99, pitch + CAL_RAISED_PITCH_STEP), CAL_RAISED_WPM
+            elif elevated_from is not None and start >= elevated_from:
+                item["pitch"], item["wpm"] = pitch + ELEVATED_PITCH_STEP, ELEVATED_WPM
+            else:
+                item["pitch"], item["wpm"] = pitch, CUSTOMER_WPM
+        return spans, total
+
+    spans, total = dress(None)
+    if distress == 0:
+        return None
+    onset = None
+    for _ in range(3):                     # faster speech shortens the call a little
+        later = [(start, length) for item, (start, length) in zip(items, spans)
+                 if item["party"] == CUSTOMER and item["style"] != "raised"][1:]   # after the complaint
+        onset, talk = total / 2, 0.0
+        for start, length in reversed(later):
+            if start < total / 2 and talk >= CAL_MIN_ELEVATED:
+                break
+            onset, talk = min(onset, start), talk + length
+        if talk < CAL_MIN_ELEVATED:
+            return False
+        spans, total = dress(onset)
+    return onset
+
+
+def plan_speech(items):
+    """Estimated seconds of speech, both channels (what the FLAC size follows)."""
+    return math.fsum(length for _, length in est_timeline(items)[0])
+
+
+def plan_configs(target):
+    """(flavour, requirements) to try, in order: as dealt; then dropping the
+    requirements one by one, the last-dealt kind first; then the same with the
+    flavour's fallback."""
+    configs, flavour = [], target["flavour"]
+    while True:
+        require = dict(target["require"])
+        configs.append((flavour, dict(require)))
+        for name in sorted(require, key=lambda n: -max(i for i, r in enumerate(CAL_REQUIREMENTS) if r[0] == n)):
+            del require[name]
+            configs.append((flavour, dict(require)))
+        if flavour not in CAL_FALLBACK:
+            return configs
+        flavour = CAL_FALLBACK[flavour]
+
+
+def plan_call(stem, target, attempt):
+    """Draw intensities until the designed load is within tolerance of the
+    target, the planned call fits the length window and has at most
+    CAL_SPEECH_TARGET s of speech (the FLAC size follows the speech: the set
+    must stay small); if no draw has so little speech, the fitting plan with the
+    least.  A flavour or requirement that cannot be met is given up
+    (plan_configs)."""
+    load, voice = target["load"], target["voice"]
+    rng = random.Random(seed_for("calibration", stem, str(attempt)))
+    for flavour, require in plan_configs(target):
+        best = None
+        for _ in range(CAL_DRAWS):
+            d = draw_intensities(rng, load, flavour, require)
+            domain = rng.choice(CAL_DOMAINS)
+            items, mono = plan_items(rng, d, domain)
+            if abs(design_load(d, mono) - load) > CAL_LOAD_TOLERANCE:
+                continue
+            items = [dict(it, trimBelowDb=CAL_TRIM_BELOW_DB,
+                          **({"wpm": CAL_ADVISOR_WPM} if it["party"] == ADVISOR else {}))
+                     for it in items]
+            elevated_from = apply_customer_voice(items, voice, d["customerDistress"])
+            if elevated_from is False:       # a distressed customer must talk after the complaint
+                continue
+            total = est_timeline(items)[1]
+            if not CAL_PLAN_SECONDS[0] <= total <= CAL_PLAN_SECONDS[1]:
+                continue
+            speech = plan_speech(items)
+            plan = {"design": d, "items": items, "domain": domain["company"], "flavour": flavour,
+                    "require": require, "elevatedFrom": elevated_from, "plannedSeconds": total,
+                    "plannedMono": mono, "plannedSpeech": speech}
+            if speech <= CAL_SPEECH_TARGET:
+                return plan
+            if best is None or speech < best["plannedSpeech"]:
+                best = plan
+        if best is not None:
+            return best
+        print(f"  {stem}: no {flavour} design with {require} for load {load:.3f}")
+    fail(f"{stem}: no design within {CAL_LOAD_TOLERANCE} of load {load:.3f} in {CAL_DRAWS} draws")
+
+
+def measured_intensities(truth, design):
+    dead = [ev for ev in truth["events"] if ev["type"] == "deadAir"]
+    inter = [ev for ev in truth["events"] if ev["type"] == "interruption"]
+    return {
+        "deadAirSeconds": round(math.fsum(ev["endSeconds"] - ev["startSeconds"] for ev in dead), 2),
+        "advisorInterruptions": sum(1 for ev in inter if ev["party"] == ADVISOR),
+        "customerInterruptions": sum(1 for ev in inter if ev["party"] == CUSTOMER),
+        "raisedPhrases": sum(1 for ev in truth["events"] if ev["type"] == "energySpike"),
+        "confusion": design["confusion"],
+        "monologueSeconds": sec(max(e - s for s, e in truth["segments"][CUSTOMER])),
+        "customerDistress": design["customerDistress"],
+    }
+
+
+def check_calibration(plan, items, truth):
+    """The calibration rules on the truth, beyond verify's checks."""
+    d, out = plan["design"], []
+    x = measured_intensities(truth, d)
+    for key in ("advisorInterruptions", "customerInterruptions", "raisedPhrases"):
+        if x[key] != d[key]:
+            out.append(f"{key}: truth {x[key]}, designed {d[key]}")
+    dead = [ev for ev in truth["events"] if ev["type"] == "deadAir"]
+    if len(dead) != len(d["deadAirRuns"]) or any(ev["endSeconds"] - ev["startSeconds"] < 3.5 for ev in dead):
+        out.append(f"dead airs {[(ev['startSeconds'], ev['endSeconds']) for ev in dead]}, designed {d['deadAirRuns']}")
+    if x["deadAirSeconds"] > 14.0:
+        out.append(f"dead air {x['deadAirSeconds']} s > 14 s")
+    if not 3.0 <= x["monologueSeconds"] <= 12.0:
+        out.append(f"longest customer turn {x['monologueSeconds']} s outside 3-12 s")
+    duration = truth["nFrames"] * FRAME_SECONDS
+    if not CAL_SECONDS[0] <= duration <= CAL_SECONDS[1]:
+        out.append(f"call lasts {duration:.2f} s, outside {CAL_SECONDS}")
+    # gaps: dead air >= 3.5 s; before a confused customer's answer 2.0-2.6 s;
+    # otherwise < 2 s, and when the other party answers about 0.4-1.0 s
+    answers = [u["_frames"][0] for u in truth["utterances"] if u["_item"].get("confusedAnswer")]
+    segs = truth["segments"]
+    for s, e in truth["silences"]:
+        length = (e - s) * FRAME_SECONDS
+        if length >= 3.5:
+            continue
+        ended = {p for p in PARTIES if any(seg[1] == s for seg in segs[p])}
+        starts = {p for p in PARTIES if any(seg[0] == e for seg in segs[p])}
+        if any(abs(e - f) <= 5 for f in answers):
+            if not 2.0 <= length < MAX_ORDINARY_SILENCE:
+                out.append(f"confusion gap {sec(s)}-{sec(e)} s is {length:.2f} s")
+        elif length >= 2.0:
+            out.append(f"ordinary gap {sec(s)}-{sec(e)} s is {length:.2f} s")
+        elif ended != starts and not CAL_RESPONSE_GAP[0] - 0.1 <= length <= CAL_RESPONSE_GAP[1] + 0.15:
+            out.append(f"response gap {sec(s)}-{sec(e)} s is {length:.2f} s")
+    if len(answers) != d["confusionTurns"]:
+        out.append(f"{len(answers)} confused answers, designed {d['confusionTurns']}")
+    return out
+
+
+def build_calibration_call(tmp, stem, target, verbose):
+    """Plan, build, compute truth and check one call; a plan whose truth breaks a
+    rule is replaced by the next seeded plan.  Returns (plan, channels, truth)."""
+    problems = []
+    for attempt in range(CAL_BUILDS):
+        plan = plan_call(stem, target, attempt)
+        items = plan["items"]
+        try:                    # build_scenario/compute_truth stop via fail() (SystemExit)
+            channels, placed = build_scenario(tmp, stem, items)
+            truth = compute_truth(stem, channels, placed)
+        except SystemExit as stop:
+            problems = [str(stop)]
+            print(f"  {stem}: attempt {attempt} rejected: {stop}", flush=True)
+            continue
+        counts = {"overtalk": 0, "interruption": 0, "backchannel": 0, "deadAir": 0, "energySpike": 0}
+        for ev in truth["events"]:
+            counts[ev["type"]] += 1
+        d = plan["design"]
+        n_bc = sum(1 for it in items if it["kind"] == "backchannel")
+        EXPECTED_EVENTS[stem] = {
+            "overtalk": d["advisorInterruptions"] + d["customerInterruptions"] + n_bc,
+            "interruption": d["advisorInterruptions"] + d["customerInterruptions"],
+            "backchannel": n_bc, "deadAir": len(d["deadAirRuns"]), "energySpike": d["raisedPhrases"]}
+        problems = (check_edges_and_peaks(truth, channels) + check_one_segment_per_utterance(truth)
+                    + check_overtalk(truth) + check_silences(truth, items) + check_levels(truth)
+                    + check_separation(truth) + check_counts(stem, truth)
+                    + check_calibration(plan, items, truth))
+        if verbose:
+            print(summary(f"{stem} (attempt {attempt})", truth))
+            print_scenario(truth)
+        if not problems:
+            plan["attempt"] = attempt
+            return plan, channels, truth
+        print(f"  {stem}: attempt {attempt} rejected: " + "; ".join(problems), flush=True)
+    fail(f"{stem}: no plan met the rules in {CAL_BUILDS} attempts:\n  " + "\n  ".join(problems))
+
+
+def calibration_labels(stem, plan, truth, voice):
+    d = plan["design"]
+    x = measured_intensities(truth, d)
+    effort = effort_of(x)
+    distress = d["customerDistress"]
+    elevated = None
+    if distress:
+        starts = [u["startSeconds"] for u in truth["utterances"]
+                  if u["party"] == CUSTOMER and u["_item"].get("wpm") == ELEVATED_WPM]
+        elevated = min(starts) if starts else None
+    elevated_talk = sec(sum(u["_frames"][1] - u["_frames"][0] for u in truth["utterances"]
+                            if u["party"] == CUSTOMER and u["_item"].get("wpm") == ELEVATED_WPM))
+    return {
+        "scenario": "calibration",
+        "intensities": x,
+        "effort": round(effort, 2),
+        "effortScale": {"min": 1, "max": 7, "higherIsMoreEffort": True},
+        "effortFormula": EFFORT_FORMULA,
+        "ces": ces_of(round(effort, 2), stem),
+        "cesScale": {"min": 1, "max": 7, "higherIsEasier": True},
+        "cesFormula": CES_FORMULA,
+        "distress": 1 if distress >= 1 else 0,
+        "distressLevel": DISTRESS_LEVELS[distress],
+        "customerVoice": voice_label(voice),
+        "design": {"targetLoad": round(plan["targetLoad"], 3), "designedLoad": round(plan["designedLoad"], 3),
+                   "deadAirRunsSeconds": d["deadAirRuns"], "confusionTurns": d["confusionTurns"],
+                   "monologueTargetSeconds": d["monologueTarget"], "company": plan["domain"],
+                   "flavour": plan["flavour"], "required": plan["require"],
+                   "dealt": {"flavour": plan["target"]["flavour"], "required": plan["target"]["require"]},
+                   "plannedSeconds": round(plan["plannedSeconds"], 2),
+                   "elevatedFromSeconds": elevated,
+                   "elevatedCustomerSeconds": elevated_talk,
+                   "elevated": ("customer's normal-level speech from elevatedFromSeconds on: espeak pitch "
+                                f"+{ELEVATED_PITCH_STEP}, {ELEVATED_WPM} wpm (else {CUSTOMER_WPM})")
+                   if distress else None,
+                   "raisedVoice": (f"+{RAISED_GAIN_DB:g} dB, espeak pitch +{CAL_RAISED_PITCH_STEP} (at most 99), "
+                                   f"{CAL_RAISED_WPM} wpm") if d["raisedPhrases"] else None,
+                   "planAttempt": plan["attempt"]},
+    }
+
+
+def write_calibration_call(tmp, out_dir, stem, plan, channels, truth, version, voice):
+    cond = {"stem": stem, "scenario": "calibration", "name": "calibration",
+            "notes": f"{TEL}, 8 kHz, stereo FLAC 16-bit, no added noise; customer voice "
+                     f"{voice_label(voice)} ({CUSTOMER_WPM} wpm), advisor {VOICES[ADVISOR]} ({CAL_ADVISOR_WPM} wpm)",
+            "rate": CAL_RATE, "layout": "stereo", "snr": None, "bleed": False, "mulaw": False, "hum": False}
+    outputs, extra = render_condition(tmp, cond, channels, truth)
+    cond = dict(cond, extraNotes=extra)
+    paths = []
+    for fname, chans in outputs.items():
+        paths.append(os.path.join(out_dir, fname))
+        write_audio(tmp, paths[-1], chans, cond["rate"], stem)
+    doc = json.loads(truth_document(cond, truth, list(outputs), version))
+    labels = calibration_labels(stem, plan, truth, voice)
+    doc["labels"] = labels
+    # calm: no raised phrase and no distress (nothing an energy-spike detector should find)
+    doc["calm"] = labels["intensities"]["raisedPhrases"] == 0 and labels["distress"] == 0
+    paths.append(os.path.join(out_dir, f"{stem}.truth.json"))
+    with open(paths[-1], "w") as f:
+        f.write(json.dumps(round_floats(doc), indent=2, sort_keys=True) + "\n")
+    return paths, labels
+
+
+def histogram(values, edges):
+    counts = [0] * (len(edges) - 1)
+    for v in values:
+        for i in range(len(edges) - 1):
+            if edges[i] <= v < edges[i + 1] or (i == len(edges) - 2 and v == edges[-1]):
+                counts[i] += 1
+    return counts
+
+
+def make_calibration(tmp, out_dir, version, verbose, only=None):
+    os.makedirs(out_dir, exist_ok=True)
+    written, all_labels = [], []
+    for n, target in enumerate(cal_targets(), start=1):
+        load, voice = target["load"], target["voice"]
+        stem = f"cal-{n:02d}"
+        if only and stem not in only:
+            continue
+        plan, channels, truth = build_calibration_call(tmp, stem, target, verbose)
+        plan["targetLoad"], plan["target"] = load, target
+        plan["designedLoad"] = design_load(plan["design"], plan["plannedMono"])
+        paths, labels = write_calibration_call(tmp, out_dir, stem, plan, channels, truth, version, voice)
+        all_labels.append(labels)
+        written += paths
+        x = labels["intensities"]
+        print(f"  {stem}: {sec(truth['nFrames'])} s, effort {labels['effort']} (target "
+              f"{1 + 6 * load / EFFORT_FULL_LOAD:.2f}), ces {labels['ces']}, {labels['distressLevel']}, "
+              f"{labels['customerVoice']}; dead {x['deadAirSeconds']} s, int A{x['advisorInterruptions']}"
+              f"/C{x['customerInterruptions']}, raised {x['raisedPhrases']}, confusion {x['confusion']}, "
+              f"mono {x['monologueSeconds']} s; {os.path.getsize(paths[0])} bytes", flush=True)
+    total = sum(os.path.getsize(p) for p in written)
+    on_disk = sum(-(-os.path.getsize(p) // 4096) * 4096 for p in written)
+    print(f"{len(written)} files, {total} bytes ({on_disk} in 4 KiB blocks) in {out_dir}")
+    if only is None and on_disk > CAL_MAX_BYTES:
+        fail(f"calibration set takes {on_disk} bytes in 4 KiB blocks (> {CAL_MAX_BYTES})")
+    efforts = sorted(lb["effort"] for lb in all_labels)
+    if efforts:
+        print(f"effort min {efforts[0]}, median {statistics.median(efforts)}, max {efforts[-1]}; "
+              f"per unit from 1: {histogram(efforts, [1, 2, 3, 4, 5, 6, 7])}")
+        print(f"ces 1-7: {[sum(1 for lb in all_labels if lb['ces'] == k) for k in range(1, 8)]}; distress "
+              + ", ".join(f"{lv} {sum(1 for lb in all_labels if lb['distressLevel'] == lv)}" for lv in DISTRESS_LEVELS)
+              + f"; {len({lb['customerVoice'] for lb in all_labels})} customer voices")
+    names = {os.path.basename(p) for p in written}
+    if only is None:
+        for stale in sorted(set(os.listdir(out_dir)) - names):
+            print(f"  note: {stale} in {out_dir} was not made by this script")
+
+
 # ---------------------------------------------------------------- main
 
 def summary(name, truth):
@@ -1046,6 +1984,13 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--out", default=os.path.join(repo, "fixtures", "calls"),
                     help="output folder (default: fixtures/calls of this repository)")
+    ap.add_argument("--calibration-out", default=os.path.join(repo, "fixtures", "calibration"),
+                    help="calibration set folder (default: fixtures/calibration of this repository)")
+    group = ap.add_mutually_exclusive_group()
+    group.add_argument("--calibration-only", action="store_true", help="build only the calibration set")
+    group.add_argument("--no-calibration", action="store_true", help="build only the labelled test calls")
+    ap.add_argument("--calibration-calls", metavar="STEMS",
+                    help="comma-separated calibration calls to build (e.g. cal-01,cal-07), for debugging")
     ap.add_argument("--verbose", action="store_true", help="list utterances and segments")
     ap.add_argument("--keep-temp", action="store_true", help="keep the scratch folder")
     args = ap.parse_args()
@@ -1053,35 +1998,44 @@ def main():
         if shutil.which(tool) is None:
             fail(f"{tool} not found")
     version = espeak_version()
-    os.makedirs(args.out, exist_ok=True)
     root = tempfile.mkdtemp(prefix="attune-fixtures-")
     tmp = Tmp(root)
     try:
-        built = {}
-        for name, items in SCENARIOS.items():
-            channels, placed = build_scenario(tmp, name, items)
-            truth = compute_truth(name, channels, placed)
-            print(summary(name, truth), flush=True)
-            if args.verbose:
-                print_scenario(truth)
-            verify(name, items, channels, truth)
-            built[name] = (channels, truth)
-        written = []
-        for cond in CONDITIONS:
-            channels, truth = built[cond["scenario"]]
-            for path in write_call(tmp, args.out, cond, channels, truth, version):
-                print(f"  wrote {path} ({os.path.getsize(path)} bytes)", flush=True)
-                written.append(path)
-        total = sum(os.path.getsize(p) for p in written)
-        print(f"{len(written)} files, {total} bytes in {args.out}")
-        names = {os.path.basename(p) for p in written}
-        for stale in sorted(set(os.listdir(args.out)) - names):
-            print(f"  note: {stale} in {args.out} was not made by this script")
+        if not args.calibration_only:
+            make_calls(tmp, args.out, version, args.verbose)
+        if not args.no_calibration:
+            only = args.calibration_calls.split(",") if args.calibration_calls else None
+            make_calibration(tmp, args.calibration_out, version, args.verbose, only)
     finally:
         if args.keep_temp:
             print(f"temporary files kept in {root}")
         else:
             shutil.rmtree(root, ignore_errors=True)
+
+
+def make_calls(tmp, out_dir, version, verbose):
+    """The labelled test calls (SCENARIOS x CONDITIONS) into ``out_dir``."""
+    os.makedirs(out_dir, exist_ok=True)
+    built = {}
+    for name, items in SCENARIOS.items():
+        channels, placed = build_scenario(tmp, name, items)
+        truth = compute_truth(name, channels, placed)
+        print(summary(name, truth), flush=True)
+        if verbose:
+            print_scenario(truth)
+        verify(name, items, channels, truth)
+        built[name] = (channels, truth)
+    written = []
+    for cond in CONDITIONS:
+        channels, truth = built[cond["scenario"]]
+        for path in write_call(tmp, out_dir, cond, channels, truth, version):
+            print(f"  wrote {path} ({os.path.getsize(path)} bytes)", flush=True)
+            written.append(path)
+    total = sum(os.path.getsize(p) for p in written)
+    print(f"{len(written)} files, {total} bytes in {out_dir}")
+    names = {os.path.basename(p) for p in written}
+    for stale in sorted(set(os.listdir(out_dir)) - names):
+        print(f"  note: {stale} in {out_dir} was not made by this script")
 
 
 if __name__ == "__main__":

@@ -11,6 +11,8 @@ public enum RepositoryPaths {
 
     /// `fixtures/calls`: the labelled fixture calls.
     public static var fixtureCalls: String { root + "/fixtures/calls" }
+    /// `fixtures/calibration`: the labelled calibration calls (effort, CES, distress).
+    public static var calibrationCalls: String { root + "/fixtures/calibration" }
 
     /// `models/default.json`: the shipped scoring model.
     public static var defaultModel: String { root + "/models/default.json" }

@@ -11,8 +11,8 @@ struct CalibrateCommand: ParsableCommand {
         abstract: "Measure a scoring model against labelled fixtures (or EmoDB), optionally fitting a new model.",
         discussion: """
             FIXTURES is a folder of calls with *.truth.json labels (effort, survey CES, distress), or an \
-            EmoDB folder with labels.csv (distress only: angry and fear are distressed; the baseline is \
-            each speaker's own mean). Reports Spearman ρ, MAE and within-one accuracy of effort against \
+            EmoDB folder with labels.csv (distress only: angry and fear are distressed; each clip is \
+            compared with the same speaker's other neutral clips, see --emodb-baseline). Reports Spearman ρ, MAE and within-one accuracy of effort against \
             the survey answers, distress ROC AUC, the level confusion table, and what each distress cue \
             adds, with bootstrap 95 % intervals. --fit fits the weights with k-fold cross-validation and \
             reports held-out figures only, beside the starting model's.
