@@ -19,6 +19,11 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird-websocket", from: "2.8.1"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
     ],
     targets: [
         // C libraries, each behind exactly one Swift file.
@@ -38,12 +43,28 @@ let package = Package(
             name: "AttuneBatch",
             dependencies: ["AttunePipeline", "AttuneStore", "AttuneAudioIO", "AttuneDSP", .product(name: "Crypto", package: "swift-crypto")]
         ),
+        .target(
+            name: "AttuneLive",
+            dependencies: ["AttunePipeline", "AttuneScoring", "AttuneDSP", .product(name: "Crypto", package: "swift-crypto")]
+        ),
+        .target(
+            name: "AttuneServer",
+            dependencies: [
+                "AttuneLive", "AttunePipeline", "AttuneStore", "AttuneScoring", "AttuneDSP",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOWebSocket", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         .target(name: "AttuneCalibration", dependencies: ["AttunePipeline", "AttuneScoring", "AttuneDSP", "AttuneAudioIO"]),
         .executableTarget(
             name: "AttuneCLI",
             dependencies: [
-                "AttunePipeline", "AttuneStore", "AttuneBatch", "AttuneCalibration", "AttuneScoring",
+                "AttunePipeline", "AttuneStore", "AttuneBatch", "AttuneCalibration", "AttuneScoring", "AttuneServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .target(name: "AttuneTestSupport", dependencies: ["AttunePipeline", "AttuneAudioIO", "AttuneDSP"]),
@@ -54,6 +75,20 @@ let package = Package(
         .testTarget(
             name: "AttunePipelineTests",
             dependencies: ["AttunePipeline", "AttuneDSP", "AttuneAudioIO", "AttuneTestSupport"]
+        ),
+        .testTarget(name: "AttuneLiveTests", dependencies: ["AttuneLive", "AttunePipeline", "AttuneDSP", "AttuneAudioIO", "AttuneTestSupport"]),
+        .testTarget(
+            name: "AttuneServerTests",
+            dependencies: [
+                "AttuneServer", "AttuneLive", "AttunePipeline", "AttuneStore", "AttuneScoring", "AttuneDSP", "AttuneAudioIO", "AttuneTestSupport",
+                .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOWebSocket", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
         ),
         .testTarget(name: "AttuneCLITests", dependencies: ["AttuneCLI", "AttuneAudioIO", "AttuneTestSupport"]),
         .testTarget(

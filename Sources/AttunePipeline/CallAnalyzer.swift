@@ -88,9 +88,25 @@ public struct CallAnalyzer: Sendable {
             frameTraces[party] = channel.trace
             if party == .customer { customerCueTotals = channel.cueTotals }
         }
+        return report(durationSeconds: duration, frameCount: engine.frameCount, channels: channels)
+    }
+
+    /// The call so far, as its report would read had it ended at the last decided frame (live
+    /// updates). Changes nothing; the same code as `finish()` builds it.
+    public func provisionalReport() -> CallReport {
+        let frames = engine.liveState(ofChannel: 0).decidedFrames
+        return report(durationSeconds: AnalysisGrid.seconds(frames: frames), frameCount: frames, channels: engine.snapshot())
+    }
+
+    /// A channel's progress, by party (cheap: live calls check it after every chunk).
+    public func liveState(of party: Party) -> ChannelLiveState? {
+        layout.parties.firstIndex(of: party).map { engine.liveState(ofChannel: $0) }
+    }
+
+    private func report(durationSeconds: Double, frameCount: Int, channels: [ChannelSummary]) -> CallReport {
         var report = CallReport(
-            callId: callId, layout: layout, sampleRateHz: sampleRateHz, durationSeconds: duration,
-            frameCount: engine.frameCount, channels: channels, configuration: configuration)
+            callId: callId, layout: layout, sampleRateHz: sampleRateHz, durationSeconds: durationSeconds,
+            frameCount: frameCount, channels: channels, configuration: configuration)
         if let scoring, let model {
             report.scores = scoring.scores(report: report, customerHeard: layout.parties.contains(.customer))
             report.model = CallReport.ModelReference(id: model.model.id, version: model.model.version, sha256: model.sha256)

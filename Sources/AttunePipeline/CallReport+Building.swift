@@ -110,8 +110,8 @@ func share(_ part: Double, of whole: Double) -> Double? {
     whole > 0 ? rounded(part / whole, places: 4) : nil
 }
 
-/// `value` rounded to `places` decimals.
-func rounded(_ value: Double, places: Int) -> Double {
+/// `value` rounded to `places` decimals (reports round their figures; so do live updates).
+public func rounded(_ value: Double, places: Int) -> Double {
     var scale = 1.0
     for _ in 0..<places { scale *= 10 }
     return (value * scale).rounded() / scale

@@ -7,6 +7,11 @@ struct ModelOption: ParsableArguments {
     @Option(name: .customLong("model"), help: ArgumentHelp("The scoring model (default: models/default.json, or $ATTUNE_MODEL).", valueName: "file"))
     var path: String?
 
+    init() {}
+
+    /// A model path given some other way (a configuration file); nil: the default.
+    init(path: String?) { self.path = path }
+
     /// The model: the one given, else $ATTUNE_MODEL, else models/default.json in the working
     /// folder or beside the executable's repository. Nil when none is found and none is required
     /// (the call is then analysed without scores).

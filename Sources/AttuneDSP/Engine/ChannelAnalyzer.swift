@@ -167,12 +167,34 @@ struct ChannelAnalyzer: Sendable {
         for isSpeech in remaining { emit(isSpeech: isSpeech) }
         segmentBuilder.finish()
         spikeDetector.finish()
+        var summary = summary(segments: segmentBuilder, spikes: spikeDetector)
+        summary.trace = trace
+        return summary
+    }
+
+    /// The channel so far, as `finish()` would report it had the stream ended at the last decided
+    /// frame (frames whose decision is still pending are left out). Changes nothing: the turn and
+    /// spike builders are closed on copies.
+    func snapshot() -> ChannelSummary {
+        var segments = segmentBuilder, spikes = spikeDetector
+        segments.finish()
+        spikes.finish()
+        return summary(segments: segments, spikes: spikes)
+    }
+
+    /// What a live call watches between snapshots, cheaply, after every pushed chunk.
+    var liveState: ChannelLiveState {
+        ChannelLiveState(
+            decidedFrames: decidedFrames, lastSpeechEndFrame: segmentBuilder.lastSpeechEndFrame,
+            closedSegmentCount: segmentBuilder.segments.count, spikeCount: spikeDetector.spikeCount(startingAtOrAfter: 0))
+    }
+
+    private func summary(segments: SegmentBuilder, spikes: SpikeDetector) -> ChannelSummary {
         var summary = ChannelSummary(
-            segments: segmentBuilder.segments, spikes: spikeDetector.spikes, speechFrameCount: 0,
+            segments: segments.segments, spikes: spikes.spikes, speechFrameCount: 0,
             voicedFrameCount: 0, syllablePeakCount: peakCounter.count)
         statistics.fill(&summary)
-        summary.speechBaselineDBFS = spikeDetector.currentBaselineDBFS
-        summary.trace = trace
+        summary.speechBaselineDBFS = spikes.currentBaselineDBFS
         summary.cueTotals = cues?.total
         summary.cueBaseline = cues?.baseline
         return summary

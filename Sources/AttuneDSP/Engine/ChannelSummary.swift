@@ -41,6 +41,18 @@ public struct ChannelSummary: Sendable, Equatable {
     }
 }
 
+/// A channel's progress, cheap to read after every chunk (live calls watch it for alerts).
+public struct ChannelLiveState: Sendable, Equatable {
+    /// Frames whose speech decision is made (10 ms units).
+    public var decidedFrames: Int
+    /// One past the last frame decided as speech; 0 before any speech.
+    public var lastSpeechEndFrame: Int
+    /// Turns closed so far.
+    public var closedSegmentCount: Int
+    /// Raised-voice runs so far, counting an open run once it is long enough.
+    public var spikeCount: Int
+}
+
 /// One frame of one channel, as the engine saw it (for `attune analyze --frames`).
 public struct FrameTrace: Sendable, Equatable {
     /// Frame index (10 ms units).

@@ -91,6 +91,13 @@ public struct SignalEngine: Sendable {
     /// Duration of the input so far (s).
     public var durationSeconds: Double { Double(inputSampleCount) / Double(inputSampleRateHz) }
 
+    /// Each channel so far, as `finish()` would report it had the stream ended at the last decided
+    /// frame (see `ChannelAnalyzer.snapshot()`). Changes nothing.
+    public func snapshot() -> [ChannelSummary] { channels.map { $0.snapshot() } }
+
+    /// A channel's progress (cheap: for checks after every chunk).
+    public func liveState(ofChannel channel: Int) -> ChannelLiveState { channels[channel].liveState }
+
     /// Ends the stream: flushes the resampler, pads the last frames with zeros, and returns what
     /// each channel measured.
     public mutating func finish() -> [ChannelSummary] {

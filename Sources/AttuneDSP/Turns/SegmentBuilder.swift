@@ -36,6 +36,7 @@ struct SegmentBuilder: Sendable {
     private let minimumVoicedShare: Double
     private var openStart: Int? = nil
     private var lastSpeechFrame = 0
+    private var speechSeen = false
     private var powerSum: Double = 0
     private var speechFrames = 0
     private var voicedFrames = 0
@@ -55,6 +56,7 @@ struct SegmentBuilder: Sendable {
             if openStart != nil, index - lastSpeechFrame - 1 >= mergeGapFrames { close() }
             if openStart == nil { openStart = index }
             lastSpeechFrame = index
+            speechSeen = true
             powerSum += Double(power)
             speechFrames += 1
             if isVoiced { voicedFrames += 1 }
@@ -67,6 +69,9 @@ struct SegmentBuilder: Sendable {
     var openSegment: SpeechSegment? {
         openStart.map { SpeechSegment(startFrame: $0, endFrame: lastSpeechFrame + 1) }
     }
+
+    /// One past the last frame decided as speech (0 before any speech): a silence runs from here.
+    var lastSpeechEndFrame: Int { openStart != nil || speechSeen ? lastSpeechFrame + 1 : 0 }
 
     /// Closes the open segment at the end of the stream.
     mutating func finish() { if openStart != nil { close() } }

@@ -1,0 +1,126 @@
+import AttuneDSP
+import AttuneLive
+import AttunePipeline
+import AttuneStore
+import FoundationEssentials
+import Logging
+
+/// Runs one ingest connection's events into its live call: starts the call, analyses audio,
+/// hands updates and alerts to the hub, and at the end stores the final report exactly as the
+/// batch would. Owned by the connection's task.
+struct IngestDriver {
+    let state: LiveServerState
+    let source: IngestProtocol
+    var logger: Logger
+    private var call: LiveCall?
+    private var finished = false
+
+    init(state: LiveServerState, source: IngestProtocol, logger: Logger) {
+        self.state = state
+        self.source = source
+        self.logger = logger
+    }
+
+    /// What the connection does after a step: the replies to send, and whether to close.
+    struct Outcome {
+        var replies: [String]
+        var close: (reason: String, normal: Bool)?
+        /// The call could not start (the adapter tells the client in its protocol's words).
+        var refused: String? = nil
+    }
+
+    /// Applies an adapter's step. `arrival`: when the message that produced it arrived.
+    mutating func apply(_ step: IngestStep, arrival: ContinuousClock.Instant) async -> Outcome {
+        var outcome = Outcome(replies: step.replies, close: step.close.map { ($0, step.closesNormally) })
+        if let problem = step.problem {
+            state.metrics.error(.protocol)
+            logger.notice("ingest message ignored", metadata: ["reason": "\(problem)"])
+        }
+        if step.close != nil && !step.closesNormally {
+            state.metrics.error(.protocol)
+            logger.notice("ingest stream refused", metadata: ["reason": "\(step.close!)"])
+        }
+        state.metrics.frames(gapFilled: step.gapFrames, dropped: step.droppedFrames)
+        for event in step.events {
+            switch event {
+            case .start(let setup):
+                if let reason = start(setup) {
+                    outcome.refused = reason
+                    outcome.close = (reason, false)
+                    return outcome
+                }
+            case .audio(let samples):
+                guard call != nil else { continue }
+                let channels = call!.setup.layout.channelCount
+                state.metrics.audioMessage(source, seconds: Double(samples.count / channels) / Double(call!.setup.sampleRateHz))
+                for message in call!.push(samples) {
+                    switch message {
+                    case .update: state.metrics.update(latencySeconds: (ContinuousClock.now - arrival).seconds)
+                    case .alert(let alert): state.metrics.alert(alert.cause)
+                    default: break
+                    }
+                    state.hub.publish(message)
+                }
+            case .end:
+                await finish()
+            }
+        }
+        return outcome
+    }
+
+    /// Starts the call; a reason when it cannot start.
+    private mutating func start(_ setup: LiveCallSetup) -> String? {
+        guard call == nil, !finished else { return "the stream has already started a call" }
+        let live: LiveCall
+        do {
+            live = try LiveCall(
+                setup: setup, source: source.rawValue, startedAt: Date.now.formatted(.iso8601), configuration: state.analysis,
+                model: state.model, options: state.options)
+        } catch {
+            state.metrics.error(.analysis)
+            return "cannot analyse this stream: \(error)"
+        }
+        do { try state.hub.register(live.info) } catch {
+            state.metrics.error(.protocol)
+            return "call \(setup.callId) is already live"
+        }
+        call = live
+        state.metrics.callStarted()
+        logger[metadataKey: "callId"] = "\(setup.callId)"
+        logger.info("call started", metadata: ["protocol": "\(source.rawValue)", "agentId": "\(setup.agentId ?? "-")", "sampleRateHz": "\(setup.sampleRateHz)"])
+        return nil
+    }
+
+    /// Ends the call (if one is under way): final report into the store, `callEnded` to its
+    /// watchers. Safe to call more than once.
+    mutating func finish() async {
+        guard var live = call, !finished else { return }
+        finished = true
+        call = nil
+        let (report, contentSha256, endedMessage) = live.finish()
+        var ended = endedMessage
+        if let database = state.database {
+            let identity = ResultIdentity(
+                contentSha256: contentSha256, engineVersion: report.engineVersion,
+                configurationFingerprint: report.configurationFingerprint, modelSha256: state.model?.sha256)
+            let metadata = CallMetadata(
+                callId: live.info.callId, sourcePath: "live:\(source.rawValue)", agentId: live.info.agentId, team: live.info.team,
+                startedAt: live.info.startedAt)
+            do {
+                try await database.store([AnalyzedCall(report: report, identity: identity, metadata: metadata)], runId: nil)
+                ended.stored = true
+            } catch {
+                state.metrics.error(.store)
+                logger.error("final report not stored", metadata: ["error": "\(error)"])
+            }
+        }
+        state.hub.end(ended)
+        state.metrics.callEnded(stored: ended.stored)
+        logger.info("call ended", metadata: ["durationSeconds": "\(report.durationSeconds)", "stored": "\(ended.stored)"])
+    }
+}
+
+extension Duration {
+    /// The duration in seconds.
+    var seconds: Double { Double(components.seconds) + Double(components.attoseconds) * 1e-18 }
+}

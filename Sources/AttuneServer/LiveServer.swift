@@ -1,0 +1,67 @@
+public import AttuneLive
+public import AttunePipeline
+public import AttuneStore
+import Hummingbird
+import HummingbirdWebSocket
+public import Logging
+import ServiceLifecycle
+
+/// `attune serve`: live ingest, desktop push, pages, `/metrics` and `/health`, on Hummingbird.
+public struct LiveServer: Sendable {
+    public let configuration: ServerConfiguration
+    let state: LiveServerState
+    let logger: Logger
+
+    /// - Parameters:
+    ///   - model: the scoring model (nil: updates carry no scores).
+    ///   - database: where finished calls are stored (nil: not stored).
+    public init(configuration: ServerConfiguration, model: LoadedModel?, database: AttuneDatabase?, logger: Logger) {
+        self.configuration = configuration
+        self.logger = logger
+        state = LiveServerState(configuration: configuration, model: model, database: database)
+    }
+
+    /// The server's counters (for tests and the load tool).
+    public var metrics: LiveMetrics { state.metrics }
+    public var hub: LiveHub { state.hub }
+
+    /// Runs until SIGINT or SIGTERM, then shuts down gracefully (open calls are finished and stored
+    /// as their sockets close). `onRunning` gets the port actually bound.
+    public func run(onRunning: @escaping @Sendable (Int) async -> Void = { _ in }) async throws {
+        try await application(onRunning: onRunning).runService()
+    }
+
+    /// The Hummingbird application: one router for HTTP, one for WebSocket upgrades.
+    func application(onRunning: @escaping @Sendable (Int) async -> Void) -> some ApplicationProtocol {
+        let router = Router(context: AttuneRequestContext.self)
+        router.middlewares.add(RequestLogMiddleware())
+        Self.addServiceRoutes(to: router, state: state)
+        Self.addLiveRoutes(to: router, state: state)
+        let webSocketRouter = Router(context: AttuneRequestContext.self)
+        webSocketRouter.middlewares.add(RequestLogMiddleware())
+        Self.addLiveWebSocketRoutes(to: webSocketRouter, state: state)
+        Self.addIngestRoutes(to: webSocketRouter, state: state)
+        let hub = state.hub
+        return Application(
+            router: router,
+            server: .http1WebSocketUpgrade(
+                webSocketRouter: webSocketRouter, configuration: .init(ws: .init(maxFrameSize: Self.maximumIngestMessageBytes))),
+            configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "attune"),
+            services: [HeartbeatService(hub: hub)],
+            onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? 0) },
+            logger: logger)
+    }
+}
+
+/// Wakes idle subscriptions every few seconds so closed connections are noticed.
+struct HeartbeatService: Service {
+    let hub: LiveHub
+    var intervalSeconds = 15
+
+    func run() async throws {
+        while !Task.isCancelled {
+            do { try await Task.sleep(for: .seconds(intervalSeconds)) } catch { return }
+            hub.heartbeat()
+        }
+    }
+}

@@ -1,0 +1,59 @@
+import AttuneDSP
+import AttuneLive
+import AttunePipeline
+import AttuneStore
+import HTTPTypes
+import Hummingbird
+
+/// What every connection of one server shares: the hub of live calls, the counters, the
+/// tokens, the analysis set-up and the results store.
+final class LiveServerState: Sendable {
+    let hub = LiveHub()
+    let metrics = LiveMetrics()
+    let tokens: AccessTokens
+    let analysis: AnalysisConfiguration
+    let model: LoadedModel?
+    let options: LiveOptions
+    let database: AttuneDatabase?
+    /// Checks AudioHook upgrade requests; nil when the config has no `audioHook` (the endpoint
+    /// then refuses every request).
+    let audioHook: AudioHookAuthenticator?
+
+    init(configuration: ServerConfiguration, model: LoadedModel?, database: AttuneDatabase?) {
+        tokens = configuration.accessTokens
+        analysis = configuration.analysisConfiguration
+        self.model = model
+        options = configuration.live
+        self.database = database
+        // The configuration has checked that the secret is base64.
+        audioHook = configuration.audioHook.flatMap { try? AudioHookAuthenticator(apiKey: $0.apiKey, clientSecret: $0.clientSecret) }
+    }
+
+    /// The role of the request's token (`Authorization: Bearer …`, or a `token` query parameter
+    /// where headers cannot be set: browsers' EventSource and WebSocket, Twilio).
+    /// - Throws: 401 without a token or with an unknown one.
+    func role(of request: Request) throws -> AccessRole {
+        var token: String? = nil
+        if let authorization = request.headers[.authorization], authorization.hasPrefix("Bearer ") {
+            token = String(authorization.dropFirst("Bearer ".count).filter { $0 != " " })
+        } else if let query = request.uri.queryParameters.get("token") {
+            token = query
+        }
+        guard let token, !token.isEmpty else {
+            metrics.error(.auth)
+            throw HTTPError(.unauthorized, headers: [.wwwAuthenticate: "Bearer"], message: "a token is needed (Authorization: Bearer TOKEN)")
+        }
+        guard let role = tokens.role(of: token) else {
+            metrics.error(.auth)
+            throw HTTPError(.unauthorized, headers: [.wwwAuthenticate: "Bearer error=\"invalid_token\""], message: "unknown token")
+        }
+        return role
+    }
+
+    /// The role of a desktop or wall request: any role but ingest.
+    func viewerRole(of request: Request) throws -> AccessRole {
+        let role = try role(of: request)
+        guard !role.canIngest else { throw HTTPError(.forbidden, message: "an ingest key may only send audio") }
+        return role
+    }
+}

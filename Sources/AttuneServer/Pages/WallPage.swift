@@ -1,0 +1,84 @@
+extension Pages {
+    /// The supervisor wall: every live call of the token's team from `/v1/live/wall/events`,
+    /// distressed customers first, then by likely effort; a click opens the call's desktop.
+    static let wall = """
+        <!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width">
+        <title>Attune · supervisor wall</title>
+        <style>\(sharedStyle)
+        table { width:100%; border-collapse:collapse; font-size:18px; }
+        th { text-align:left; color:var(--muted); font-size:13px; text-transform:uppercase; letter-spacing:.06em; padding:8px; }
+        td { padding:10px 8px; border-top:1px solid #26303a; font-variant-numeric:tabular-nums; }
+        tr.call { cursor:pointer; } tr.call:hover { background:#202a34; }
+        tr.high td:first-child { box-shadow:inset 4px 0 var(--bad); } tr.elevated td:first-child { box-shadow:inset 4px 0 var(--warn); }
+        #status { float:right; font-size:14px; }
+        </style></head>
+        <body><main>
+        <h1>Live calls <span id="count" class="muted">0</span> <span id="status" class="muted">connecting…</span></h1>
+        <table><thead><tr><th>Advisor</th><th>Call</th><th>Time</th><th>Distress</th><th>Effort</th><th>Silence</th><th>Last alert</th></tr></thead>
+        <tbody id="calls"><tr id="empty"><td colspan="7" class="muted">No live calls.</td></tr></tbody></table>
+        </main>
+        <script>
+        "use strict";
+        const params = new URLSearchParams(location.search);
+        const token = params.get("token") || "";
+        const q = "?token=" + encodeURIComponent(token);
+        const calls = new Map();
+        const rank = { high: 0, elevated: 1, none: 2 };
+        const fmt = (s) => Math.floor(s / 60) + ":" + String(Math.floor(s % 60)).padStart(2, "0");
+
+        function entry(call) {
+          if (!calls.has(call.callId)) calls.set(call.callId, { call, update: null, alert: null });
+          return calls.get(call.callId);
+        }
+
+        function cell(text, className) { const td = document.createElement("td"); td.textContent = text; if (className) td.className = className; return td; }
+
+        function render() {
+          const body = document.getElementById("calls");
+          const rows = [...calls.values()].sort((a, b) => {
+            const da = rank[a.update?.distress?.level ?? "none"], db = rank[b.update?.distress?.level ?? "none"];
+            if (da !== db) return da - db;
+            return (b.update?.effort?.index ?? 0) - (a.update?.effort?.index ?? 0);
+          });
+          body.replaceChildren();
+          if (!rows.length) { const tr = document.createElement("tr"); tr.appendChild(cell("No live calls.", "muted")).colSpan = 7; body.appendChild(tr); }
+          for (const r of rows) {
+            const u = r.update, level = u?.distress?.level;
+            const tr = document.createElement("tr");
+            tr.className = "call " + (level || "");
+            tr.dataset.callId = r.call.callId;
+            tr.onclick = () => { location.href = "/desktop" + q + "&call=" + encodeURIComponent(r.call.callId); };
+            tr.appendChild(cell(r.call.agentId || "–"));
+            tr.appendChild(cell(r.call.callId, "muted"));
+            tr.appendChild(cell(u ? fmt(u.streamSeconds) : "–"));
+            tr.appendChild(cell(u?.distress ? level + " " + u.distress.value.toFixed(2) : "–", level === "high" ? "bad" : level === "elevated" ? "warn" : ""));
+            tr.appendChild(cell(u?.effort ? u.effort.value.toFixed(1) : "–", u?.effort && u.effort.index >= 0.66 ? "bad" : ""));
+            tr.appendChild(cell(u ? u.silenceSeconds.toFixed(0) + " s" : "–", u && u.silenceSeconds >= u.deadAirThresholdSeconds ? "bad" : ""));
+            tr.appendChild(cell(r.alert ? fmt(r.alert.atSeconds) + " " + r.alert.message : ""));
+            body.appendChild(tr);
+          }
+          document.getElementById("count").textContent = rows.length;
+        }
+
+        async function start() {
+          try {
+            const response = await fetch("/v1/live/calls" + q);
+            if (response.ok) for (const call of (await response.json()).calls) entry(call);
+          } catch (e) {}
+          render();
+          const source = new EventSource("/v1/live/wall/events" + q);
+          source.onopen = () => { document.getElementById("status").textContent = "live"; document.getElementById("status").className = "ok"; };
+          source.onerror = () => { document.getElementById("status").textContent = source.readyState === EventSource.CLOSED ? "token refused" : "reconnecting…"; document.getElementById("status").className = "bad"; };
+          source.onmessage = (event) => {
+            const m = JSON.parse(event.data);
+            if (m.type === "callStarted") entry(m);
+            else if (m.type === "update") entry(m.call).update = m;
+            else if (m.type === "alert") entry(m.call).alert = m;
+            else if (m.type === "callEnded") calls.delete(m.call.callId);
+            render();
+          };
+        }
+        start();
+        </script></body></html>
+        """
+}

@@ -1,0 +1,97 @@
+import AttuneLive
+import FoundationEssentials
+import Hummingbird
+import HummingbirdWebSocket
+import NIOWebSocket
+import Logging
+import NIOCore
+
+/// Desktops and walls: `/v1/live/calls`, `/v1/live/calls/{callId}/ws`, `…/events` (SSE) and
+/// `/v1/live/wall/events` (SSE, a supervisor's team).
+extension LiveServer {
+    static func addLiveRoutes(to router: Router<AttuneRequestContext>, state: LiveServerState) {
+        router.get("/v1/live/calls") { request, _ -> Response in
+            let role = try state.viewerRole(of: request)
+            return jsonResponse(CallList(calls: state.hub.calls(visibleTo: role)))
+        }
+
+        router.get("/v1/live/calls/{callId}/events") { request, context -> Response in
+            let role = try state.viewerRole(of: request)
+            let callId = try context.parameters.require("callId")
+            let mailbox: Mailbox
+            do { mailbox = try state.hub.subscribe(callId: callId, role: role) } catch {
+                throw HTTPError(.notFound, message: "no live call \(callId) for this token")
+            }
+            return eventStream(mailbox, state: state)
+        }
+
+        router.get("/v1/live/wall/events") { request, _ -> Response in
+            let role = try state.viewerRole(of: request)
+            guard case .supervisor = role else { throw HTTPError(.forbidden, message: "the wall is for supervisor tokens") }
+            return eventStream(try state.hub.subscribeWall(role: role), state: state)
+        }
+    }
+
+    static func addLiveWebSocketRoutes(to router: Router<AttuneRequestContext>, state: LiveServerState) {
+        router.ws("/v1/live/calls/{callId}/ws") { request, context in
+            let role = try state.viewerRole(of: request)
+            let callId = try context.parameters.require("callId")
+            do { _ = try state.hub.info(callId: callId, role: role) } catch {
+                throw HTTPError(.notFound, message: "no live call \(callId) for this token")
+            }
+            return .upgrade()
+        } onUpgrade: { inbound, outbound, context in
+            let role = try state.viewerRole(of: context.request)
+            let callId = try context.requestContext.parameters.require("callId")
+            guard let mailbox = try? state.hub.subscribe(callId: callId, role: role) else {
+                try await outbound.close(.normalClosure, reason: "the call has ended")
+                return
+            }
+            defer { state.hub.unsubscribe(mailbox) }
+            // Read (and ignore) what the desktop sends, so a closed socket ends the subscription.
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask {
+                    for try await _ in inbound {}
+                    mailbox.close()
+                }
+                group.addTask {
+                    while let delivery = await mailbox.next() {
+                        if case .message(let message) = delivery { try await outbound.write(.text(message.jsonText())) }
+                    }
+                }
+                try await group.next()
+                group.cancelAll()
+            }
+        }
+    }
+
+    struct CallList: Encodable {
+        var calls: [LiveCallInfo]
+    }
+
+    /// Server-Sent Events from a mailbox: one `data:` line of JSON per message, a comment line
+    /// on heartbeats; ends when the subscription closes or the client goes away.
+    static func eventStream(_ mailbox: Mailbox, state: LiveServerState) -> Response {
+        var headers = HTTPFields()
+        headers[.contentType] = "text/event-stream"
+        headers[.cacheControl] = "no-cache"
+        return Response(status: .ok, headers: headers, body: ResponseBody { writer in
+            defer { state.hub.unsubscribe(mailbox) }
+            try await writer.write(ByteBuffer(string: ": connected\n\n"))
+            while let delivery = await mailbox.next() {
+                switch delivery {
+                case .message(let message): try await writer.write(ByteBuffer(string: "data: \(message.jsonText())\n\n"))
+                case .heartbeat: try await writer.write(ByteBuffer(string: ": heartbeat\n\n"))
+                }
+            }
+            try await writer.finish(nil)
+        })
+    }
+
+    static func jsonResponse(_ value: some Encodable, status: HTTPResponse.Status = .ok) -> Response {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        let data = (try? encoder.encode(value)) ?? Data("{}".utf8)
+        return Response(status: status, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: data)))
+    }
+}

@@ -1,0 +1,58 @@
+import AttuneDSP
+import AttuneLive
+import AttunePipeline
+import AttuneTestSupport
+import Testing
+
+/// A subscriber that never reads holds the newest update and a bounded queue of alerts; the hub
+/// never lets an advisor see another advisor's call.
+@Suite struct FanoutTests {
+    /// The live messages of a real fixture call (its updates and alerts), analysed in 20 ms pushes.
+    static func messages(_ callId: String, agentId: String = "alice") throws -> [LiveMessage] {
+        let truth = try FixtureTruth.load(callId)
+        let audio = try LoadedRecording.load(truth.recording())
+        var call = try LiveCall(
+            setup: LiveCallSetup(callId: callId, agentId: agentId, team: "north", layout: audio.layout, sampleRateHz: audio.sampleRateHz),
+            source: "test", startedAt: "2026-11-23T09:00:00Z", configuration: .default, model: nil, options: LiveOptions())
+        var messages: [LiveMessage] = []
+        let step = 2 * audio.sampleRateHz / 50
+        for start in stride(from: 0, to: audio.samples.count, by: step) {
+            messages += call.push(Array(audio.samples[start..<min(start + step, audio.samples.count)]))
+        }
+        return messages
+    }
+
+    @Test func stalledMailboxKeepsNewestUpdateAndBoundedAlerts() async throws {
+        let messages = try Self.messages("heated-clean")
+        let updates = messages.filter { if case .update = $0 { true } else { false } }
+        let alerts = messages.count - updates.count
+        #expect(updates.count >= 45 && alerts >= 3)
+        let stalled = Mailbox(alertCapacity: 2)
+        for message in messages { stalled.post(message) }
+        // One update (the newest) and at most two alerts wait; the rest were replaced or dropped.
+        #expect(stalled.pendingCount == 1 + 2)
+        #expect(stalled.losses.replacedUpdates == updates.count - 1)
+        #expect(stalled.losses.droppedAlerts == alerts - 2)
+        // Queued alerts come first, then the newest update.
+        var delivered: [LiveMessage] = []
+        for _ in 0..<3 { if case .message(let message)? = await stalled.next() { delivered.append(message) } }
+        #expect(delivered.last == updates.last)
+    }
+
+    @Test func advisorsSeeOnlyTheirOwnCalls() throws {
+        let hub = LiveHub()
+        let alice = LiveCallInfo(callId: "a-1", agentId: "alice", team: "north", source: "test", startedAt: "2026-11-23T09:00:00Z")
+        let carol = LiveCallInfo(callId: "c-1", agentId: "carol", team: "south", source: "test", startedAt: "2026-11-23T09:00:00Z")
+        try hub.register(alice)
+        try hub.register(carol)
+        #expect(hub.calls(visibleTo: .advisor(agentId: "alice")).map(\.callId) == ["a-1"])
+        #expect(hub.calls(visibleTo: .advisor(agentId: "bob")).isEmpty)
+        #expect(hub.calls(visibleTo: .supervisor(team: "north")).map(\.callId) == ["a-1"])
+        #expect(hub.calls(visibleTo: .ingest).isEmpty)
+        #expect(throws: (any Error).self) { try hub.subscribe(callId: "a-1", role: .advisor(agentId: "bob")) }
+        #expect(throws: (any Error).self) { try hub.subscribe(callId: "a-1", role: .supervisor(team: "south")) }
+        #expect(throws: (any Error).self) { try hub.subscribe(callId: "a-1", role: .ingest) }
+        #expect(throws: (any Error).self) { try hub.subscribeWall(role: .advisor(agentId: "alice")) }
+        #expect(throws: (any Error).self) { try hub.register(alice) }  // one live call per id
+    }
+}

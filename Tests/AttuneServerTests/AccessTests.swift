@@ -1,0 +1,129 @@
+import AttuneAudioIO
+import AttuneLive
+import AttunePipeline
+import AttuneServer
+import AttuneTestSupport
+import Foundation
+import HTTPTypes
+import HummingbirdWSClient
+import NIOCore
+import NIOWebSocket
+import Testing
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Who may see what, over real sockets; and a stalled desktop slows nobody.
+@Suite(.serialized) struct AccessTests {
+    static let startMessage = #"{"type":"start","callId":"alice-call-1","agentId":"alice","team":"north","sampleRateHz":8000,"encoding":"L16","channels":["advisor","customer"]}"#
+
+    @Test func tokensAndRoles() async throws {
+        let server = try await LiveTestServer.start()
+        defer { Task { await server.stop() } }
+        let checks = ReplyBox()
+        _ = try await server.webSocket("/v1/ingest/native", headers: [.authorization: "Bearer \(LiveTestServer.ingestToken)"]) { _, outbound, _ in
+            do {
+                try await outbound.write(.text(Self.startMessage))
+                for _ in 0..<100 where !(try await server.get("/v1/live/calls", token: LiveTestServer.aliceToken).body.contains("alice-call-1")) {
+                    try await Task.sleep(for: .milliseconds(20))
+                }
+                try await Self.checkAccess(server: server)
+            } catch { checks.error = error }
+            try await outbound.close(.normalClosure, reason: nil)
+        }
+        if let error = checks.error { throw error }
+    }
+
+    static func checkAccess(server: LiveTestServer) async throws {
+        // No token, or an unknown one: 401 everywhere.
+        for path in ["/v1/live/calls", "/v1/live/calls/alice-call-1/events", "/v1/live/wall/events"] {
+            #expect(try await server.get(path).status == 401, "\(path) without a token")
+            #expect(try await server.get(path, token: "not-a-token-0123456789").status == 401, "\(path) with an unknown token")
+        }
+        // The ingest key may only send audio.
+        for path in ["/v1/live/calls", "/v1/live/calls/alice-call-1/events", "/v1/live/wall/events"] {
+            #expect(try await server.get(path, token: LiveTestServer.ingestToken).status == 403, "\(path) with the ingest key")
+        }
+        // Alice sees her call; Bob does not, by listing, by guessing its id, or through the wall.
+        #expect(try await server.get("/v1/live/calls", token: LiveTestServer.aliceToken).body.contains("alice-call-1"))
+        let bobList = try await server.get("/v1/live/calls", token: LiveTestServer.bobToken)
+        #expect(bobList.status == 200 && !bobList.body.contains("alice-call-1"))
+        #expect(try await server.get("/v1/live/calls/alice-call-1/events", token: LiveTestServer.bobToken).status == 404)
+        #expect(try await server.get("/v1/live/wall/events", token: LiveTestServer.bobToken).status == 403)
+        await #expect(throws: (any Error).self, "Bob's desktop socket on Alice's call") {
+            _ = try await server.webSocket("/v1/live/calls/alice-call-1/ws", headers: [.authorization: "Bearer \(LiveTestServer.bobToken)"]) { _, _, _ in }
+        }
+        // Her supervisor sees it; a browser may pass the token as a query parameter.
+        #expect(try await server.get("/v1/live/calls", token: LiveTestServer.northToken).body.contains("alice-call-1"))
+        #expect(try await server.get("/v1/live/calls?token=\(LiveTestServer.aliceToken)").body.contains("alice-call-1"))
+        // Only the ingest key may send audio.
+        for token in [LiveTestServer.aliceToken, LiveTestServer.northToken] {
+            await #expect(throws: (any Error).self, "audio sent with a viewer token") {
+                _ = try await server.webSocket("/v1/ingest/native", headers: [.authorization: "Bearer \(token)"]) { _, _, _ in }
+            }
+        }
+        await #expect(throws: (any Error).self, "audio sent without a token") {
+            _ = try await server.webSocket("/v1/ingest/native") { _, _, _ in }
+        }
+    }
+
+    /// Ten desktops that subscribe and never read (1 KiB receive buffers) next to one that
+    /// reads: it still gets every update and the call's end, and ingest finishes.
+    @Test func stalledSubscribersDelayNobody() async throws {
+        let server = try await LiveTestServer.start()
+        defer { Task { await server.stop() } }
+        let (truth, audio) = try IngestEndToEndTests.fixture("heated-clean")
+        let callId = "stall-test"
+        let stalled = SocketList()
+        defer { stalled.closeAll() }
+        let frame = 160 * 2
+        let frames = stride(from: 0, to: audio.samples.count, by: frame).map {
+            WebSocketOutboundWriter.OutboundFrame.binary(IngestEndToEndTests.l16(audio.samples[$0..<min($0 + frame, audio.samples.count)]))
+        }
+        // The stalled desktops subscribe to Alice's call as her supervisor's wall (open before
+        // the call) and as stalled SSE readers of the call itself once it is live.
+        for _ in 0..<5 { stalled.add(try Self.stalledRequest(port: server.port, path: "/v1/live/wall/events", token: LiveTestServer.northToken)) }
+        let started = ContinuousClock.now
+        let streamed = try await IngestEndToEndTests.stream(
+            server: server, path: "/v1/ingest/native", headers: [.authorization: "Bearer \(LiveTestServer.ingestToken)"], callId: callId,
+            opening: [.text(#"{"type":"start","callId":"\#(callId)","agentId":"alice","team":"north","sampleRateHz":8000,"encoding":"L16","channels":["advisor","customer"]}"#)],
+            frames: frames, framesPerSecond: 50, closing: [.text(#"{"type":"stop"}"#)],
+            whenLive: {
+                for _ in 0..<5 { stalled.add(try Self.stalledRequest(port: server.port, path: "/v1/live/calls/\(callId)/events", token: LiveTestServer.northToken)) }
+            })
+        let elapsed = ContinuousClock.now - started
+        let updates = streamed.messages.filter { $0.type == "update" }
+        #expect(updates.count >= Int(truth.durationSeconds) - 2)
+        #expect(streamed.messages.last?.type == "callEnded" && streamed.messages.last?.stored == true)
+        // Streaming paces itself at about 10× real time (5 s for this call); stalled readers must
+        // not stretch it towards the call's real length.
+        #expect(elapsed < .seconds(truth.durationSeconds / 2), "ingest took \(elapsed)")
+    }
+
+    /// Opens a raw TCP connection with a tiny receive buffer, sends a GET and never reads.
+    static func stalledRequest(port: Int, path: String, token: String) throws -> Int32 {
+        let socket = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        #expect(socket >= 0)
+        var size: Int32 = 1024
+        setsockopt(socket, SOL_SOCKET, SO_RCVBUF, &size, socklen_t(MemoryLayout<Int32>.size))
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let connected = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(socket, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        #expect(connected == 0)
+        let request = "GET \(path) HTTP/1.1\r\nHost: 127.0.0.1:\(port)\r\nAuthorization: Bearer \(token)\r\nAccept: text/event-stream\r\n\r\n"
+        _ = request.withCString { send(socket, $0, strlen($0), 0) }
+        return socket
+    }
+}
+
+/// Raw sockets to close when a test ends.
+final class SocketList: @unchecked Sendable {
+    private let lock = NSLock()
+    private var sockets: [Int32] = []
+    func add(_ socket: Int32) { lock.withLock { sockets.append(socket) } }
+    func closeAll() { lock.withLock { for socket in sockets { close(socket) }; sockets = [] } }
+}

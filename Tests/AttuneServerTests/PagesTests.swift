@@ -1,0 +1,81 @@
+import AttuneTestSupport
+import Foundation
+import HTTPTypes
+import HummingbirdWSClient
+import NIOCore
+import Testing
+
+/// The advisor desktop and the supervisor wall in headless Chromium while a fixture streams:
+/// the pages show the live values, and nothing is fetched from another machine.
+@Suite(.serialized) struct PagesTests {
+    @Test func desktopAndWallShowTheLiveCall() async throws {
+        let server = try await LiveTestServer.start()
+        defer { Task { await server.stop() } }
+        for path in ["/desktop", "/wall", "/"] {
+            let page = try await server.get(path)
+            #expect(page.status == 200)
+            #expect(HeadlessChromium.externalReferences(page.body).isEmpty, "\(path): \(HeadlessChromium.externalReferences(page.body))")
+            #expect(!page.body.contains("http://") && !page.body.contains("https://"), "\(path) names another site")
+        }
+        let (_, audio) = try IngestEndToEndTests.fixture("heated-clean")
+        let callId = "page-call"
+        let frame = 160 * 2
+        let frames = stride(from: 0, to: audio.samples.count, by: frame).map {
+            WebSocketOutboundWriter.OutboundFrame.binary(IngestEndToEndTests.l16(audio.samples[$0..<min($0 + frame, audio.samples.count)]))
+        }
+        let directory = RepositoryPaths.temporaryDirectory("attune-pages")
+        let pages = PageBox()
+        // The call streams at about 2.5× real time (50 s in 20 s); the pages are read while it runs.
+        let streaming = Task {
+            try await IngestEndToEndTests.stream(
+                server: server, path: "/v1/ingest/native", headers: [.authorization: "Bearer \(LiveTestServer.ingestToken)"], callId: callId,
+                opening: [.text(#"{"type":"start","callId":"\#(callId)","agentId":"alice","team":"north","sampleRateHz":8000,"encoding":"L16","channels":["advisor","customer"]}"#)],
+                frames: frames, framesPerSecond: 50, closing: [.text(#"{"type":"stop"}"#)], pauseMilliseconds: 40,
+                whenLive: { pages.markLive() })
+        }
+        while !pages.isLive { try await Task.sleep(for: .milliseconds(50)) }
+        let desktopPage = try await ChromiumPage(url: server.url("/desktop?token=\(LiveTestServer.aliceToken)"), profile: directory + "/desktop")
+        let wallPage = try await ChromiumPage(url: server.url("/wall?token=\(LiveTestServer.northToken)"), profile: directory + "/wall")
+        defer { desktopPage.close(); wallPage.close() }
+        // Give the pages a few seconds of the call (about 8 s of audio at this pace).
+        try await Task.sleep(for: .seconds(3))
+        let desktop = try await desktopPage.html()
+        let wall = try await wallPage.html()
+        let screenshot = try await desktopPage.screenshot()
+        try screenshot.write(to: URL(fileURLWithPath: directory + "/desktop.png"))
+        _ = try await streaming.value
+        // The desktop followed Alice's live call and shows numbers, not placeholders.
+        #expect(Self.text(of: "call-id", in: desktop) == callId)
+        #expect(Self.text(of: "status", in: desktop) == "live")
+        let effort = try #require(Double(Self.text(of: "effort-value", in: desktop) ?? ""), "effort not shown")
+        #expect((1...7).contains(effort))
+        #expect(Self.text(of: "talk-advisor", in: desktop)?.hasSuffix("%") == true)
+        #expect(Self.text(of: "talk-customer", in: desktop)?.hasSuffix("%") == true)
+        #expect(Self.text(of: "dead-air", in: desktop)?.hasSuffix(" s") == true)
+        let streamTime = try #require(Self.text(of: "stream-seconds", in: desktop))
+        #expect(streamTime != "0:00", "no update reached the page")
+        #expect(desktop.contains("<li>") && !desktop.contains("waiting for the first update"))
+        // The wall lists the call under Alice.
+        #expect(wall.contains(#"data-call-id="\#(callId)""#))
+        #expect(wall.contains("<td>alice</td>"))
+        // The screenshot is a rendered page (a blank one is a few kB).
+        #expect(screenshot.starts(with: [0x89, 0x50, 0x4E, 0x47]) && screenshot.count > 20_000, "screenshot of \(screenshot.count) bytes")
+    }
+
+    /// The text of the element with `id` in a dumped DOM (elements without nested tags).
+    static func text(of id: String, in dom: String) -> String? {
+        guard let start = dom.range(of: #"id="\#(id)""#) else { return nil }
+        guard let open = dom[start.upperBound...].firstIndex(of: ">") else { return nil }
+        let rest = dom[dom.index(after: open)...]
+        guard let close = rest.firstIndex(of: "<") else { return nil }
+        return String(rest[..<close]).replacingOccurrences(of: "&nbsp;", with: " ")
+    }
+}
+
+/// Set once the streamed call is live.
+final class PageBox: @unchecked Sendable {
+    private let lock = NSLock()
+    private var live = false
+    func markLive() { lock.withLock { live = true } }
+    var isLive: Bool { lock.withLock { live } }
+}
