@@ -3,6 +3,7 @@ import PackageDescription
 
 // Attune: speech analytics for contact-centre calls.
 // Module map (dependencies point down):
+//   AttuneCLI ─▶ AttuneFeedback (surveys, advisor and team feedback) ─▶ AttuneBatch, AttuneCalibration (SVG)
 //   AttuneCLI ─▶ AttuneBatch ─▶ AttuneStore ─▶ AttunePipeline ─▶ AttuneAudioIO ─▶ CSndFile
 //                                    (GRDB)                   ├─▶ AttuneDSP ─▶ AttuneFFT ─▶ CFFTW
 //                                                             └─▶ AttuneScoring (pure)
@@ -39,10 +40,14 @@ let package = Package(
             dependencies: ["AttunePipeline", "AttuneStore", "AttuneAudioIO", "AttuneDSP", .product(name: "Crypto", package: "swift-crypto")]
         ),
         .target(name: "AttuneCalibration", dependencies: ["AttunePipeline", "AttuneScoring", "AttuneDSP", "AttuneAudioIO"]),
+        .target(
+            name: "AttuneFeedback",
+            dependencies: ["AttuneStore", "AttuneScoring", "AttuneCalibration", "AttuneBatch", .product(name: "GRDB", package: "GRDB.swift")]
+        ),
         .executableTarget(
             name: "AttuneCLI",
             dependencies: [
-                "AttunePipeline", "AttuneStore", "AttuneBatch", "AttuneCalibration", "AttuneScoring",
+                "AttunePipeline", "AttuneStore", "AttuneBatch", "AttuneCalibration", "AttuneScoring", "AttuneFeedback",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -56,6 +61,11 @@ let package = Package(
             dependencies: ["AttunePipeline", "AttuneDSP", "AttuneAudioIO", "AttuneTestSupport"]
         ),
         .testTarget(name: "AttuneCLITests", dependencies: ["AttuneCLI", "AttuneAudioIO", "AttuneTestSupport"]),
+        .testTarget(
+            name: "AttuneFeedbackTests",
+            dependencies: ["AttuneFeedback", "AttuneBatch", "AttuneStore", "AttuneScoring", "AttunePipeline", "AttuneDSP", "AttuneTestSupport",
+                           .product(name: "GRDB", package: "GRDB.swift")]
+        ),
         .testTarget(
             name: "AttuneBatchTests",
             dependencies: ["AttuneBatch", "AttuneStore", "AttunePipeline", "AttuneScoring", "AttuneAudioIO", "AttuneTestSupport",
