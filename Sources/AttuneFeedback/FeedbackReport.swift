@@ -58,6 +58,11 @@ public struct WeekPoint: Sendable, Codable, Equatable {
 public struct AnswerCount: Sendable, Codable, Equatable {
     public var answer: Int
     public var count: Int
+
+    public init(answer: Int, count: Int) {
+        self.answer = answer
+        self.count = count
+    }
 }
 
 /// One behaviour on easy against hard calls (and the team's median), with its finding.
@@ -148,6 +153,13 @@ public struct CareFlag: Sendable, Codable, Equatable {
     public var callsInARow: Int
     public var firstCallAt: String
     public var lastCallAt: String
+
+    public init(agentId: String, callsInARow: Int, firstCallAt: String, lastCallAt: String) {
+        self.agentId = agentId
+        self.callsInARow = callsInARow
+        self.firstCallAt = firstCallAt
+        self.lastCallAt = lastCallAt
+    }
 }
 
 public struct Recognition: Sendable, Codable, Equatable {
@@ -155,4 +167,11 @@ public struct Recognition: Sendable, Codable, Equatable {
     public var topBox: Int
     public var surveys: Int
     public var streak: Int
+
+    public init(agentId: String, topBox: Int, surveys: Int, streak: Int) {
+        self.agentId = agentId
+        self.topBox = topBox
+        self.surveys = surveys
+        self.streak = streak
+    }
 }
