@@ -13,14 +13,12 @@ enum FeedbackHTML {
     // MARK: - Pages
 
     static func advisorPage(_ advisor: AdvisorFeedback, report: FeedbackReport) -> String {
-        let summary = advisor.summary, scale = report.scale
-        var body = ["<h1>Feedback for \(escapeHTML(advisor.agentId))</h1>"]
-        body.append("<p class=\"note\">Team \(escapeHTML(teamName(advisor.team))). Customer effort (CES) on the program's scale \(escapeHTML(scale.summary)). About how calls went: timing and behaviour, never how you felt.</p>")
-        body += summaryTable(summary, scale: scale, extra: [("Top-box answers in a row (latest first)", String(advisor.topBoxStreak))])
-        body.append("<h2>What differs between your easiest and hardest calls</h2>")
-        body += advisor.findings.map { "<p class=\"finding\">\(escapeHTML($0.text))</p>" }
-        body += behaviourTable(advisor.behaviours, own: true)
-        body += charts(summary, scale: scale, who: "Your")
+        var body = overview(
+            heading: "Feedback for \(advisor.agentId)",
+            note: "Team \(teamName(advisor.team)). Customer effort (CES) on the program's scale \(report.scale.summary). About how calls went: timing and behaviour, never how you felt.",
+            summary: advisor.summary, extra: [("Top-box answers in a row (latest first)", String(advisor.topBoxStreak))],
+            findingsHeading: "What differs between your easiest and hardest calls", findings: advisor.findings, behaviours: advisor.behaviours,
+            own: true, scale: report.scale)
         body.append("<h2>Calls worth a listen</h2>")
         if advisor.disagreements.isEmpty {
             body.append("<p>No surveyed call where the model and the customer differed by \(FeedbackText.number(report.rules.worthAListenPoints, places: 1)) points or more.</p>")
@@ -38,14 +36,11 @@ enum FeedbackHTML {
     }
 
     static func teamPage(_ team: TeamFeedback, advisors: [AdvisorFeedback], report: FeedbackReport, advisorLink: (String) -> String) -> String {
-        let summary = team.summary, scale = report.scale
-        var body = ["<h1>Team \(escapeHTML(teamName(team.team)))</h1>"]
-        body.append("<p class=\"note\">\(team.advisors) advisor(s). Customer effort (CES) on the program's scale \(escapeHTML(scale.summary)).</p>")
-        body += summaryTable(summary, scale: scale, extra: [])
-        body.append("<h2>Behaviours most associated with low CES</h2>")
-        body += team.findings.map { "<p class=\"finding\">\(escapeHTML($0.text))</p>" }
-        body += behaviourTable(team.behaviours, own: false)
-        body += charts(summary, scale: scale, who: "Team")
+        var body = overview(
+            heading: "Team \(teamName(team.team))",
+            note: "\(team.advisors) advisor(s). Customer effort (CES) on the program's scale \(report.scale.summary).",
+            summary: team.summary, extra: [], findingsHeading: "Behaviours most associated with low CES", findings: team.findings,
+            behaviours: team.behaviours, own: false, scale: report.scale)
 
         body.append("<h2>Advisor care</h2>")
         if team.care.isEmpty {
@@ -98,6 +93,20 @@ enum FeedbackHTML {
     }
 
     // MARK: - Parts
+
+    /// Heading, note, summary table, findings, behaviour table and charts: the top of both pages.
+    private static func overview(
+        heading: String, note: String, summary: SurveySummary, extra: [(String, String)], findingsHeading: String, findings: [Finding],
+        behaviours: [BehaviourComparison], own: Bool, scale: SurveyScale
+    ) -> [String] {
+        var body = ["<h1>\(escapeHTML(heading))</h1>", "<p class=\"note\">\(escapeHTML(note))</p>"]
+        body += summaryTable(summary, scale: scale, extra: extra)
+        body.append("<h2>\(escapeHTML(findingsHeading))</h2>")
+        body += findings.map { "<p class=\"finding\">\(escapeHTML($0.text))</p>" }
+        body += behaviourTable(behaviours, own: own)
+        body += charts(summary, scale: scale, who: own ? "Your" : "Team")
+        return body
+    }
 
     static func teamName(_ team: String) -> String { team.isEmpty ? "(no team)" : team }
 
