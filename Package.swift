@@ -3,6 +3,7 @@ import PackageDescription
 
 // Attune: speech analytics for contact-centre calls.
 // Module map (dependencies point down):
+//   AttuneCLI ─▶ AttuneFeedback (surveys, advisor and team feedback) ─▶ AttuneBatch, AttuneCalibration (SVG)
 //   AttuneCLI ─▶ AttuneBatch ─▶ AttuneStore ─▶ AttunePipeline ─▶ AttuneAudioIO ─▶ CSndFile
 //                                    (GRDB)                   ├─▶ AttuneDSP ─▶ AttuneFFT ─▶ CFFTW
 //                                                             └─▶ AttuneScoring (pure)
@@ -59,10 +60,14 @@ let package = Package(
             ]
         ),
         .target(name: "AttuneCalibration", dependencies: ["AttunePipeline", "AttuneScoring", "AttuneDSP", "AttuneAudioIO"]),
+        .target(
+            name: "AttuneFeedback",
+            dependencies: ["AttuneStore", "AttuneScoring", "AttuneCalibration", "AttuneBatch", .product(name: "GRDB", package: "GRDB.swift")]
+        ),
         .executableTarget(
             name: "AttuneCLI",
             dependencies: [
-                "AttunePipeline", "AttuneStore", "AttuneBatch", "AttuneCalibration", "AttuneScoring", "AttuneServer",
+                "AttunePipeline", "AttuneStore", "AttuneBatch", "AttuneCalibration", "AttuneScoring", "AttuneServer", "AttuneFeedback",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -91,6 +96,11 @@ let package = Package(
             ]
         ),
         .testTarget(name: "AttuneCLITests", dependencies: ["AttuneCLI", "AttuneAudioIO", "AttuneTestSupport"]),
+        .testTarget(
+            name: "AttuneFeedbackTests",
+            dependencies: ["AttuneFeedback", "AttuneBatch", "AttuneStore", "AttuneScoring", "AttunePipeline", "AttuneDSP", "AttuneTestSupport",
+                           .product(name: "GRDB", package: "GRDB.swift")]
+        ),
         .testTarget(
             name: "AttuneBatchTests",
             dependencies: ["AttuneBatch", "AttuneStore", "AttunePipeline", "AttuneScoring", "AttuneAudioIO", "AttuneTestSupport",

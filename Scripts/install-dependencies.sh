@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Installs the Debian packages Attune needs, only if some are missing (safe to run repeatedly).
 #   build and run:  libsndfile1-dev (decoding), libfftw3-dev (FFT), libsqlite3-dev (results store)
+#   tests:          chromium (headless rendering of the feedback pages)
 set -euo pipefail
-packages=(libsndfile1-dev libfftw3-dev libsqlite3-dev pkg-config)
+packages=(libsndfile1-dev libfftw3-dev libsqlite3-dev pkg-config chromium)
 missing=()
 for package in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")

@@ -1,12 +1,13 @@
 /// Parses CSV text (RFC 4180: quoted fields, doubled quotes, commas and newlines inside quotes;
 /// CRLF or LF line ends). Each row comes with the line it starts on (1-based).
-enum CSVReader {
-    struct Row: Equatable {
-        var line: Int
-        var fields: [String]
+public enum CSVReader {
+    public struct Row: Equatable, Sendable {
+        /// The line the row starts on (1-based).
+        public var line: Int
+        public var fields: [String]
     }
 
-    static func rows(_ text: String) -> [Row] {
+    public static func rows(_ text: String) -> [Row] {
         var rows: [Row] = []
         var fields: [String] = []
         var field = ""

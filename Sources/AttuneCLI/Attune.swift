@@ -11,6 +11,9 @@ struct Attune: AsyncParsableCommand {
             line per failure); 3 the work could not proceed at all (results store or source \
             unusable); 64 a usage error.
             """,
-        subcommands: [AnalyzeCommand.self, BatchCommand.self, ServeCommand.self, ExportCommand.self, CalibrateCommand.self, ConfigCommand.self]
+        subcommands: [
+            AnalyzeCommand.self, BatchCommand.self, ServeCommand.self, ExportCommand.self, SurveysCommand.self, FeedbackCommand.self, CalibrateCommand.self,
+            ConfigCommand.self,
+        ]
     )
 }

@@ -19,20 +19,7 @@ public enum CalibrationHTML {
         if !dataset.skipped.isEmpty {
             body.append("<h2>Skipped</h2><ul>" + dataset.skipped.map { "<li>\(escapeHTML($0))</li>" }.joined() + "</ul>")
         }
-        return """
-            <!DOCTYPE html>
-            <html lang="en"><head><meta charset="utf-8"><title>Attune calibration: \(escapeHTML(model.id)) \(escapeHTML(model.version))</title>
-            <style>
-            body { font-family: system-ui, sans-serif; margin: 2em auto; max-width: 60em; color: #222; }
-            table { border-collapse: collapse; margin: 0.5em 0 1em; }
-            th, td { border: 1px solid #ccc; padding: 0.25em 0.6em; text-align: right; }
-            th:first-child, td:first-child { text-align: left; }
-            .plots { display: flex; flex-wrap: wrap; gap: 1em; }
-            figure { margin: 0; } figcaption { font-size: 0.85em; color: #555; max-width: 420px; }
-            </style></head><body>
-            \(body.joined(separator: "\n"))
-            </body></html>
-            """
+        return HTMLPage.render(title: "Attune calibration: \(model.id) \(model.version)", body: body)
     }
 
     // MARK: - Effort

@@ -52,7 +52,8 @@ public enum CalibrationText {
 
     static func percent(_ share: Double) -> String { "\(Int((share * 100).rounded())) %" }
 
-    static func number(_ value: Double, places: Int = 1) -> String {
+    /// `value` with `places` decimals (no locale, no exponent), e.g. `-0.5`, `48`.
+    public static func number(_ value: Double, places: Int = 1) -> String {
         var scale = 1.0
         for _ in 0..<places { scale *= 10 }
         let scaled = Int((abs(value) * scale).rounded())

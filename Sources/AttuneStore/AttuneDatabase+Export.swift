@@ -109,7 +109,7 @@ extension AttuneDatabase {
     }
 
     /// RFC 4180: quote fields holding a comma, quote or line break; double inner quotes.
-    static func csvEscaped(_ field: String) -> String {
+    public static func csvEscaped(_ field: String) -> String {
         guard field.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return field }
         return "\"" + field.replacing("\"", with: "\"\"") + "\""
     }

@@ -1,0 +1,87 @@
+#!/usr/bin/env python3
+"""Surveys and feedback at scale: 200,000 stored calls by 500 advisors (25 teams of 20), 100,000
+survey rows; times `attune surveys import` and `attune feedback`.
+
+The store's schema comes from attune itself (an empty import applies its migrations); the calls,
+scores, behaviour metrics and events are then written straight into it with sqlite3 (no audio).
+Seeded, so every run builds the same data. Usage: Scripts/bench/surveys.sh (builds release first).
+"""
+import os, random, sqlite3, subprocess, sys, time
+
+ATTUNE = sys.argv[1] if len(sys.argv) > 1 else ".build/release/attune"
+OUT = "bench-out/surveys"
+CALLS, ADVISORS, TEAM_SIZE, SURVEYS = 200_000, 500, 20, 100_000
+BEHAVIOURS = [("advisor", "talkShare"), ("call", "deadAirSeconds"), ("call", "overtalkSeconds"), ("advisor", "interruptionsMade"),
+              ("advisor", "responseGapMeanSeconds"), ("advisor", "paceSyllablesPerSecond")]
+# Other metrics a real store holds beside them, so lookups are not made easy by a small table.
+OTHER = [("call", "silenceSeconds"), ("call", "deadAirCount"), ("call", "interruptionCount"), ("customer", "talkShare"),
+         ("customer", "energySpikes"), ("customer", "responseGapMeanSeconds")]
+
+os.makedirs(OUT, exist_ok=True)
+db_path = f"{OUT}/results.db"
+for suffix in ("", "-wal", "-shm"):
+    if os.path.exists(db_path + suffix):
+        os.remove(db_path + suffix)
+with open(f"{OUT}/empty.csv", "w") as f:
+    f.write("callId,respondedAt,score\n")
+subprocess.run([ATTUNE, "surveys", "import", f"{OUT}/empty.csv", "--db", db_path, "--scale", "1:7:easier"], check=True, stdout=subprocess.DEVNULL)
+
+rng = random.Random(6)
+start = time.time()
+db = sqlite3.connect(db_path)
+db.execute("PRAGMA journal_mode = WAL")
+db.execute("PRAGMA synchronous = OFF")
+calls, scores, metrics, events, answers = [], [], [], [], {}
+for n in range(CALLS):
+    advisor = n % ADVISORS
+    k = n // ADVISORS  # the advisor's k-th call: 8 a day, 50 days
+    day, slot = k // 8, k % 8
+    started = f"2026-{9 + day // 30:02d}-{1 + day % 30:02d}T{8 + slot:02d}:{(advisor * 7) % 60:02d}:00Z"
+    hard = rng.random()
+    call_id = f"call-{n:06d}"
+    calls.append((n + 1, call_id, f"sha-{n}", "bench", "bench", f"{call_id}.wav", f"agent-{advisor:03d}", f"team-{advisor // TEAM_SIZE:02d}",
+                  started, 300.0, 8000, "stereo", "2026-12-01T00:00:00Z", "{}"))
+    predicted = min(1.0, max(0.0, hard + rng.gauss(0, 0.2)))
+    distress = min(1.0, max(0.0, 0.3 * hard + rng.random() * 0.6))
+    level = "high" if distress >= 0.7 else "elevated" if distress >= 0.45 else "none"
+    scores.append((n + 1, "default", "0.1.0", "x", 7 - 6 * predicted, predicted, 1, 7, 1, distress, level))
+    values = [0.4 + 0.2 * hard * rng.random(), 5 + 40 * hard * rng.random(), 3 * rng.random(), float(rng.randint(0, 3)),
+              0.5 + hard * rng.random(), 3 + rng.random()]
+    for (scope, name), value in zip(BEHAVIOURS + OTHER, values + [rng.random() * 60 for _ in OTHER]):
+        metrics.append((n + 1, scope, name, value))
+    for e in range(3):
+        t = rng.random() * 280
+        events.append((n + 1, ("deadAir", "interruption", "energySpike")[e], None if e == 0 else "customer", t, t + 3))
+    answers[call_id] = (started[:10] + "T20:00:00Z", max(1, min(7, round(7 - 6 * hard + rng.gauss(0, 1)))))
+db.executemany("INSERT INTO calls (id, callId, contentSha256, engineVersion, configurationFingerprint, sourcePath, agentId, team, startedAt, "
+               "durationSeconds, sampleRateHz, channelLayout, analyzedAt, report) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)", calls)
+db.executemany("INSERT INTO scores (callRowId, modelId, modelVersion, modelSha256, effortValue, effortIndex, effortScaleMin, effortScaleMax, "
+               "effortHigherIsEasier, distressValue, distressLevel) VALUES (?,?,?,?,?,?,?,?,?,?,?)", scores)
+db.executemany("INSERT INTO metrics (callRowId, scope, name, value) VALUES (?,?,?,?)", metrics)
+db.executemany("INSERT INTO events (callRowId, type, party, startSeconds, endSeconds) VALUES (?,?,?,?,?)", events)
+db.commit()
+db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+db.close()
+print(f"store: {CALLS} calls, {ADVISORS} advisors, {len(metrics)} metric rows, {len(events)} events ({time.time() - start:.1f} s to generate)")
+
+# 100,000 survey rows: 99,000 for stored calls, 1,000 for calls not stored yet (pending).
+surveyed = rng.sample(sorted(answers), SURVEYS - 1000)
+with open(f"{OUT}/surveys.csv", "w") as f:
+    f.write("callId,respondedAt,score,comment,channel\n")
+    for call_id in surveyed:
+        at, score = answers[call_id]
+        f.write(f"{call_id},{at},{score},,sms\n")
+    for n in range(1000):
+        f.write(f"call-future-{n},2026-11-01T20:00:00Z,{rng.randint(1, 7)},,ivr\n")
+
+def timed(label, command):
+    began = time.time()
+    result = subprocess.run(command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    seconds = time.time() - began
+    print(f"{label}: {seconds:.2f} s (exit {result.returncode}) {result.stdout.strip().splitlines()[-1] if result.stdout.strip() else ''}")
+    return seconds
+
+imported = timed("surveys import (100,000 rows)", [ATTUNE, "surveys", "import", f"{OUT}/surveys.csv", "--db", db_path, "--scale", "1:7:easier"])
+feedback = timed("feedback (500 advisors, 200,000 calls)", [ATTUNE, "feedback", "--db", db_path, "--scale", "1:7:easier", "--out", f"{OUT}/feedback"])
+again = timed("surveys import again (idempotent)", [ATTUNE, "surveys", "import", f"{OUT}/surveys.csv", "--db", db_path, "--scale", "1:7:easier"])
+print(f"total import + feedback: {imported + feedback:.2f} s (target < 30 s)")

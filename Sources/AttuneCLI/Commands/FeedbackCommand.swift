@@ -1,0 +1,76 @@
+import ArgumentParser
+import AttuneBatch
+import AttuneFeedback
+import AttuneStore
+import Foundation
+
+/// `attune feedback`: advisor and team feedback from paired surveys.
+struct FeedbackCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "feedback",
+        abstract: "Write advisor and team feedback (self-contained HTML with charts, plus CSV and JSON) from calls paired with surveys.",
+        discussion: """
+            Per advisor: calls, surveys, mean CES and its weekly trend, the CES distribution, each \
+            behaviour on easy- versus hard-rated calls and against the team median, the behaviours that \
+            differ most (only with --min-calls calls in each group), and the calls where the model and \
+            the customer disagreed most with their moments. Per team: the same, the behaviours most \
+            associated with low CES, distressed-customer calls and who took them, advisor care flags and \
+            a recognition board. Easy-rated = an answer in the easiest third of the scale, hard-rated = \
+            the hardest third. Feedback is about behaviour and timing only, never the advisor's emotion.
+            """
+    )
+
+    @Option(help: ArgumentHelp("Only this advisor's page (and their team's).", valueName: "id"))
+    var agent: String?
+
+    @Option(help: ArgumentHelp("Only this team.", valueName: "team"))
+    var team: String?
+
+    @Option(help: ArgumentHelp("Only calls that took place (or, without a start time, were analysed) on or after this ISO 8601 date or date-time.", valueName: "date"))
+    var since: String?
+
+    @Option(help: ArgumentHelp("The folder to write the pages and tables to (created if needed).", valueName: "dir"))
+    var out: String
+
+    @Option(help: ArgumentHelp("The results store (SQLite).", valueName: "path"))
+    var db = "attune-results.db"
+
+    @OptionGroup var scale: SurveyScaleOptions
+
+    @Option(help: ArgumentHelp("Calls needed in each of the easy and hard groups before a difference is stated.", valueName: "count"))
+    var minCalls = 8
+
+    @Option(help: ArgumentHelp("Model and customer disagreeing by this many points (on --scale) makes a call worth a listen (default: a third of the scale's span, 2 on 1–7).", valueName: "points"))
+    var listenPoints: Double?
+
+    @Option(help: ArgumentHelp("Advisor care: this many high-distress calls in a row within a shift raise a flag.", valueName: "count"))
+    var careRun = 3
+
+    @Option(help: ArgumentHelp("Advisor care: calls further apart than this many hours belong to different shifts.", valueName: "hours"))
+    var shiftGapHours = 4.0
+
+    func validate() throws {
+        if let since, Timestamp.normalise(since) == nil { throw ValidationError("--since expects an ISO 8601 date or date-time, e.g. 2026-11-22") }
+        guard minCalls >= 1 else { throw ValidationError("--min-calls must be at least 1") }
+        guard careRun >= 1 else { throw ValidationError("--care-run must be at least 1") }
+        guard shiftGapHours > 0 else { throw ValidationError("--shift-gap-hours must be positive") }
+        if let listenPoints, listenPoints <= 0 { throw ValidationError("--listen-points must be positive") }
+        guard FileManager.default.fileExists(atPath: db) else { throw ValidationError("no results store at \(db) (see --db)") }
+    }
+
+    func run() async throws {
+        let configuration = FeedbackConfiguration(
+            scale: try scale.resolve(), minimumCallsPerGroup: minCalls, worthAListenPoints: listenPoints, careRunLength: careRun,
+            careShiftGap: .milliseconds(Int64((shiftGapHours * 3_600_000).rounded())))
+        let scope = FeedbackScope(agentId: agent, team: team, since: since.flatMap(Timestamp.normalise))
+        do {
+            let database = try await AttuneDatabase.open(path: db)
+            let report = try await FeedbackReport.build(from: database, configuration: configuration, scope: scope)
+            let files = try FeedbackWriter.write(report, to: out)
+            print("\(report.advisors.count) advisor(s), \(report.teams.count) team(s): \(files.count) file(s) written to \(out) (open \(out)/index.html)")
+        } catch {
+            printError("attune: error: \(error)")
+            throw ExitCode(3)
+        }
+    }
+}

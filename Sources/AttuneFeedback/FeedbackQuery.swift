@@ -1,0 +1,339 @@
+public import AttuneStore
+import AttuneScoring
+import GRDB
+
+// The feedback figures, computed in the store with set-based SQL: two temporary tables (the calls
+// in scope with their behaviours, and their paired surveys), then one GROUP BY or window query per
+// figure. No query runs per call or per advisor.
+
+extension FeedbackReport {
+    /// Computes every advisor's and team's figures over the calls in `scope`.
+    public static func build(from database: AttuneDatabase, configuration: FeedbackConfiguration, scope: FeedbackScope) async throws(StorageError) -> FeedbackReport {
+        do {
+            return try await database.writer.write { db in
+                try FeedbackQuery(db: db, configuration: configuration, scope: scope).report()
+            }
+        } catch let error as StorageError {
+            throw error
+        } catch let error as DatabaseError {
+            throw StorageError(operation: "computing feedback", message: error.message ?? "\(error)", cause: error)
+        } catch {
+            throw StorageError(operation: "computing feedback", message: "\(error)")
+        }
+    }
+}
+
+/// One feedback computation on one connection (inside a write, for its temporary tables).
+struct FeedbackQuery {
+    let db: Database
+    let configuration: FeedbackConfiguration
+    let scope: FeedbackScope
+
+    /// Rounding slack for thresholds on effort indices and points (answers are exact to ~1e-15).
+    static let slack = 1e-9
+
+    private var arguments: StatementArguments {
+        let scale = configuration.scale
+        return [
+            "since": scope.since, "team": scope.team, "agent": scope.agentId,
+            "min": scale.min, "max": scale.max, "higher": scale.higherIsEasier,
+            "easy": configuration.easyMaximumEffortIndex + Self.slack, "hard": configuration.hardMinimumEffortIndex - Self.slack,
+            "topBox": Self.slack, "listen": configuration.worthAListenPoints - Self.slack,
+            "disagreements": configuration.disagreementsPerAdvisor, "run": configuration.careRunLength,
+            "gapHours": configuration.careShiftGapHours,
+        ]
+    }
+
+    func report() throws -> FeedbackReport {
+        try createTables()
+        defer { try? db.execute(sql: "DROP TABLE IF EXISTS temp.fbCalls; DROP TABLE IF EXISTS temp.fbSurveys; DROP TABLE IF EXISTS temp.fbDisagreements") }
+        let advisorSummaries = try summaries(by: "agentId")
+        let teamSummaries = try summaries(by: "team")
+        let medians = try teamMedians()
+        let spreads = try teamSpreads()
+        let advisorComparisons = try comparisons(by: "agentId")
+        let teamComparisons = try comparisons(by: "team")
+        let advisorTeams = try Dictionary(uniqueKeysWithValues: Row.fetchAll(db, sql: "SELECT agentId, MAX(team) AS team FROM fbCalls GROUP BY agentId").map {
+            (row: Row) -> (String, String) in (row["agentId"], row["team"])
+        })
+        let disagreements = try disagreementsByAdvisor()
+        let streaks = try topBoxStreaks()
+        let findings = FeedbackFindings(configuration: configuration)
+
+        var advisors: [AdvisorFeedback] = []
+        for (agentId, team) in advisorTeams.sorted(by: { $0.key < $1.key }) where scope.agentId == nil || scope.agentId == agentId {
+            let behaviours = Self.behaviours(advisorComparisons[agentId] ?? [:], medians: medians[team] ?? [:], spread: spreads[team] ?? [:], minimum: configuration.minimumCallsPerGroup)
+            let groups = advisorComparisons[agentId]?[Self.groupCountsKey]
+            advisors.append(AdvisorFeedback(
+                agentId: agentId, team: team, summary: advisorSummaries[agentId]!, behaviours: behaviours,
+                findings: findings.state(behaviours, easyCalls: groups?.easyCalls ?? 0, hardCalls: groups?.hardCalls ?? 0, own: true),
+                disagreements: disagreements[agentId] ?? [], topBoxStreak: streaks[agentId] ?? 0))
+        }
+
+        let distressed = try distressedCalls()
+        let care = try careFlags()
+        var teams: [TeamFeedback] = []
+        for (team, summary) in teamSummaries.sorted(by: { $0.key < $1.key }) {
+            let behaviours = Self.behaviours(teamComparisons[team] ?? [:], medians: medians[team] ?? [:], spread: spreads[team] ?? [:], minimum: configuration.minimumCallsPerGroup)
+            let groups = teamComparisons[team]?[Self.groupCountsKey]
+            let members = advisorTeams.filter { $0.value == team }.keys.sorted()
+            let recognition = members.map { agentId in
+                let summary = advisorSummaries[agentId]!
+                return Recognition(agentId: agentId, topBox: summary.topBox, surveys: summary.surveys, streak: streaks[agentId] ?? 0)
+            }.sorted { ($1.topBox, $1.streak, $0.agentId) < ($0.topBox, $0.streak, $1.agentId) }
+            teams.append(TeamFeedback(
+                team: team, advisors: members.count, summary: summary, behaviours: behaviours,
+                findings: findings.state(behaviours, easyCalls: groups?.easyCalls ?? 0, hardCalls: groups?.hardCalls ?? 0, own: false),
+                distressedCalls: distressed[team] ?? [], care: care[team] ?? [], recognition: recognition))
+        }
+        return FeedbackReport(
+            scale: configuration.scale,
+            rules: .init(
+                easyMaximumEffortIndex: configuration.easyMaximumEffortIndex, hardMinimumEffortIndex: configuration.hardMinimumEffortIndex,
+                minimumCallsPerGroup: configuration.minimumCallsPerGroup, worthAListenPoints: configuration.worthAListenPoints,
+                careRunLength: configuration.careRunLength, careShiftGapHours: configuration.careShiftGapHours, since: scope.since),
+            advisors: advisors, teams: teams)
+    }
+
+    // MARK: - Tables
+
+    /// `fbCalls`: each call id's current result in scope, with an advisor, its scores and one
+    /// column per behaviour. `fbSurveys`: those calls' latest responses, graded easy/middle/hard.
+    private func createTables() throws {
+        let behaviourColumns = Behaviour.measured.map {
+            "(SELECT m.value FROM metrics m WHERE m.callRowId = c.id AND m.scope = '\($0.scope!)' AND m.name = '\($0.metric!)') AS \($0.column)"
+        }.joined(separator: ",\n       ")
+        try db.execute(sql: "DROP TABLE IF EXISTS temp.fbCalls; DROP TABLE IF EXISTS temp.fbSurveys; DROP TABLE IF EXISTS temp.fbDisagreements")
+        try db.execute(sql: """
+            CREATE TEMP TABLE fbCalls AS
+            SELECT c.id AS callRowId, c.callId, c.agentId, COALESCE(c.team, '') AS team, c.startedAt,
+                   COALESCE(c.startedAt, c.analyzedAt) AS callTime, sc.effortIndex AS predictedIndex,
+                   sc.distressLevel, sc.distressValue,
+                   \(behaviourColumns)
+            FROM calls c LEFT JOIN scores sc ON sc.callRowId = c.id
+            WHERE c.agentId IS NOT NULL
+              AND c.id = (SELECT MAX(c2.id) FROM calls c2 WHERE c2.callId = c.callId)
+              AND (:since IS NULL OR COALESCE(c.startedAt, c.analyzedAt) >= :since)
+              AND (:team IS NULL OR COALESCE(c.team, '') = :team)
+              AND (:agent IS NULL OR COALESCE(c.team, '') IN (SELECT COALESCE(team, '') FROM calls WHERE agentId = :agent))
+            """, arguments: arguments)
+        try db.execute(sql: """
+            CREATE TEMP TABLE fbSurveys AS
+            SELECT f.*, p.surveyId, p.respondedAt, p.surveyedEffortIndex AS surveyedIndex,
+                   CASE WHEN :higher THEN :max - p.surveyedEffortIndex * (:max - :min)
+                        ELSE :min + p.surveyedEffortIndex * (:max - :min) END AS ces,
+                   CASE WHEN f.predictedIndex IS NULL THEN NULL
+                        WHEN :higher THEN :max - f.predictedIndex * (:max - :min)
+                        ELSE :min + f.predictedIndex * (:max - :min) END AS predictedCes,
+                   (p.surveyedEffortIndex - f.predictedIndex) * (:max - :min) AS differencePoints,
+                   CASE WHEN p.surveyedEffortIndex <= :easy THEN 'easy' WHEN p.surveyedEffortIndex >= :hard THEN 'hard' ELSE 'middle' END AS grade,
+                   p.surveyedEffortIndex <= :topBox AS isTopBox
+            FROM surveyPairs p JOIN fbCalls f ON f.callRowId = p.callRowId
+            WHERE p.responseRank = 1
+            """, arguments: arguments)
+    }
+
+    // MARK: - Summaries
+
+    /// Calls, surveys, mean CES, agreement, top box, distress, trend and distribution per group.
+    private func summaries(by group: String) throws -> [String: SurveySummary] {
+        var result: [String: SurveySummary] = [:]
+        for row in try Row.fetchAll(db, sql: "SELECT \(group) AS g, COUNT(*) AS calls, SUM(COALESCE(distressLevel = 'high', 0)) AS high FROM fbCalls GROUP BY g") {
+            result[row["g"]] = SurveySummary(
+                calls: row["calls"], surveys: 0, meanCES: nil, meanPredictedCES: nil, meanAbsoluteDifferencePoints: nil,
+                worthAListen: 0, topBox: 0, highDistressCalls: row["high"], trend: [], distribution: [])
+        }
+        for row in try Row.fetchAll(db, sql: """
+            SELECT \(group) AS g, COUNT(*) AS n, AVG(ces) AS mean, AVG(predictedCes) AS predicted, AVG(ABS(differencePoints)) AS difference,
+                   SUM(COALESCE(ABS(differencePoints) >= :listen, 0)) AS listen, SUM(isTopBox) AS topBox
+            FROM fbSurveys GROUP BY g
+            """, arguments: arguments) {
+            let key: String = row["g"]
+            result[key]?.surveys = row["n"]
+            result[key]?.meanCES = row["mean"]
+            result[key]?.meanPredictedCES = row["predicted"]
+            result[key]?.meanAbsoluteDifferencePoints = row["difference"]
+            result[key]?.worthAListen = row["listen"]
+            result[key]?.topBox = row["topBox"]
+        }
+        for row in try Row.fetchAll(db, sql: """
+            SELECT \(group) AS g, date(respondedAt, '-6 days', 'weekday 1') AS week, COUNT(*) AS n, AVG(ces) AS mean
+            FROM fbSurveys GROUP BY g, week ORDER BY g, week
+            """) {
+            result[row["g"] as String]?.trend.append(WeekPoint(weekStarting: row["week"], surveys: row["n"], meanCES: row["mean"]))
+        }
+        for row in try Row.fetchAll(db, sql: """
+            SELECT \(group) AS g, CAST(ROUND(ces) AS INTEGER) AS answer, COUNT(*) AS n FROM fbSurveys GROUP BY g, answer ORDER BY g, answer
+            """) {
+            result[row["g"] as String]?.distribution.append(AnswerCount(answer: row["answer"], count: row["n"]))
+        }
+        return result
+    }
+
+    // MARK: - Behaviours
+
+    /// Per group and behaviour key: counts and means on easy and hard calls, and the mean over all
+    /// the group's calls. `groupCountsKey` holds the number of easy and hard calls themselves.
+    private func comparisons(by group: String) throws -> [String: [String: BehaviourComparison]] {
+        var result: [String: [String: BehaviourComparison]] = [:]
+        let measured = Behaviour.measured
+        let graded = measured.map { "COUNT(\($0.column)) AS n_\($0.key), AVG(\($0.column)) AS mean_\($0.key)" }.joined(separator: ", ")
+        for row in try Row.fetchAll(db, sql: """
+            SELECT \(group) AS g, grade, COUNT(*) AS calls, \(graded) FROM fbSurveys WHERE grade IN ('easy', 'hard') GROUP BY g, grade
+            """) {
+            let key: String = row["g"], easy = (row["grade"] as String) == "easy"
+            for behaviour in measured + [Self.groupCounts] {
+                let count: Int = behaviour == Self.groupCounts ? row["calls"] : row["n_\(behaviour.key)"]
+                let mean: Double? = behaviour == Self.groupCounts ? nil : row["mean_\(behaviour.key)"]
+                var comparison = result[key]?[behaviour.key] ?? Self.empty(behaviour)
+                if easy { comparison.easyCalls = count; comparison.easyMean = mean } else { comparison.hardCalls = count; comparison.hardMean = mean }
+                result[key, default: [:]][behaviour.key] = comparison
+            }
+        }
+        let overall = measured.map { "AVG(\($0.column)) AS mean_\($0.key)" }.joined(separator: ", ")
+        for row in try Row.fetchAll(db, sql: "SELECT \(group) AS g, \(overall) FROM fbCalls GROUP BY g") {
+            let key: String = row["g"]
+            for behaviour in measured {
+                var comparison = result[key]?[behaviour.key] ?? Self.empty(behaviour)
+                comparison.overallMean = row["mean_\(behaviour.key)"]
+                result[key, default: [:]][behaviour.key] = comparison
+            }
+        }
+        return result
+    }
+
+    /// Per team and behaviour key: the median over all the team's calls (window functions).
+    private func teamMedians() throws -> [String: [String: Double]] {
+        var result: [String: [String: Double]] = [:]
+        for behaviour in Behaviour.measured {
+            let column = behaviour.column
+            for row in try Row.fetchAll(db, sql: """
+                SELECT team, AVG(\(column)) AS median FROM (
+                    SELECT team, \(column), ROW_NUMBER() OVER (PARTITION BY team ORDER BY \(column)) AS position,
+                           COUNT(*) OVER (PARTITION BY team) AS n
+                    FROM fbCalls WHERE \(column) IS NOT NULL)
+                WHERE position IN ((n + 1) / 2, (n + 2) / 2) GROUP BY team
+                """) {
+                result[row["team"] as String, default: [:]][behaviour.key] = row["median"]
+            }
+        }
+        return result
+    }
+
+    /// Per team and behaviour key: the standard deviation over the team's surveyed calls, the unit
+    /// that makes differences of behaviours in different units comparable.
+    private func teamSpreads() throws -> [String: [String: Double]] {
+        let moments = Behaviour.measured.map { "AVG(\($0.column)) AS m_\($0.key), AVG(\($0.column) * \($0.column)) AS s_\($0.key)" }.joined(separator: ", ")
+        var result: [String: [String: Double]] = [:]
+        for row in try Row.fetchAll(db, sql: "SELECT team, \(moments) FROM fbSurveys GROUP BY team") {
+            for behaviour in Behaviour.measured {
+                guard let mean: Double = row["m_\(behaviour.key)"], let square: Double = row["s_\(behaviour.key)"] else { continue }
+                result[row["team"] as String, default: [:]][behaviour.key] = max(square - mean * mean, 0).squareRoot()
+            }
+        }
+        return result
+    }
+
+    /// A pseudo-behaviour whose counts are the easy and hard calls of a group.
+    private static let groupCounts = Behaviour(key: "_calls", label: "", ownLabel: "", scope: nil, metric: nil, unit: "", displayFactor: 1, places: 0)
+    static var groupCountsKey: String { groupCounts.key }
+
+    private static func empty(_ behaviour: Behaviour) -> BehaviourComparison {
+        BehaviourComparison(
+            behaviour: behaviour.key, measured: behaviour.metric != nil, easyMean: nil, easyCalls: 0, hardMean: nil, hardCalls: 0,
+            overallMean: nil, teamMedian: nil, standardisedDifference: nil)
+    }
+
+    /// Every behaviour (unmeasured ones included) in report order, with the team median and the
+    /// standardised difference where both groups have enough calls.
+    static func behaviours(_ comparisons: [String: BehaviourComparison], medians: [String: Double], spread: [String: Double], minimum: Int) -> [BehaviourComparison] {
+        Behaviour.all.map { behaviour in
+            var comparison = comparisons[behaviour.key] ?? empty(behaviour)
+            comparison.teamMedian = medians[behaviour.key]
+            if comparison.easyCalls >= minimum, comparison.hardCalls >= minimum, let easy = comparison.easyMean, let hard = comparison.hardMean,
+               let deviation = spread[behaviour.key], deviation > 0 {
+                comparison.standardisedDifference = (hard - easy) / deviation
+            }
+            return comparison
+        }
+    }
+
+    // MARK: - Calls to listen to
+
+    /// Per advisor: the surveyed calls where model and customer disagreed most (at least the
+    /// worth-a-listen threshold), largest first, with their dead air, interruptions and spikes.
+    private func disagreementsByAdvisor() throws -> [String: [Disagreement]] {
+        try db.execute(sql: """
+            CREATE TEMP TABLE fbDisagreements AS
+            SELECT * FROM (
+                SELECT callRowId, callId, agentId, startedAt, ces, predictedCes, differencePoints,
+                       ROW_NUMBER() OVER (PARTITION BY agentId ORDER BY ABS(differencePoints) DESC, callRowId) AS position
+                FROM fbSurveys WHERE ABS(differencePoints) >= :listen)
+            WHERE position <= :disagreements
+            """, arguments: arguments)
+        var moments: [Int64: [Moment]] = [:]
+        for row in try Row.fetchAll(db, sql: """
+            SELECT e.callRowId, e.type, COALESCE(e.party, e.initiator) AS party, e.startSeconds, e.endSeconds
+            FROM fbDisagreements d JOIN events e ON e.callRowId = d.callRowId
+            WHERE e.type IN ('deadAir', 'interruption', 'energySpike') ORDER BY e.callRowId, e.startSeconds
+            """) {
+            moments[row["callRowId"], default: []].append(Moment(type: row["type"], party: row["party"], startSeconds: row["startSeconds"], endSeconds: row["endSeconds"]))
+        }
+        var result: [String: [Disagreement]] = [:]
+        for row in try Row.fetchAll(db, sql: "SELECT * FROM fbDisagreements ORDER BY agentId, position") {
+            result[row["agentId"] as String, default: []].append(Disagreement(
+                callId: row["callId"], startedAt: row["startedAt"], surveyedCES: row["ces"], predictedCES: row["predictedCes"],
+                differencePoints: row["differencePoints"], moments: moments[row["callRowId"]] ?? []))
+        }
+        return result
+    }
+
+    // MARK: - Recognition, distress and care
+
+    /// Per advisor: top-box answers in a row, counting back from the latest response.
+    private func topBoxStreaks() throws -> [String: Int] {
+        let rows = try Row.fetchAll(db, sql: """
+            SELECT agentId, SUM(misses = 0) AS streak FROM (
+                SELECT agentId, SUM(1 - isTopBox) OVER (PARTITION BY agentId ORDER BY respondedAt DESC, surveyId DESC ROWS UNBOUNDED PRECEDING) AS misses
+                FROM fbSurveys)
+            GROUP BY agentId
+            """)
+        return Dictionary(uniqueKeysWithValues: rows.map { ($0["agentId"] as String, $0["streak"] as Int) })
+    }
+
+    /// Per team: calls whose customer's distress was high, newest first.
+    private func distressedCalls() throws -> [String: [DistressedCall]] {
+        var result: [String: [DistressedCall]] = [:]
+        for row in try Row.fetchAll(db, sql: """
+            SELECT team, callId, agentId, startedAt, distressValue FROM fbCalls WHERE distressLevel = 'high' ORDER BY team, callTime DESC, callRowId
+            """) {
+            result[row["team"] as String, default: []].append(DistressedCall(callId: row["callId"], agentId: row["agentId"], startedAt: row["startedAt"], distress: row["distressValue"]))
+        }
+        return result
+    }
+
+    /// Per team: runs of at least `careRunLength` high-distress calls in a row by one advisor within
+    /// a shift (calls more than `careShiftGap` apart start a new shift). Gaps and islands: a shift
+    /// number, then a run number that steps at every call that is not high-distress.
+    private func careFlags() throws -> [String: [CareFlag]] {
+        var result: [String: [CareFlag]] = [:]
+        for row in try Row.fetchAll(db, sql: """
+            WITH ordered AS (
+                SELECT agentId, team, callRowId, startedAt, COALESCE(distressLevel = 'high', 0) AS isHigh, julianday(startedAt) AS t,
+                       LAG(julianday(startedAt)) OVER (PARTITION BY agentId ORDER BY startedAt, callRowId) AS previousT
+                FROM fbCalls WHERE startedAt IS NOT NULL),
+            shifts AS (
+                SELECT *, SUM(CASE WHEN previousT IS NULL OR (t - previousT) * 24 > :gapHours THEN 1 ELSE 0 END)
+                          OVER (PARTITION BY agentId ORDER BY startedAt, callRowId ROWS UNBOUNDED PRECEDING) AS shift
+                FROM ordered),
+            runs AS (
+                SELECT *, SUM(1 - isHigh) OVER (PARTITION BY agentId, shift ORDER BY startedAt, callRowId ROWS UNBOUNDED PRECEDING) AS run
+                FROM shifts)
+            SELECT agentId, MAX(team) AS team, COUNT(*) AS n, MIN(startedAt) AS first, MAX(startedAt) AS last
+            FROM runs WHERE isHigh GROUP BY agentId, shift, run HAVING COUNT(*) >= :run ORDER BY team, first, agentId
+            """, arguments: arguments) {
+            result[row["team"] as String, default: []].append(CareFlag(agentId: row["agentId"], callsInARow: row["n"], firstCallAt: row["first"], lastCallAt: row["last"]))
+        }
+        return result
+    }
+}

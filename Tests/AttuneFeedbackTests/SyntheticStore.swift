@@ -1,0 +1,73 @@
+import AttuneFeedback
+import AttuneStore
+import AttuneTestSupport
+import Foundation
+import GRDB
+
+/// Calls written straight into a store (rows, no audio), with known behaviours and scores.
+struct SyntheticCall {
+    var callId: String
+    var agentId: String
+    var team: String
+    /// ISO 8601 UTC.
+    var startedAt: String
+    /// The model's predicted effort index (0–1), nil for an unscored call.
+    var predictedEffortIndex: Double? = 0.5
+    var distressLevel: String? = "none"
+    var distressValue: Double? = 0.1
+    /// Behaviour key → stored metric value (e.g. `deadAir` → seconds).
+    var behaviours: [String: Double] = [:]
+    /// (type, party, start s, end s).
+    var events: [(String, String?, Double, Double)] = []
+}
+
+enum SyntheticStore {
+    /// A fresh store on disk.
+    static func fresh() async throws -> (AttuneDatabase, String) {
+        let directory = RepositoryPaths.temporaryDirectory("attune-feedback")
+        return (try await AttuneDatabase.open(path: directory + "/results.db"), directory)
+    }
+
+    static func insert(_ calls: [SyntheticCall], into database: AttuneDatabase) async throws {
+        try await database.writer.write { db in
+            for call in calls {
+                try db.execute(sql: """
+                    INSERT INTO calls (callId, contentSha256, engineVersion, configurationFingerprint, sourcePath, agentId, team, startedAt,
+                                       durationSeconds, sampleRateHz, channelLayout, analyzedAt, report)
+                    VALUES (?, ?, 'test', 'test', ?, ?, ?, ?, 300, 8000, 'stereo', '2026-12-01T00:00:00Z', '{}')
+                    """, arguments: [call.callId, "sha-" + call.callId, call.callId + ".wav", call.agentId, call.team, call.startedAt])
+                let id = db.lastInsertedRowID
+                if let index = call.predictedEffortIndex {
+                    try db.execute(sql: """
+                        INSERT INTO scores (callRowId, modelId, modelVersion, modelSha256, effortValue, effortIndex, effortScaleMin, effortScaleMax,
+                                            effortHigherIsEasier, distressValue, distressLevel)
+                        VALUES (?, 'test', '1', 'x', ?, ?, 1, 7, 1, ?, ?)
+                        """, arguments: [id, 7 - 6 * index, index, call.distressValue, call.distressLevel])
+                }
+                for behaviour in Behaviour.all where behaviour.metric != nil {
+                    guard let value = call.behaviours[behaviour.key] else { continue }
+                    try db.execute(sql: "INSERT INTO metrics (callRowId, scope, name, value) VALUES (?, ?, ?, ?)",
+                                   arguments: [id, behaviour.scope, behaviour.metric, value])
+                }
+                for event in call.events {
+                    try db.execute(sql: "INSERT INTO events (callRowId, type, party, startSeconds, endSeconds) VALUES (?, ?, ?, ?, ?)",
+                                   arguments: [id, event.0, event.1, event.2, event.3])
+                }
+            }
+        }
+    }
+
+    /// Writes `text` to a file in `directory` and returns its path.
+    static func file(_ directory: String, _ name: String, _ text: String) throws -> String {
+        let path = directory + "/" + name
+        try text.write(toFile: path, atomically: true, encoding: .utf8)
+        return path
+    }
+
+    /// `YYYY-MM-DDTHH:MM:00Z` for day `day` (1-based, November 2026) and minute-of-day `minute`.
+    static func time(day: Int, minute: Int) -> String {
+        let hour = minute / 60, minutes = minute % 60
+        func two(_ n: Int) -> String { n < 10 ? "0\(n)" : "\(n)" }
+        return "2026-11-\(two(day))T\(two(hour)):\(two(minutes)):00Z"
+    }
+}
