@@ -14,6 +14,7 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .executable(name: "attune", targets: ["AttuneCLI"]),
+        .executable(name: "attune-load", targets: ["AttuneLoad"]),
         .library(name: "AttunePipeline", targets: ["AttunePipeline"]),
     ],
     dependencies: [
@@ -72,6 +73,19 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // attune-load: replays fixture calls against attune serve (Scripts/bench/live-load.sh).
+        .executableTarget(
+            name: "AttuneLoad",
+            dependencies: [
+                "AttuneLive", "AttunePipeline", "AttuneAudioIO", "AttuneDSP",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOWebSocket", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         .target(name: "AttuneTestSupport", dependencies: ["AttunePipeline", "AttuneAudioIO", "AttuneDSP"]),
 
         .testTarget(name: "AttuneAudioIOTests", dependencies: ["AttuneAudioIO", "AttuneTestSupport"]),
@@ -81,11 +95,11 @@ let package = Package(
             name: "AttunePipelineTests",
             dependencies: ["AttunePipeline", "AttuneDSP", "AttuneAudioIO", "AttuneTestSupport"]
         ),
-        .testTarget(name: "AttuneLiveTests", dependencies: ["AttuneLive", "AttunePipeline", "AttuneDSP", "AttuneAudioIO", "AttuneTestSupport"]),
+        .testTarget(name: "AttuneLiveTests", dependencies: ["AttuneLive", "AttuneCalibration", "AttunePipeline", "AttuneDSP", "AttuneAudioIO", "AttuneTestSupport"]),
         .testTarget(
             name: "AttuneServerTests",
             dependencies: [
-                "AttuneServer", "AttuneLive", "AttunePipeline", "AttuneStore", "AttuneScoring", "AttuneDSP", "AttuneAudioIO", "AttuneTestSupport",
+                "AttuneServer", "AttuneLive", "AttuneCalibration", "AttunePipeline", "AttuneStore", "AttuneScoring", "AttuneDSP", "AttuneAudioIO", "AttuneTestSupport",
                 .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),

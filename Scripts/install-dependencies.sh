@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
 # Installs the Debian packages Attune needs, only if some are missing (safe to run repeatedly).
 #   build and run:  libsndfile1-dev (decoding), libfftw3-dev (FFT), libsqlite3-dev (results store)
-#   tests:          chromium (headless rendering of the feedback pages)
+#   tests:          chromium (headless rendering of the live pages and the feedback reports)
+#   Scripts/install-dependencies.sh           # what building and running needs
+#   Scripts/install-dependencies.sh --tests   # and what the tests need
 set -euo pipefail
-packages=(libsndfile1-dev libfftw3-dev libsqlite3-dev pkg-config chromium)
+packages=(libsndfile1-dev libfftw3-dev libsqlite3-dev pkg-config)
+[[ " $* " == *" --tests "* ]] && packages+=(chromium)
 missing=()
 for package in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")

@@ -3,5 +3,5 @@
 #   Scripts/test.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
-Scripts/install-dependencies.sh
+Scripts/install-dependencies.sh --tests
 swift test

@@ -53,15 +53,21 @@ public struct LiveServer: Sendable {
     }
 }
 
-/// Wakes idle subscriptions every few seconds so closed connections are noticed.
+/// Wakes idle subscriptions every few seconds so closed connections are noticed. (On graceful
+/// shutdown each desktop stream ends itself, see `LiveServer.eventStream`; this service is shut
+/// down after the HTTP server and closes whatever is left.)
 struct HeartbeatService: Service {
     let hub: LiveHub
     var intervalSeconds = 15
 
     func run() async throws {
-        while !Task.isCancelled {
-            do { try await Task.sleep(for: .seconds(intervalSeconds)) } catch { return }
-            hub.heartbeat()
+        let hub = hub, interval = intervalSeconds
+        await cancelWhenGracefulShutdown {
+            while !Task.isCancelled {
+                do { try await Task.sleep(for: .seconds(interval)) } catch { break }
+                hub.heartbeat()
+            }
         }
+        hub.closeAllSubscriptions()
     }
 }

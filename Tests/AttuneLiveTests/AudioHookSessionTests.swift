@@ -1,3 +1,4 @@
+import AttuneCalibration
 import AttuneDSP
 import AttuneLive
 import AttunePipeline
@@ -477,7 +478,7 @@ private enum AH {
 
     /// Random and mutated input never traps, and every reply is a JSON object with a type.
     @Test func neverCrashesOnGarbage() {
-        var generator = SplitMix64(seed: 0xA0D10_400C)
+        var generator = SeededGenerator(seed: 0xA0D10_400C)
         let valid = [AH.open(), AH.message("ping", seq: 2), AH.message("paused", seq: 3), AH.message("close", seq: 4, parameters: #"{"reason":"end"}"#)]
         for round in 0..<300 {
             var session = AudioHookSession()
@@ -523,15 +524,3 @@ private enum AH {
     }
 }
 
-/// A small deterministic generator for the garbage test.
-private struct SplitMix64 {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}

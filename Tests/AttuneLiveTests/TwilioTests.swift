@@ -1,3 +1,4 @@
+import AttuneCalibration
 import AttuneDSP
 import AttuneLive
 import AttunePipeline
@@ -79,17 +80,6 @@ private enum TwilioWire {
     }
 }
 
-/// Deterministic random numbers for shuffles (SplitMix64).
-private struct SeededGenerator: RandomNumberGenerator {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
 
 /// All `.audio` samples of `events`, in order.
 private func audio(_ events: [IngestEvent]) -> [Float] {
@@ -202,7 +192,7 @@ private func error(_ stream: inout TwilioStream, _ text: String) -> IngestError?
     @Test(arguments: [1, 2, 3, 4, 5] as [UInt64])
     func shuffledWithinJitterMatchesInOrder(seed: UInt64) throws {
         let frameCount = 60
-        var generator = SeededGenerator(state: seed)
+        var generator = SeededGenerator(seed: seed)
         func locallyShuffled() -> [Int] {
             stride(from: 0, to: frameCount, by: 4).flatMap { Array($0..<min($0 + 4, frameCount)).shuffled(using: &generator) }
         }
@@ -446,7 +436,7 @@ private func error(_ stream: inout TwilioStream, _ text: String) -> IngestError?
 
     /// Garbage and mangled messages never crash the adapter, whatever the state.
     @Test func mangledMessagesNeverCrash() {
-        var generator = SeededGenerator(state: 99)
+        var generator = SeededGenerator(seed: 99)
         let seeds = [TwilioWire.connected, TwilioWire.start(), TwilioWire.frame("inbound", 3), TwilioWire.frame("outbound", 0), TwilioWire.stop]
         var stream = TwilioStream()
         for round in 0..<3_000 {

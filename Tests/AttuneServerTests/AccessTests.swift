@@ -100,22 +100,10 @@ import Glibc
         #expect(elapsed < .seconds(truth.durationSeconds / 2), "ingest took \(elapsed)")
     }
 
-    /// Opens a raw TCP connection with a tiny receive buffer, sends a GET and never reads.
+    /// A desktop that subscribes with a 1 KiB receive buffer and never reads.
     static func stalledRequest(port: Int, path: String, token: String) throws -> Int32 {
-        let socket = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        let socket = RawHTTPRequest.open(port: port, path: path, token: token, receiveBufferBytes: 1024)
         #expect(socket >= 0)
-        var size: Int32 = 1024
-        setsockopt(socket, SOL_SOCKET, SO_RCVBUF, &size, socklen_t(MemoryLayout<Int32>.size))
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = in_port_t(UInt16(port).bigEndian)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        let connected = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(socket, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
-        #expect(connected == 0)
-        let request = "GET \(path) HTTP/1.1\r\nHost: 127.0.0.1:\(port)\r\nAuthorization: Bearer \(token)\r\nAccept: text/event-stream\r\n\r\n"
-        _ = request.withCString { send(socket, $0, strlen($0), 0) }
         return socket
     }
 }

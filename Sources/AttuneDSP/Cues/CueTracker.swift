@@ -35,7 +35,7 @@ struct CueTracker: Sendable {
         minimumWindowFrames = AnalysisGrid.frames(seconds: configuration.distressCues.minimumWindowSpeechSeconds)
         statisticsVoicing = Float(configuration.pitch.statisticsVoicingThreshold)
         bins = [CueSums](repeating: CueSums(), count: binsInWindow)
-        pending.reserveCapacity(64)
+        pending.reserveCapacity(4)  // one snapshot a second; the caller drains after each push
     }
 
     /// Adds the next decided frame (`syllablePeak`: the pace counter counted a peak at it).

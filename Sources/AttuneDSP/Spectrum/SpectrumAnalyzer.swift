@@ -22,34 +22,40 @@ struct SpectralFeatures: Sendable {
 struct SpectrumAnalyzer: Sendable {
     let layout = BandLayout()
     private let fft = RealFFT(size: AnalysisGrid.fftSize)
-    private let window: [Float]
+    /// The Hann window, shared by every analyzer (one grid for all; a live server holds
+    /// thousands of channels).
+    private static let window: [Float] = {
+        let n = AnalysisGrid.windowSamples
+        return (0..<n).map { Float(0.5 - 0.5 * cos(2 * Double.pi * Double($0) / Double(n))) }
+    }()
     /// Scale from |X_k|² to mean-square units: 2 / (N · Σw²).
-    private let powerScale: Float
+    private static let powerScale: Float = {
+        let energy = window.reduce(0) { $0 + Double($1 * $1) }
+        return Float(2 / (Double(AnalysisGrid.fftSize) * energy))
+    }()
+    private var powerScale: Float { Self.powerScale }
     private var fftInput = FFTBuffer(count: AnalysisGrid.fftSize)
     private var fftOutput = FFTBuffer(count: AnalysisGrid.fftSize + 2)
     /// |X_k|², k = 0…256, scaled to mean-square units.
     private(set) var powerSpectrum = [Float](repeating: 0, count: AnalysisGrid.fftSize / 2 + 1)
 
-    /// Centre frequency of each bin (Hz).
-    private let binFrequencyHz: [Float]
-
-    init() {
+    /// Centre frequency of each bin (Hz), shared.
+    private static let binFrequencyHz: [Float] = {
         let binHz = Float(AnalysisGrid.sampleRateHz) / Float(AnalysisGrid.fftSize)
-        binFrequencyHz = (0...(AnalysisGrid.fftSize / 2)).map { Float($0) * binHz }
-        let n = AnalysisGrid.windowSamples
-        window = (0..<n).map { Float(0.5 - 0.5 * cos(2 * Double.pi * Double($0) / Double(n))) }
-        let energy = window.reduce(0) { $0 + Double($1 * $1) }
-        powerScale = Float(2 / (Double(AnalysisGrid.fftSize) * energy))
-    }
+        return (0...(AnalysisGrid.fftSize / 2)).map { Float($0) * binHz }
+    }()
+    private var binFrequencyHz: [Float] { Self.binFrequencyHz }
+
+    init() {}
 
     /// The Hann window (256 samples).
-    var hannWindow: [Float] { window }
+    var hannWindow: [Float] { Self.window }
 
     /// Analyses one frame's window; writes band powers (mean-square units) into `bands`.
     mutating func analyze(_ samples: UnsafeBufferPointer<Float>, bands: inout [Float]) -> SpectralFeatures {
         let n = AnalysisGrid.windowSamples
         fftInput.withUnsafeMutableBufferPointer { input in
-            window.withUnsafeBufferPointer { w in
+            Self.window.withUnsafeBufferPointer { w in
                 for i in 0..<n { input[i] = samples[i] * w[i] }
             }
             // input[n..<fftSize] stays zero: the padding for a linear autocorrelation.

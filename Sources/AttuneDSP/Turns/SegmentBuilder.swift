@@ -47,7 +47,7 @@ struct SegmentBuilder: Sendable {
         mergeGapFrames = AnalysisGrid.frames(seconds: configuration.mergeGapSeconds)
         minimumFrames = AnalysisGrid.frames(seconds: configuration.minimumSegmentSeconds)
         minimumVoicedShare = configuration.minimumVoicedShare
-        segments.reserveCapacity(256)  // ~10 minutes of turns without reallocating
+        segments.reserveCapacity(32)  // grows by doubling; small, because every live call holds one per channel
     }
 
     /// Feeds frame `index`'s decision, whether it is voiced, and its band power (mean-square units).

@@ -96,7 +96,7 @@ public struct LiveCall {
                 : "distress needs the customer's own channel"
         }
         return LiveUpdate(
-            call: info, streamSeconds: report.durationSeconds, effort: report.scores.map { effort($0.effort) }, distress: distress,
+            call: info, streamSeconds: report.durationSeconds, receivedSeconds: rounded(analyzer.durationSeconds, places: 2), effort: report.scores.map { effort($0.effort) }, distress: distress,
             distressNote: note, talk: talk, silenceSeconds: AnalysisGrid.seconds(frames: silenceFrames),
             deadAirSeconds: metrics.deadAirSeconds, deadAirCount: metrics.deadAirCount.map { Int($0) },
             deadAirThresholdSeconds: analyzer.configuration.turns.deadAirMinimumSeconds,

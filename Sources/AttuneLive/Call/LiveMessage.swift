@@ -68,8 +68,11 @@ public struct LiveCallInfo: Sendable, Equatable, Codable {
 /// The state of a live call, about once a second.
 public struct LiveUpdate: Sendable, Equatable, Codable {
     public var call: LiveCallInfo
-    /// Audio analysed so far (s of the call).
+    /// Audio analysed so far (s of the call): every speech decision up to here is final.
     public var streamSeconds: Double
+    /// Audio received when the update was made (s): the frame that completed the update ends
+    /// here. Ahead of `streamSeconds` by the speech decision's look-back (0.1 s by default).
+    public var receivedSeconds: Double
     /// Likely effort so far, on the survey scale; nil without a scoring model.
     public var effort: Effort?
     /// The customer's distress over the last window; nil until their baseline holds enough speech

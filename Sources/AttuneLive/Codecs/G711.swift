@@ -38,13 +38,26 @@ public enum G711 {
     /// μ-law bytes → samples in [-1, 1], appended to `output`.
     public static func decodeMuLaw<Bytes: Collection<UInt8>>(_ bytes: Bytes, into output: inout [Float]) {
         output.reserveCapacity(output.count + bytes.count)
-        for byte in bytes { output.append(muLawToFloat[Int(byte)]) }
+        // Contiguous bytes (arrays, NIO buffers) are read directly: this runs for every frame of
+        // every live call, and the generic iterator costs several times the look-up.
+        let done: Void? = bytes.withContiguousStorageIfAvailable { buffer in
+            muLawToFloat.withUnsafeBufferPointer { table in
+                for byte in buffer { output.append(table[Int(byte)]) }
+            }
+        }
+        if done == nil { for byte in bytes { output.append(muLawToFloat[Int(byte)]) } }
     }
 
     /// 16-bit little-endian PCM bytes → samples in [-1, 1], appended to `output`. A trailing odd
     /// byte is ignored (callers check lengths first).
     public static func decodeL16(_ bytes: some Collection<UInt8>, into output: inout [Float]) {
         output.reserveCapacity(output.count + bytes.count / 2)
+        let done: Void? = bytes.withContiguousStorageIfAvailable { buffer in
+            for index in stride(from: 0, to: buffer.count - 1, by: 2) {
+                output.append(Float(Int16(bitPattern: UInt16(buffer[index]) | UInt16(buffer[index + 1]) << 8)) / 32768)
+            }
+        }
+        if done != nil { return }
         var iterator = bytes.makeIterator()
         while let low = iterator.next(), let high = iterator.next() {
             output.append(Float(Int16(bitPattern: UInt16(low) | UInt16(high) << 8)) / 32768)

@@ -131,6 +131,19 @@ public final class LiveHub: Sendable {
         for mailbox in all { mailbox.heartbeat() }
     }
 
+    /// The server is shutting down: every subscription ends (its stream finishes), so open
+    /// desktop connections do not hold the shutdown up. Calls still streaming finish as their
+    /// sockets close.
+    public func closeAllSubscriptions() {
+        let all: [Mailbox] = state.withLock { state in
+            let all = state.callSubscribers.values.flatMap(\.values) + state.teamSubscribers.values.flatMap(\.values)
+            state.callSubscribers = [:]
+            state.teamSubscribers = [:]
+            return all
+        }
+        for mailbox in all { mailbox.close() }
+    }
+
     public var liveCallCount: Int { state.withLock { $0.calls.count } }
 
     public var subscriberCount: Int {

@@ -5,6 +5,7 @@ import HummingbirdWebSocket
 import NIOWebSocket
 import Logging
 import NIOCore
+import ServiceLifecycle
 
 /// Desktops and walls: `/v1/live/calls`, `/v1/live/calls/{callId}/ws`, `…/events` (SSE) and
 /// `/v1/live/wall/events` (SSE, a supervisor's team).
@@ -55,8 +56,12 @@ extension LiveServer {
                     mailbox.close()
                 }
                 group.addTask {
-                    while let delivery = await mailbox.next() {
-                        if case .message(let message) = delivery { try await outbound.write(.text(message.jsonText())) }
+                    try await withGracefulShutdownHandler {
+                        while let delivery = await mailbox.next() {
+                            if case .message(let message) = delivery { try await outbound.write(.text(message.jsonText())) }
+                        }
+                    } onGracefulShutdown: {
+                        mailbox.close()
                     }
                 }
                 try await group.next()
@@ -78,11 +83,17 @@ extension LiveServer {
         return Response(status: .ok, headers: headers, body: ResponseBody { writer in
             defer { state.hub.unsubscribe(mailbox) }
             try await writer.write(ByteBuffer(string: ": connected\n\n"))
-            while let delivery = await mailbox.next() {
-                switch delivery {
-                case .message(let message): try await writer.write(ByteBuffer(string: "data: \(message.jsonText())\n\n"))
-                case .heartbeat: try await writer.write(ByteBuffer(string: ": heartbeat\n\n"))
+            // The HTTP server waits for open responses when it shuts down: a stream ends as soon
+            // as graceful shutdown begins (SIGINT, SIGTERM).
+            try await withGracefulShutdownHandler {
+                while let delivery = await mailbox.next() {
+                    switch delivery {
+                    case .message(let message): try await writer.write(ByteBuffer(string: "data: \(message.jsonText())\n\n"))
+                    case .heartbeat: try await writer.write(ByteBuffer(string: ": heartbeat\n\n"))
+                    }
                 }
+            } onGracefulShutdown: {
+                mailbox.close()
             }
             try await writer.finish(nil)
         })

@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Live load: attune serve on this machine, attune-load replaying fixture calls at real-time pace
+# as N concurrent calls (each with a desktop subscriber), for each N given; then the memory of
+# live analysis state per call.
+#   Scripts/bench/live-load.sh                          # native protocol, 100 250 500 1000 calls
+#   Scripts/bench/live-load.sh --protocol twilio 200 400
+# Writes bench-out/live-load-*.txt (git-ignored). The store is a fresh SQLite file per run.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+protocol=native
+if [[ "${1:-}" == "--protocol" ]]; then protocol="$2"; shift 2; fi
+counts=("$@"); [ ${#counts[@]} -eq 0 ] && counts=(100 250 500 1000)
+seconds="${SECONDS_PER_CALL:-30}"
+Scripts/install-dependencies.sh
+swift build -c release --product attune > /dev/null
+swift build -c release --product attune-load > /dev/null
+mkdir -p bench-out
+ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)"
+ingest="ingest-load-0123456789abcdef"; viewer="supervisor-load-0123456789abcdef"; hook="audiohook-load-0123456789"
+port=18181
+for calls in "${counts[@]}"; do
+    work=$(mktemp -d)
+    cat > "$work/serve.json" <<JSON
+{ "host": "127.0.0.1", "port": $port, "database": "$work/live.db", "model": "models/default.json",
+  "tokens": [ { "token": "$ingest", "role": "ingest" }, { "token": "$viewer", "role": "supervisor", "team": "load" } ],
+  "audioHook": { "apiKey": "$hook" } }
+JSON
+    .build/release/attune serve --config "$work/serve.json" --log-level warning > "$work/serve.log" 2>&1 &
+    server=$!
+    for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$port/health" > /dev/null && break; sleep 0.1; done
+    out="bench-out/live-load-$protocol-$calls.txt"
+    .build/release/attune-load replay --server "http://127.0.0.1:$port" --protocol "$protocol" --calls "$calls" --seconds "$seconds" \
+        --ramp-seconds 5 --ingest-token "$ingest" --viewer-token "$viewer" --audio-hook-key "$hook" --server-pid "$server" | tee "$out"
+    kill -INT "$server"; wait "$server" || true
+    rm -rf "$work"
+done
+.build/release/attune-load memory --calls 500 --seconds 60 | tee bench-out/live-memory.txt
