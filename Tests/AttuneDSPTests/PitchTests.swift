@@ -15,13 +15,14 @@ import Testing
         var spectrum = SpectrumAnalyzer()
         var estimator = PitchEstimator(configuration: PitchConfiguration(), window: spectrum.hannWindow)
         var bands = [Float](repeating: 0, count: BandLayout.bandCount)
+        var scratch = FrameScratch()
         var estimates: [PitchEstimate] = []
         for sample in signal {
             var value = sample
             if resampler != nil, !resampler!.push(sample, output: &value) { continue }
             if assembler.append(value) {
-                _ = assembler.withCurrentWindow { spectrum.analyze($0, bands: &bands) }
-                estimates.append(estimator.estimate(powerSpectrum: spectrum.powerSpectrum))
+                _ = assembler.withCurrentWindow { spectrum.analyze($0, bands: &bands, scratch: &scratch) }
+                estimates.append(estimator.estimate(powerSpectrum: spectrum.powerSpectrum, scratch: &scratch))
                 assembler.advance()
             }
         }

@@ -158,6 +158,40 @@ import Testing
         #expect(wallMessages.contains { $0.type == "update" && $0.id == callId })
     }
 
+    /// A client that breaks the protocol gets the reason and a closed socket; the call next to it
+    /// carries on and is stored.
+    @Test func aBrokenStreamDoesNotDisturbAnother() async throws {
+        let server = try await LiveTestServer.start()
+        defer { Task { await server.stop() } }
+        let (_, audio) = try Self.fixture("calm-clean")
+        let headers: HTTPFields = [.authorization: "Bearer \(LiveTestServer.ingestToken)"]
+        let good = Task {
+            let frame = 160 * 2
+            let frames = stride(from: 0, to: 8000 * 2 * 8, by: frame).map {
+                WebSocketOutboundWriter.OutboundFrame.binary(Self.l16(audio.samples[$0..<min($0 + frame, audio.samples.count)]))
+            }
+            return try await Self.stream(
+                server: server, path: "/v1/ingest/native", headers: headers, callId: "good-call",
+                opening: [.text(#"{"type":"start","callId":"good-call","agentId":"alice","team":"north","sampleRateHz":8000,"encoding":"L16","channels":["advisor","customer"]}"#)],
+                frames: frames, framesPerSecond: 50, closing: [.text(#"{"type":"stop"}"#)])
+        }
+        let box = ReplyBox()
+        let closeFrame = try await server.webSocket("/v1/ingest/native", headers: headers) { inbound, outbound, _ in
+            do {
+                try await outbound.write(.text(#"{"type":"start","callId":"bad-call","sampleRateHz":8000,"encoding":"L16","channels":["advisor","customer"]}"#))
+                try await outbound.write(.binary(ByteBuffer(bytes: [1, 2, 3])))
+                var iterator = inbound.messages(maxSize: 1 << 16).makeAsyncIterator()
+                while let message = try await iterator.next() { if case .text(let text) = message { box.append(text) } }
+            } catch { box.error = error }
+        }
+        #expect(box.replies.contains { $0.contains(#""type":"error""#) && $0.contains("whole sample frames") })
+        #expect(closeFrame?.closeCode == .policyViolation)
+        #expect(closeFrame?.reason?.contains("whole sample frames") == true)
+        let streamed = try await good.value
+        #expect(streamed.messages.last?.type == "callEnded" && streamed.messages.last?.stored == true)
+        #expect(try await server.database.report(callId: "bad-call") != nil, "the broken call's audio so far is kept")
+    }
+
     // MARK: Twilio
 
     /// Twilio media messages for a stereo μ-law recording: one per track and 20 ms, outbound =

@@ -10,7 +10,7 @@ struct FrameRecord: Sendable {
 /// and everything downstream of it (turns, spikes, pace, statistics).
 ///
 /// The engine drives it in two steps per frame, because the speech decision needs the other
-/// channel's bands: `analyzeFrame()` (spectrum, noise floor), then `decide(otherRecentMaximum:)`.
+/// channel's bands: `analyzeFrame(scratch:)` (spectrum, noise floor), then `decide(otherRecentMaximum:scratch:)`.
 struct ChannelAnalyzer: Sendable {
     private let voicingThreshold: Float
     private let statisticsVoicingThreshold: Float
@@ -29,7 +29,7 @@ struct ChannelAnalyzer: Sendable {
     private let bleedHistoryFrames: Int
     private var bandHistoryRow = 0
     /// This channel's largest band powers over its recent frames (up to the longest echo delay):
-    /// the bleed it can cause in the other channel. Updated by `analyzeFrame()`.
+    /// the bleed it can cause in the other channel. Updated by `analyzeFrame(scratch:)`.
     private(set) var recentMaximumBands = [Float](repeating: 0, count: BandLayout.bandCount)
     /// Records of frames whose decision is pending (ring, `delayFrames + 1`).
     private var pending: [FrameRecord]
@@ -115,8 +115,8 @@ struct ChannelAnalyzer: Sendable {
     // MARK: - Per frame
 
     /// Step 1: spectrum and noise floor of the frame just completed.
-    mutating func analyzeFrame() {
-        current.features = assembler.withCurrentWindow { window in spectrum.analyze(window, bands: &bands) }
+    mutating func analyzeFrame(scratch: inout FrameScratch) {
+        current.features = assembler.withCurrentWindow { window in spectrum.analyze(window, bands: &bands, scratch: &scratch) }
         noiseFloor.update(bandPowers: bands)
         let count = BandLayout.bandCount, rows = bleedHistoryFrames, base = bandHistoryRow * count
         bands.withUnsafeBufferPointer { bands in
@@ -136,12 +136,12 @@ struct ChannelAnalyzer: Sendable {
 
     /// Step 2: scores the frame against the noise floor and the other channel's bleed, estimates
     /// pitch on frames that might be speech, and passes any decided frame downstream.
-    mutating func decide(otherRecentMaximum: [Float]) {
+    mutating func decide(otherRecentMaximum: [Float], scratch: inout FrameScratch) {
         let score = scorer.score(
             bandPowers: bands, noise: noiseFloor.noise, otherRecentMaximum: otherRecentMaximum,
             levelDBFS: current.features.levelDBFS, loudSpeechDBFS: loudSpeechDBFS)
         if score >= offsetThreshold {
-            current.pitch = pitchEstimator.estimate(powerSpectrum: spectrum.powerSpectrum)
+            current.pitch = pitchEstimator.estimate(powerSpectrum: spectrum.powerSpectrum, scratch: &scratch)
             spectrum.addShape(to: &current.features)
         } else {
             current.pitch = .unvoiced

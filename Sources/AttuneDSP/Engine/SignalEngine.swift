@@ -22,6 +22,8 @@ public struct SignalEngine: Sendable {
     private let silence = [Float](repeating: 0, count: BandLayout.bandCount)
     /// Frames analysed so far.
     public private(set) var frameCount = 0
+    /// FFT work buffers, shared by the channels.
+    private var scratch = FrameScratch()
 
     /// Sample rates the engine accepts: 8 kHz or more, in a simple ratio to 8 kHz.
     public static func supports(sampleRateHz: Int) -> Bool {
@@ -51,7 +53,7 @@ public struct SignalEngine: Sendable {
     public mutating func push(interleaved samples: UnsafeBufferPointer<Float>) {
         precondition(samples.count % channelCount == 0, "interleaved chunk must hold whole sample frames")
         let stride = channelCount
-        withChannels { channels, silence in
+        withChannels { channels, silence, scratch in
             let frameCount = samples.count / stride
             if channels[0].isAtAnalysisRate {
                 // Copy runs up to each frame boundary: the channels complete frames together.
@@ -61,14 +63,14 @@ public struct SignalEngine: Sendable {
                     var completed = false
                     for c in 0..<stride { completed = channels[c].append(from: samples, start: done * stride + c, stride: stride, count: run) }
                     done += run
-                    if completed { Self.processFrame(channels, silence: silence) }
+                    if completed { Self.processFrame(channels, silence: silence, scratch: &scratch) }
                 }
             } else {
                 var i = 0
                 while i < samples.count {
                     var completed = false
                     for c in 0..<stride { completed = channels[c].push(samples[i + c]) }
-                    if completed { Self.processFrame(channels, silence: silence) }
+                    if completed { Self.processFrame(channels, silence: silence, scratch: &scratch) }
                     i += stride
                 }
             }
@@ -102,16 +104,16 @@ public struct SignalEngine: Sendable {
     /// each channel measured.
     public mutating func finish() -> [ChannelSummary] {
         let totalFrames = FrameAssembler.frameCount(forSampleCount: channels[0].analysisSampleCount(forInputCount: inputSampleCount))
-        withChannels { channels, silence in
+        withChannels { channels, silence, scratch in
             // The channels run in lockstep, so they complete frames together.
             while let completed = channels[0].flushResampler() {
                 for c in 1..<channels.count { _ = channels[c].flushResampler() }
-                if completed { Self.processFrame(channels, silence: silence) }
+                if completed { Self.processFrame(channels, silence: silence, scratch: &scratch) }
             }
             while channels[0].assembler.nextFrameIndex < totalFrames {
                 var completed = false
                 for c in 0..<channels.count { completed = channels[c].pad() }
-                if completed { Self.processFrame(channels, silence: silence) }
+                if completed { Self.processFrame(channels, silence: silence, scratch: &scratch) }
             }
         }
         frameCount = channels[0].assembler.nextFrameIndex
@@ -119,19 +121,19 @@ public struct SignalEngine: Sendable {
     }
 
     /// Runs `body` on the channels in place: no copies of the analyzers.
-    private mutating func withChannels(_ body: (UnsafeMutableBufferPointer<ChannelAnalyzer>, [Float]) -> Void) {
+    private mutating func withChannels(_ body: (UnsafeMutableBufferPointer<ChannelAnalyzer>, [Float], inout FrameScratch) -> Void) {
         let silence = self.silence
-        channels.withUnsafeMutableBufferPointer { body($0, silence) }
+        channels.withUnsafeMutableBufferPointer { body($0, silence, &scratch) }
     }
 
     /// One frame, all channels: spectra first, then each channel's decision against the other's bleed.
-    private static func processFrame(_ channels: UnsafeMutableBufferPointer<ChannelAnalyzer>, silence: [Float]) {
-        for c in 0..<channels.count { channels[c].analyzeFrame() }
+    private static func processFrame(_ channels: UnsafeMutableBufferPointer<ChannelAnalyzer>, silence: [Float], scratch: inout FrameScratch) {
+        for c in 0..<channels.count { channels[c].analyzeFrame(scratch: &scratch) }
         if channels.count == 2 {
-            channels[0].decide(otherRecentMaximum: channels[1].recentMaximumBands)
-            channels[1].decide(otherRecentMaximum: channels[0].recentMaximumBands)
+            channels[0].decide(otherRecentMaximum: channels[1].recentMaximumBands, scratch: &scratch)
+            channels[1].decide(otherRecentMaximum: channels[0].recentMaximumBands, scratch: &scratch)
         } else {
-            channels[0].decide(otherRecentMaximum: silence)
+            channels[0].decide(otherRecentMaximum: silence, scratch: &scratch)
         }
     }
 }

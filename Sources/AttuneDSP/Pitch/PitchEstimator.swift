@@ -34,7 +34,7 @@ struct PitchEstimate: Sendable, Equatable {
 struct PitchEstimator: Sendable {
     /// The autocorrelation's lag grid: 4 kHz (every other analysis sample).
     static let lagRateHz = AnalysisGrid.sampleRateHz / 2
-    private static let inverseSize = AnalysisGrid.fftSize / 2
+    static let inverseSize = AnalysisGrid.fftSize / 2
     /// A period is taken when its peak reaches this share of the best peak, shortest first.
     private static let peakShare: Float = 0.95
     /// Peaks within this share of the best (parabolic) one are refined and compared.
@@ -58,8 +58,6 @@ struct PitchEstimator: Sendable {
     let longestLag: Int
     /// r_w(0) / r_w(τ) for the Hann window, τ on the 4 kHz grid.
     private let windowCorrection: [Float]
-    private var spectrum = FFTBuffer(count: inverseSize + 2)
-    private var autocorrelation = FFTBuffer(count: inverseSize)
     /// Scratch: normalised autocorrelation and peak heights per lag.
     private var normalised: [Float]
     private var heights: [Float]
@@ -85,8 +83,8 @@ struct PitchEstimator: Sendable {
     }
 
     /// Estimates F0 from `powerSpectrum` (257 bins of the 512-point FFT).
-    mutating func estimate(powerSpectrum: [Float]) -> PitchEstimate {
-        spectrum.withUnsafeMutableBufferPointer { complex in
+    mutating func estimate(powerSpectrum: [Float], scratch: inout FrameScratch) -> PitchEstimate {
+        scratch.pitchSpectrum.withUnsafeMutableBufferPointer { complex in
             powerSpectrum.withUnsafeBufferPointer { power in
                 for k in 0...(Self.inverseSize / 2) {
                     complex[2 * k] = (k >= Self.lowBin && k < Self.highBin) ? power[k] : 0
@@ -94,8 +92,8 @@ struct PitchEstimator: Sendable {
                 }
             }
         }
-        fft.inverse(&spectrum, into: &autocorrelation)
-        return autocorrelation.withUnsafeBufferPointer { r in
+        fft.inverse(&scratch.pitchSpectrum, into: &scratch.autocorrelation)
+        return scratch.autocorrelation.withUnsafeBufferPointer { r in
             windowCorrection.withUnsafeBufferPointer { correction in pickPeriod(r, correction) }
         }
     }

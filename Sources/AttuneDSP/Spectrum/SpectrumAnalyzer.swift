@@ -34,8 +34,6 @@ struct SpectrumAnalyzer: Sendable {
         return Float(2 / (Double(AnalysisGrid.fftSize) * energy))
     }()
     private var powerScale: Float { Self.powerScale }
-    private var fftInput = FFTBuffer(count: AnalysisGrid.fftSize)
-    private var fftOutput = FFTBuffer(count: AnalysisGrid.fftSize + 2)
     /// |X_k|², k = 0…256, scaled to mean-square units.
     private(set) var powerSpectrum = [Float](repeating: 0, count: AnalysisGrid.fftSize / 2 + 1)
 
@@ -52,17 +50,17 @@ struct SpectrumAnalyzer: Sendable {
     var hannWindow: [Float] { Self.window }
 
     /// Analyses one frame's window; writes band powers (mean-square units) into `bands`.
-    mutating func analyze(_ samples: UnsafeBufferPointer<Float>, bands: inout [Float]) -> SpectralFeatures {
+    mutating func analyze(_ samples: UnsafeBufferPointer<Float>, bands: inout [Float], scratch: inout FrameScratch) -> SpectralFeatures {
         let n = AnalysisGrid.windowSamples
-        fftInput.withUnsafeMutableBufferPointer { input in
+        scratch.fftInput.withUnsafeMutableBufferPointer { input in
             Self.window.withUnsafeBufferPointer { w in
                 for i in 0..<n { input[i] = samples[i] * w[i] }
             }
             // input[n..<fftSize] stays zero: the padding for a linear autocorrelation.
         }
-        fft.forward(&fftInput, into: &fftOutput)
+        fft.forward(&scratch.fftInput, into: &scratch.fftOutput)
         let scale = powerScale
-        fftOutput.withUnsafeBufferPointer { spectrum in
+        scratch.fftOutput.withUnsafeBufferPointer { spectrum in
             powerSpectrum.withUnsafeMutableBufferPointer { power in
                 for k in 0..<power.count {
                     let re = spectrum[2 * k], im = spectrum[2 * k + 1]

@@ -1,0 +1,13 @@
+import AttuneFFT
+
+/// FFT work buffers of one frame's spectrum and pitch estimate. Each is filled and read within a
+/// single call, so all channels of an engine share one set: a live server holds thousands of
+/// engines, and these are the largest buffers in one (about 5 KiB).
+struct FrameScratch: Sendable {
+    /// Windowed frame, zero-padded to the FFT size (the padding is never written).
+    var fftInput = FFTBuffer(count: AnalysisGrid.fftSize)
+    var fftOutput = FFTBuffer(count: AnalysisGrid.fftSize + 2)
+    /// The pitch estimator's band-limited power spectrum and its inverse (the autocorrelation).
+    var pitchSpectrum = FFTBuffer(count: PitchEstimator.inverseSize + 2)
+    var autocorrelation = FFTBuffer(count: PitchEstimator.inverseSize)
+}
