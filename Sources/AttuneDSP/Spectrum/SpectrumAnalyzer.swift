@@ -22,38 +22,39 @@ struct SpectralFeatures: Sendable {
 struct SpectrumAnalyzer: Sendable {
     let layout = BandLayout()
     private let fft = RealFFT(size: AnalysisGrid.fftSize)
-    /// The Hann window, shared by every analyzer (one grid for all; a live server holds
-    /// thousands of channels).
-    private static let window: [Float] = {
+    /// The Hann window. Its storage is shared by every analyzer (one grid for all; a live server
+    /// holds thousands of channels); each keeps a reference, so the per-frame path reads no global.
+    private static let sharedWindow: [Float] = {
         let n = AnalysisGrid.windowSamples
         return (0..<n).map { Float(0.5 - 0.5 * cos(2 * Double.pi * Double($0) / Double(n))) }
     }()
     /// Scale from |X_k|² to mean-square units: 2 / (N · Σw²).
-    private static let powerScale: Float = {
-        let energy = window.reduce(0) { $0 + Double($1 * $1) }
+    private static let sharedPowerScale: Float = {
+        let energy = sharedWindow.reduce(0) { $0 + Double($1 * $1) }
         return Float(2 / (Double(AnalysisGrid.fftSize) * energy))
     }()
-    private var powerScale: Float { Self.powerScale }
+    private let window = sharedWindow
+    private let powerScale = sharedPowerScale
     /// |X_k|², k = 0…256, scaled to mean-square units.
     private(set) var powerSpectrum = [Float](repeating: 0, count: AnalysisGrid.fftSize / 2 + 1)
 
-    /// Centre frequency of each bin (Hz), shared.
-    private static let binFrequencyHz: [Float] = {
+    /// Centre frequency of each bin (Hz); storage shared like the window's.
+    private static let sharedBinFrequencyHz: [Float] = {
         let binHz = Float(AnalysisGrid.sampleRateHz) / Float(AnalysisGrid.fftSize)
         return (0...(AnalysisGrid.fftSize / 2)).map { Float($0) * binHz }
     }()
-    private var binFrequencyHz: [Float] { Self.binFrequencyHz }
+    private let binFrequencyHz = sharedBinFrequencyHz
 
     init() {}
 
     /// The Hann window (256 samples).
-    var hannWindow: [Float] { Self.window }
+    var hannWindow: [Float] { window }
 
     /// Analyses one frame's window; writes band powers (mean-square units) into `bands`.
     mutating func analyze(_ samples: UnsafeBufferPointer<Float>, bands: inout [Float], scratch: inout FrameScratch) -> SpectralFeatures {
         let n = AnalysisGrid.windowSamples
         scratch.fftInput.withUnsafeMutableBufferPointer { input in
-            Self.window.withUnsafeBufferPointer { w in
+            window.withUnsafeBufferPointer { w in
                 for i in 0..<n { input[i] = samples[i] * w[i] }
             }
             // input[n..<fftSize] stays zero: the padding for a linear autocorrelation.
