@@ -23,7 +23,7 @@ extension Pages {
             <div class="gauge"><div id="effort-gauge"></div></div>
             <div class="muted">easy ← → hard</div></section>
           <section class="panel"><h2>Customer distress</h2>
-            <div class="big" id="distress-value">–</div><span id="distress-level" class="badge none">–</span>
+            <div class="big" id="distress-value">–</div><span id="distress-level" class="badge pending">–</span>
             <div class="muted" id="distress-note"></div></section>
           <section class="panel"><h2>Silence now</h2>
             <div class="big" id="dead-air">0.0 s</div>
@@ -70,6 +70,7 @@ extension Pages {
             const level = $("distress-level"); level.textContent = u.distress.level; level.className = "badge " + u.distress.level;
             setText("distress-note", "last " + u.distress.windowSeconds + " s of the customer's speech");
           } else {
+            const level = $("distress-level"); level.textContent = "learning"; level.className = "badge pending";
             setText("distress-note", u.distressNote || "");
           }
           const silence = u.silenceSeconds;

@@ -23,7 +23,7 @@ enum Pages {
         .big { font-size:44px; font-weight:700; line-height:1.1; font-variant-numeric:tabular-nums; }
         .muted { color:var(--muted); } .ok { color:var(--ok); } .warn { color:var(--warn); } .bad { color:var(--bad); }
         .badge { display:inline-block; padding:2px 10px; border-radius:999px; font-weight:600; font-size:14px; }
-        .badge.none { background:#23342a; color:var(--ok); } .badge.elevated { background:#3b3115; color:var(--warn); } .badge.high { background:#4a1f1f; color:var(--bad); }
+        .badge.none { background:#23342a; color:var(--ok); } .badge.elevated { background:#3b3115; color:var(--warn); } .badge.high { background:#4a1f1f; color:var(--bad); } .badge.pending { background:#2b3540; color:var(--muted); }
         code { background:#222b35; padding:1px 5px; border-radius:4px; } a { color:var(--accent); }
         """
 }
