@@ -3,6 +3,7 @@ import AttuneDSP
 import AttuneLive
 import AttunePipeline
 import Foundation
+import NIOCore
 
 #if canImport(Glibc)
 import Glibc
@@ -22,15 +23,11 @@ struct MemoryCommand: AsyncParsableCommand {
     @Flag(help: "Measure bare CallAnalyzers (the signal engine) instead of scored live calls.") var engineOnly = false
 
     func run() async throws {
-        let audio = try FixtureAudio(path: fixture)
+        guard case .binary(let interleaved) = FixtureFrames(kind: .native, audio: try FixtureAudio(path: fixture)) else { return }
         let loaded = try LoadedModel.load(path: model)
-        let frames: [[Float]] = audio.frames.map { frame in
+        let frames: [[Float]] = interleaved.map { buffer in
             var samples: [Float] = []
-            samples.reserveCapacity(2 * frame.advisor.count)
-            for index in 0..<frame.advisor.count {
-                samples.append(Float(G711.decodeMuLaw(frame.advisor[index])) / 32768)
-                samples.append(Float(G711.decodeMuLaw(frame.customer[index])) / 32768)
-            }
+            G711.decodeMuLaw(buffer.readableBytesView, into: &samples)
             return samples
         }
         let framesPerCall = Int(seconds * 50)

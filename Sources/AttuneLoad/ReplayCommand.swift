@@ -33,7 +33,7 @@ struct ReplayCommand: AsyncParsableCommand {
 
     func run() async throws {
         guard let kind = IngestProtocolKind(rawValue: protocolName) else { throw ValidationError("--protocol: native, twilio or audiohook") }
-        let audio = try FixtureAudio(path: fixture)
+        let frames = FixtureFrames(kind: kind, audio: try FixtureAudio(path: fixture))
         let frameCount = Int(seconds * 50)
         let recorder = LatencyRecorder()
         let logger = Logger(label: "attune-load")
@@ -52,13 +52,14 @@ struct ReplayCommand: AsyncParsableCommand {
             }
             for index in 0..<calls {
                 let callId = String(format: "00000000-0000-4000-8000-%012d", index)
-                let script = IngestScript(kind: kind, audio: audio, callId: callId, agentId: "agent-\(index)", team: "load", frameCount: frameCount, sessionId: String(format: "10000000-0000-4000-8000-%012d", index))
+                let sessionId = String(format: "10000000-0000-4000-8000-%012d", index)
+                let script = IngestScript(kind: kind, frames: frames, callId: callId, agentId: "agent-\(index)", team: "load", frameCount: frameCount, sessionId: sessionId)
                 // Groups start one after another over the ramp.
                 let groupIndex = index / groupSize
                 let startAt = started + .milliseconds(Int(rampSeconds * 1000 * Double(groupIndex) / Double(max(1, callGroups.count))))
                 let call = ReplayedCall(
                     callId: callId, script: script, startAt: startAt, ingestURL: wsBase + kind.path, desktopURL: wsBase + "/v1/live/calls/\(callId)/ws",
-                    ingestHeaders: kind == .audiohook ? Self.audioHookHeaders(key: audioHookKey, sessionId: String(format: "10000000-0000-4000-8000-%012d", index)) : [.authorization: "Bearer \(ingestToken)"],
+                    ingestHeaders: kind == .audiohook ? Self.audioHookHeaders(key: audioHookKey, sessionId: sessionId) : [.authorization: "Bearer \(ingestToken)"],
                     viewerToken: viewerToken, warmupFrames: warmupFrames, recorder: recorder, logger: logger, group: callGroups[groupIndex])
                 group.addTask { await call.run() }
             }
@@ -69,7 +70,7 @@ struct ReplayCommand: AsyncParsableCommand {
         let toolAfter = ProcessSample.read(pid: getpid())
         let metricsAfter = try await Self.metrics(server)
         let summary = recorder.summary()
-        let wallSeconds = Double(wall.components.seconds) + Double(wall.components.attoseconds) * 1e-18
+        let wallSeconds = wall.milliseconds / 1000
         func delta(_ name: String) -> Int { Int((metricsAfter[name] ?? 0) - (metricsBefore[name] ?? 0)) }
         let expected = calls * Int(seconds - warmupSeconds)
         print("protocol \(kind.rawValue), \(calls) calls × \(seconds) s, fixture \(fixture)")
@@ -160,7 +161,7 @@ final class CallGroup: Sendable {
             try? await Task.sleep(until: due)
             for position in members.indices where !members[position].failed {
                 do {
-                    for message in members[position].script.frames[index] { try await members[position].outbound.write(message.frame) }
+                    for message in members[position].script.messages(forFrame: index) { try await members[position].outbound.write(message.frame) }
                 } catch {
                     members[position].failed = true
                     recorder.sendFailed()
@@ -189,7 +190,7 @@ struct ReplayedCall: Sendable {
     var group: CallGroup
 
     func run() async {
-        let sendTimes = SendTimes(frameCount: script.frames.count)
+        let sendTimes = SendTimes(frameCount: script.frameCount)
         try? await Task.sleep(until: startAt)
         let joined = Mutex(false)
         do {
