@@ -366,9 +366,12 @@ import Testing
             ("no signature", Self.audioHookHeaders(server: server, sessionId: sessionId).filter { !$0.name.rawName.lowercased().hasPrefix("signature") }),
             ("an Attune ingest token instead", HTTPFields([HTTPField(name: .authorization, value: "Bearer \(LiveTestServer.ingestToken)")])),
         ] {
+            // Refused by the credential check itself (it counts each refusal), not by anything else.
+            let refusals = try await Self.metric(#"attune_live_errors_total{kind="auth"}"#, server: server)
             await #expect(throws: (any Error).self, "\(name) was accepted") {
                 _ = try await server.webSocket("/v1/ingest/audiohook", headers: headers) { _, _, _ in }
             }
+            #expect(try await Self.metric(#"attune_live_errors_total{kind="auth"}"#, server: server) == refusals + 1, "\(name)")
         }
         // The right headers are accepted (so the refusals above are about the credentials).
         _ = try await server.webSocket("/v1/ingest/audiohook", headers: Self.audioHookHeaders(server: server, sessionId: sessionId)) { _, outbound, _ in
