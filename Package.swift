@@ -79,11 +79,9 @@ let package = Package(
             dependencies: [
                 "AttuneLive", "AttunePipeline", "AttuneAudioIO", "AttuneDSP",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
-                .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "NIOWebSocket", package: "swift-nio"),
-                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOPosix", package: "swift-nio"),
             ]
         ),
         .target(name: "AttuneTestSupport", dependencies: ["AttunePipeline", "AttuneAudioIO", "AttuneDSP"]),

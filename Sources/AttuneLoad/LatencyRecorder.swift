@@ -59,16 +59,3 @@ final class LatencyRecorder: Sendable {
         }
     }
 }
-
-/// When each frame of one call was sent, read by its desktop subscriber.
-final class SendTimes: Sendable {
-    private let instants: Mutex<[ContinuousClock.Instant?]>
-
-    init(frameCount: Int) { instants = Mutex(Array(repeating: nil, count: frameCount)) }
-
-    func record(_ frame: Int, at instant: ContinuousClock.Instant) { instants.withLock { $0[frame] = instant } }
-
-    func instant(of frame: Int) -> ContinuousClock.Instant? {
-        instants.withLock { frame >= 0 && frame < $0.count ? $0[frame] : nil }
-    }
-}

@@ -4,12 +4,8 @@ import Foundation
 #if canImport(Glibc)
 import Glibc
 #endif
-import HTTPTypes
-import HummingbirdWSClient
-import Logging
-import Synchronization
 import NIOCore
-import NIOWebSocket
+import NIOPosix
 
 /// Replays a fixture as N concurrent calls at real-time pace (one 20 ms frame every 20 ms per
 /// call), each watched by a desktop over `/v1/live/calls/{id}/ws`, and reports the latency from
@@ -36,35 +32,18 @@ struct ReplayCommand: AsyncParsableCommand {
         let frames = FixtureFrames(kind: kind, audio: try FixtureAudio(path: fixture))
         let frameCount = Int(seconds * 50)
         let recorder = LatencyRecorder()
-        let logger = Logger(label: "attune-load")
+        guard let url = URL(string: server), url.scheme == "http", let host = url.host else {
+            throw ValidationError("--server: an http://host:port address")
+        }
+        let port = url.port ?? 80
         let metricsBefore = try await Self.metrics(server)
         let cpuBefore = serverPid.flatMap(ProcessSample.read)
         let toolBefore = ProcessSample.read(pid: getpid())
         let started = ContinuousClock.now
-        let wsBase = server.replacingOccurrences(of: "http", with: "ws")
-        let warmupFrames = Int(warmupSeconds * 50)
-
-        let groupSize = 25
-        let callGroups = (0..<(calls + groupSize - 1) / groupSize).map { CallGroup(size: min(groupSize, calls - $0 * groupSize)) }
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            for callGroup in callGroups {
-                group.addTask { await callGroup.run(frameCount: frameCount, warmupFrames: warmupFrames, recorder: recorder) }
-            }
-            for index in 0..<calls {
-                let callId = String(format: "00000000-0000-4000-8000-%012d", index)
-                let sessionId = String(format: "10000000-0000-4000-8000-%012d", index)
-                let script = IngestScript(kind: kind, frames: frames, callId: callId, agentId: "agent-\(index)", team: "load", frameCount: frameCount, sessionId: sessionId)
-                // Groups start one after another over the ramp.
-                let groupIndex = index / groupSize
-                let startAt = started + .milliseconds(Int(rampSeconds * 1000 * Double(groupIndex) / Double(max(1, callGroups.count))))
-                let call = ReplayedCall(
-                    callId: callId, script: script, startAt: startAt, ingestURL: wsBase + kind.path, desktopURL: wsBase + "/v1/live/calls/\(callId)/ws",
-                    ingestHeaders: kind == .audiohook ? Self.audioHookHeaders(key: audioHookKey, sessionId: sessionId) : [.authorization: "Bearer \(ingestToken)"],
-                    viewerToken: viewerToken, warmupFrames: warmupFrames, recorder: recorder, logger: logger, group: callGroups[groupIndex])
-                group.addTask { await call.run() }
-            }
-            try await group.waitForAll()
-        }
+        let plan = ReplayPlan(
+            host: host, port: port, kind: kind, frames: frames, frameCount: frameCount, warmupFrames: Int(warmupSeconds * 50),
+            ingestToken: ingestToken, viewerToken: viewerToken, audioHookKey: audioHookKey, recorder: recorder)
+        try await Self.replay(plan, calls: calls, rampSeconds: rampSeconds)
         let wall = (ContinuousClock.now - started)
         let cpuAfter = serverPid.flatMap(ProcessSample.read)
         let toolAfter = ProcessSample.read(pid: getpid())
@@ -111,153 +90,29 @@ struct ReplayCommand: AsyncParsableCommand {
         return values
     }
 
-    static func audioHookHeaders(key: String, sessionId: String) -> HTTPFields {
-        [HTTPField.Name("X-API-KEY")!: key, HTTPField.Name("Audiohook-Session-Id")!: sessionId,
-         HTTPField.Name("Audiohook-Organization-Id")!: "d7934305-0972-4844-938e-9060eef73d05"]
-    }
-}
-
-/// Calls that share one 20 ms timer (a timer per call would cost the load tool more than the
-/// server): once every member has connected, each tick sends every member its next frame.
-final class CallGroup: Sendable {
-    private struct Member: Sendable {
-        var outbound: WebSocketOutboundWriter
-        var script: IngestScript
-        var sendTimes: SendTimes
-        var done: CheckedContinuation<Void, Never>
-        var failed = false
-    }
-
-    private struct State {
-        var members: [Member] = []
-        var dropped = 0
-    }
-
-    private let state = Mutex(State())
-    let size: Int
-
-    init(size: Int) { self.size = size }
-
-    /// A member's socket is open: waits until the group has sent all its frames.
-    func join(outbound: WebSocketOutboundWriter, script: IngestScript, sendTimes: SendTimes) async {
-        await withCheckedContinuation { continuation in
-            state.withLock { $0.members.append(Member(outbound: outbound, script: script, sendTimes: sendTimes, done: continuation)) }
+    /// Runs every call on the event loops (a `LoopSender` per loop, calls shared out in turn and
+    /// started evenly over the ramp) until each has ended or failed.
+    static func replay(_ plan: ReplayPlan, calls: Int, rampSeconds: Double) async throws {
+        let group = MultiThreadedEventLoopGroup.singleton
+        let start = NIODeadline.now() + .milliseconds(100)
+        let loops = Array(group.makeIterator())
+        var senders: [NIOLoopBound<LoopSender>] = []
+        for loop in loops {
+            senders.append(try await loop.submit { NIOLoopBound(LoopSender(eventLoop: loop, start: start, recorder: plan.recorder), eventLoop: loop) }.get())
         }
-    }
-
-    /// A member could not connect: the group does not wait for it.
-    func drop() { state.withLock { $0.dropped += 1 } }
-
-    /// Sends every member's frames on schedule from when the last member joined.
-    func run(frameCount: Int, warmupFrames: Int, recorder: LatencyRecorder) async {
-        let deadline = ContinuousClock.now + .seconds(30)
-        while state.withLock({ $0.members.count + $0.dropped < size }), ContinuousClock.now < deadline {
-            try? await Task.sleep(for: .milliseconds(5))
-        }
-        var members = state.withLock { $0.members }
-        let start = ContinuousClock.now
-        for index in 0..<frameCount {
-            let due = start + .milliseconds(20 * (index + 1))
-            try? await Task.sleep(until: due)
-            for position in members.indices where !members[position].failed {
-                do {
-                    for message in members[position].script.messages(forFrame: index) { try await members[position].outbound.write(message.frame) }
-                } catch {
-                    members[position].failed = true
-                    recorder.sendFailed()
-                    continue
-                }
-                members[position].sendTimes.record(index, at: .now)
-            }
-            if index >= warmupFrames { recorder.sendLag(milliseconds: (ContinuousClock.now - due).milliseconds) }
-        }
-        for member in members { member.done.resume() }
-    }
-}
-
-/// One replayed call: its ingest socket (sent by its group's timer), its desktop socket measuring.
-struct ReplayedCall: Sendable {
-    var callId: String
-    var script: IngestScript
-    var startAt: ContinuousClock.Instant
-    var ingestURL: String
-    var desktopURL: String
-    var ingestHeaders: HTTPFields
-    var viewerToken: String
-    var warmupFrames: Int
-    var recorder: LatencyRecorder
-    var logger: Logger
-    var group: CallGroup
-
-    func run() async {
-        let sendTimes = SendTimes(frameCount: script.frameCount)
-        try? await Task.sleep(until: startAt)
-        let joined = Mutex(false)
-        do {
-            _ = try await WebSocketClient.connect(url: ingestURL, configuration: .init(additionalHeaders: ingestHeaders), logger: logger) { inbound, outbound, _ in
-                for message in script.opening { try await outbound.write(message.frame) }
-                let desktop = Task { await watch(sendTimes) }
-                joined.withLock { $0 = true }
-                await group.join(outbound: outbound, script: script, sendTimes: sendTimes)
-                for message in script.closing { try await outbound.write(message.frame) }
-                await desktop.value
-                try await outbound.close(.normalClosure, reason: nil)
-                recorder.callCompleted()
-            }
-        } catch {
-            if !joined.withLock({ $0 }) { group.drop() }
-            recorder.sendFailed()
-        }
-    }
-
-    /// The desktop: connects once the call is live, reads updates until the call ends.
-    private func watch(_ sendTimes: SendTimes) async {
-        for _ in 0..<100 {
-            do {
-                _ = try await WebSocketClient.connect(url: desktopURL + "?token=\(viewerToken)", logger: logger) { inbound, _, _ in
-                    var iterator = inbound.messages(maxSize: 1 << 20).makeAsyncIterator()
-                    while let message = try await iterator.next() {
-                        guard case .text(let text) = message else { continue }
-                        let received = ContinuousClock.now
-                        let pushed = try JSONDecoder().decode(Pushed.self, from: Data(text.utf8))
-                        switch pushed.type {
-                        case "update":
-                            // The frame that completed the update, and the frame holding the
-                            // newest audio whose speech decision it carries.
-                            let trigger = Int(((pushed.receivedSeconds ?? 0) * 50).rounded()) - 1
-                            let decided = Int(((pushed.streamSeconds ?? 0) * 50).rounded()) - 1
-                            guard trigger >= warmupFrames else { continue }
-                            recorder.update(
-                                latencyMilliseconds: sendTimes.instant(of: trigger).map { (received - $0).milliseconds },
-                                contentDelayMilliseconds: sendTimes.instant(of: decided).map { (received - $0).milliseconds })
-                        case "callEnded":
-                            recorder.callEnded()
-                            return
-                        default: break
-                        }
-                    }
-                }
-                return
-            } catch {
-                try? await Task.sleep(for: .milliseconds(50))
+        var finished: [EventLoopFuture<Void>] = []
+        for index in 0..<calls {
+            let loop = loops[index % loops.count], sender = senders[index % loops.count]
+            let done = loop.makePromise(of: Void.self)
+            finished.append(done.futureResult)
+            let startAt = start + .nanoseconds(Int64(rampSeconds * 1e9 * Double(index) / Double(max(1, calls))))
+            loop.scheduleTask(deadline: startAt) {
+                ReplayedCall(index: index, plan: plan, sender: sender.value, done: done).start()
             }
         }
-        recorder.connectFailed()
-    }
-
-    struct Pushed: Decodable {
-        var type: String
-        var streamSeconds: Double?
-        var receivedSeconds: Double?
-    }
-}
-
-extension Outgoing {
-    var frame: WebSocketOutboundWriter.OutboundFrame {
-        switch self {
-        case .text(let text): .text(text)
-        case .binary(let buffer): .binary(buffer)
-        }
+        for sender in senders { sender.eventLoop.execute { sender.value.run() } }
+        try await EventLoopFuture.andAllComplete(finished, on: loops[0]).get()
+        for sender in senders { try await sender.eventLoop.submit { sender.value.stop() }.get() }
     }
 }
 

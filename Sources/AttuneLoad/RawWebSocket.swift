@@ -1,0 +1,174 @@
+import NIOCore
+
+/// The client side of RFC 6455 as a load generator needs it, and no more: the upgrade handshake,
+/// frames encoded and masked once ahead of time (`WebSocketWire.clientFrame`) so that sending
+/// one is a single write of shared bytes, and the server's frames parsed in place.
+///
+/// Not a general client: no fragmented sends, no extensions. Every frame uses one fixed masking
+/// key. RFC 6455 asks for unpredictable keys to protect intermediaries from scripts in browsers;
+/// a load generator talking to its own server has no such intermediary, and a server cannot
+/// (and must not) tell the difference.
+enum WebSocketWire {
+    enum Opcode: UInt8 {
+        case text = 0x1, binary = 0x2, close = 0x8, ping = 0x9, pong = 0xA
+    }
+
+    static let maskingKey: [UInt8] = [0x5A, 0x3C, 0x96, 0xE1]
+
+    /// One final client frame (masked), ready to write as is.
+    static func clientFrame(_ opcode: Opcode, payload: some Collection<UInt8>) -> ByteBuffer {
+        let count = payload.count
+        var buffer = ByteBuffer()
+        buffer.reserveCapacity(count + 14)
+        buffer.writeInteger(0x80 | opcode.rawValue)
+        switch count {
+        case ..<126: buffer.writeInteger(UInt8(0x80 | count))
+        case ...0xFFFF: buffer.writeInteger(UInt8(0x80 | 126)); buffer.writeInteger(UInt16(count))
+        default: buffer.writeInteger(UInt8(0x80 | 127)); buffer.writeInteger(UInt64(count))
+        }
+        buffer.writeBytes(maskingKey)
+        for (index, byte) in payload.enumerated() { buffer.writeInteger(byte ^ maskingKey[index & 3]) }
+        return buffer
+    }
+
+    static func clientFrame(_ text: String) -> ByteBuffer { clientFrame(.text, payload: text.utf8) }
+
+    /// A close frame with status 1000 (normal closure).
+    static let normalClose = clientFrame(.close, payload: [0x03, 0xE8])
+
+    /// The upgrade request for `path` on `host` (headers as name, value pairs).
+    static func upgradeRequest(host: String, path: String, headers: [(String, String)]) -> ByteBuffer {
+        var request = "GET \(path) HTTP/1.1\r\nHost: \(host)\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+        request += "Sec-WebSocket-Key: YXR0dW5lLWxvYWQtdG9vbA==\r\nSec-WebSocket-Version: 13\r\n"
+        for (name, value) in headers { request += "\(name): \(value)\r\n" }
+        request += "\r\n"
+        return ByteBuffer(string: request)
+    }
+}
+
+/// One client WebSocket on a NIO channel: sends the upgrade request when the channel becomes
+/// active, then hands every complete server message to `onEvent` (on the channel's event loop).
+/// Answers pings and the server's close.
+final class RawWebSocketHandler: ChannelInboundHandler {
+    typealias InboundIn = ByteBuffer
+    typealias OutboundOut = ByteBuffer
+
+    enum Event {
+        /// The server accepted the upgrade.
+        case open
+        /// A text or binary message from the server (unfragmented).
+        case message(WebSocketWire.Opcode, ByteBuffer)
+        /// The upgrade was refused (the status line), or the stream broke.
+        case failed(String)
+        /// The connection is gone (always the last event).
+        case closed
+    }
+
+    private let request: ByteBuffer
+    let onEvent: (Event) -> Void
+    /// The connection, once the handler is in its pipeline.
+    private(set) var channel: (any Channel)?
+    private var pending: ByteBuffer?
+    private var isOpen = false
+    private var sentClose = false
+
+    init(request: ByteBuffer, onEvent: @escaping (Event) -> Void) {
+        self.request = request
+        self.onEvent = onEvent
+    }
+
+    func handlerAdded(context: ChannelHandlerContext) {
+        channel = context.channel
+    }
+
+    func channelActive(context: ChannelHandlerContext) {
+        context.writeAndFlush(wrapOutboundOut(request), promise: nil)
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        var bytes = unwrapInboundIn(data)
+        if pending != nil { pending!.writeBuffer(&bytes) } else { pending = bytes }
+        if !isOpen {
+            guard let view = pending?.readableBytesView, let end = Self.headerEnd(view) else { return }
+            let head = pending!.readString(length: end - view.startIndex + 4) ?? ""
+            let statusLine = head.prefix { $0 != "\r" }
+            guard statusLine.split(separator: " ").dropFirst().first == "101" else {
+                onEvent(.failed(String(statusLine)))
+                context.close(promise: nil)
+                return
+            }
+            isOpen = true
+            onEvent(.open)
+        }
+        while let (opcode, payload) = nextFrame() {
+            switch opcode {
+            case 0x1: onEvent(.message(.text, payload))
+            case 0x2: onEvent(.message(.binary, payload))
+            case 0x9: context.writeAndFlush(wrapOutboundOut(WebSocketWire.clientFrame(.pong, payload: payload.readableBytesView)), promise: nil)
+            case 0x8:
+                if !sentClose { context.writeAndFlush(wrapOutboundOut(WebSocketWire.normalClose), promise: nil) }
+                context.close(promise: nil)
+                return
+            default: break
+            }
+        }
+        if pending?.readableBytes == 0 { pending = nil } else { pending?.discardReadBytes() }
+    }
+
+    /// Sends a close frame; the channel closes when the server answers (or goes away).
+    func close() {
+        guard !sentClose, isOpen else {
+            if !isOpen { channel?.close(promise: nil) }
+            return
+        }
+        sentClose = true
+        channel?.writeAndFlush(WebSocketWire.normalClose, promise: nil)
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        onEvent(.closed)
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        onEvent(.failed("\(error)"))
+        context.close(promise: nil)
+    }
+
+    /// The next complete server frame (unmasked, as servers send), consumed from `pending`.
+    private func nextFrame() -> (UInt8, ByteBuffer)? {
+        guard var buffer = pending, buffer.readableBytes >= 2,
+              let first = buffer.readInteger(as: UInt8.self), let second = buffer.readInteger(as: UInt8.self)
+        else { return nil }
+        var length = Int(second & 0x7F)
+        if length == 126 {
+            guard let extended = buffer.readInteger(as: UInt16.self) else { return nil }
+            length = Int(extended)
+        } else if length == 127 {
+            guard let extended = buffer.readInteger(as: UInt64.self) else { return nil }
+            length = Int(extended)
+        }
+        let masked = second & 0x80 != 0
+        var key: [UInt8] = []
+        if masked {
+            guard let bytes = buffer.readBytes(length: 4) else { return nil }
+            key = bytes
+        }
+        guard var payload = buffer.readSlice(length: length) else { return nil }
+        if masked {
+            var bytes = Array(payload.readableBytesView)
+            for index in bytes.indices { bytes[index] ^= key[index & 3] }
+            payload = ByteBuffer(bytes: bytes)
+        }
+        pending = buffer
+        return (first & 0x0F, payload)
+    }
+
+    private static func headerEnd(_ view: ByteBufferView) -> Int? {
+        var index = view.startIndex
+        while index + 4 <= view.endIndex {
+            if view[index] == 13 && view[index + 1] == 10 && view[index + 2] == 13 && view[index + 3] == 10 { return index }
+            index += 1
+        }
+        return nil
+    }
+}
