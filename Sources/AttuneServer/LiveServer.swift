@@ -2,7 +2,7 @@ public import AttuneLive
 public import AttunePipeline
 public import AttuneStore
 import Hummingbird
-import HummingbirdWebSocket
+import HummingbirdCore
 public import Logging
 import ServiceLifecycle
 
@@ -31,21 +31,20 @@ public struct LiveServer: Sendable {
         try await application(onRunning: onRunning).runService()
     }
 
-    /// The Hummingbird application: one router for HTTP, one for WebSocket upgrades.
+    /// Largest WebSocket message accepted (bytes).
+    static let maximumIngestMessageBytes = 1 << 20
+
+    /// The Hummingbird application: the router for HTTP; WebSocket upgrades go to
+    /// `WebSocketEndpoint` (see `AttuneHTTPChannel`).
     func application(onRunning: @escaping @Sendable (Int) async -> Void) -> some ApplicationProtocol {
         let router = Router(context: AttuneRequestContext.self)
         router.middlewares.add(RequestLogMiddleware())
         Self.addServiceRoutes(to: router, state: state)
         Self.addLiveRoutes(to: router, state: state)
-        let webSocketRouter = Router(context: AttuneRequestContext.self)
-        webSocketRouter.middlewares.add(RequestLogMiddleware())
-        Self.addLiveWebSocketRoutes(to: webSocketRouter, state: state)
-        Self.addIngestRoutes(to: webSocketRouter, state: state)
-        let hub = state.hub
+        let hub = state.hub, state = state
         return Application(
             router: router,
-            server: .http1WebSocketUpgrade(
-                webSocketRouter: webSocketRouter, configuration: .init(ws: .init(maxFrameSize: Self.maximumIngestMessageBytes))),
+            server: HTTPServerBuilder { responder in AttuneHTTPChannel(responder: responder, state: state) },
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "attune"),
             services: [HeartbeatService(hub: hub)],
             onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? 0) },

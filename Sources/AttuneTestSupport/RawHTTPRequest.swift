@@ -3,13 +3,14 @@ import Glibc
 #endif
 
 /// An HTTP GET over a bare TCP socket, for tests that need a client which reads slowly or not
-/// at all (a stalled desktop) or that outlives the server (shutdown).
+/// at all (a stalled desktop), that outlives the server (shutdown), or that reads the status of
+/// a refused WebSocket upgrade.
 public enum RawHTTPRequest {
     /// Connects to 127.0.0.1:`port`, sends `GET path` with a bearer `token`, and returns the
     /// socket (the caller reads, or not, and closes it). `receiveBufferBytes` shrinks the
     /// kernel's receive buffer so a client that never reads pushes back on the server quickly.
     /// Returns -1 when the connection fails.
-    public static func open(port: Int, path: String, token: String, receiveBufferBytes: Int32? = nil) -> Int32 {
+    public static func open(port: Int, path: String, token: String?, headers: [String] = ["Accept: text/event-stream"], receiveBufferBytes: Int32? = nil) -> Int32 {
         let socket = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard socket >= 0 else { return -1 }
         if var size = receiveBufferBytes {
@@ -26,8 +27,31 @@ public enum RawHTTPRequest {
             close(socket)
             return -1
         }
-        let request = "GET \(path) HTTP/1.1\r\nHost: 127.0.0.1:\(port)\r\nAuthorization: Bearer \(token)\r\nAccept: text/event-stream\r\n\r\n"
+        var request = "GET \(path) HTTP/1.1\r\nHost: 127.0.0.1:\(port)\r\n"
+        if let token { request += "Authorization: Bearer \(token)\r\n" }
+        for header in headers { request += header + "\r\n" }
+        request += "\r\n"
         _ = request.withCString { send(socket, $0, strlen($0), 0) }
         return socket
+    }
+
+    /// The headers of a WebSocket upgrade request (a fixed key: the tests read only the status).
+    public static let webSocketUpgrade = [
+        "Upgrade: websocket", "Connection: Upgrade", "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==", "Sec-WebSocket-Version: 13",
+    ]
+
+    /// The status code of the response to `GET path` (nil if the server sent none in 10 s).
+    public static func status(port: Int, path: String, token: String?, headers: [String] = []) -> Int? {
+        let socket = open(port: port, path: path, token: token, headers: headers)
+        guard socket >= 0 else { return nil }
+        defer { close(socket) }
+        var timeout = timeval(tv_sec: 10, tv_usec: 0)
+        setsockopt(socket, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        var buffer = [UInt8](repeating: 0, count: 512)
+        let received = recv(socket, &buffer, buffer.count, 0)
+        guard received > 12 else { return nil }
+        // "HTTP/1.1 401 Unauthorized"
+        let line = String(decoding: buffer.prefix(received), as: UTF8.self).prefix { $0 != "\r" }
+        return line.split(separator: " ").dropFirst().first.flatMap { Int($0) }
     }
 }

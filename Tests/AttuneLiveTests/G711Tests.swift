@@ -26,6 +26,19 @@ import Testing
         }
     }
 
+    /// The bulk decoder appends, from contiguous bytes and from any other collection alike,
+    /// exactly what the per-byte decoder gives.
+    @Test func muLawBulkDecodingAppends() {
+        let codes = (0...255).map { UInt8($0) }.reversed() + [0x00, 0xFF, 0x80]
+        let expected = [Float(-1)] + codes.map { Float(G711.decodeMuLaw($0)) / 32768 }
+        var contiguous: [Float] = [-1]
+        G711.decodeMuLaw(Array(codes), into: &contiguous)
+        #expect(contiguous == expected)
+        var generic: [Float] = [-1]
+        G711.decodeMuLaw(codes.lazy.map { $0 }, into: &generic)
+        #expect(generic == expected)
+    }
+
     @Test func l16LittleEndian() {
         var out: [Float] = []
         G711.decodeL16([0x00, 0x40, 0x00, 0xC0, 0xFF, 0x7F, 0x01], into: &out)

@@ -65,6 +65,18 @@ import Glibc
         await #expect(throws: (any Error).self, "audio sent without a token") {
             _ = try await server.webSocket("/v1/ingest/native") { _, _, _ in }
         }
+        // A refused WebSocket upgrade says why in its status, as plain requests do.
+        let upgrade = RawHTTPRequest.webSocketUpgrade
+        for (path, token, expected) in [
+            ("/v1/ingest/native", nil, 401), ("/v1/ingest/native", "not-a-token-0123456789", 401),
+            ("/v1/ingest/twilio", LiveTestServer.aliceToken, 403), ("/v1/ingest/native", LiveTestServer.northToken, 403),
+            ("/v1/live/calls/alice-call-1/ws", nil, 401), ("/v1/live/calls/alice-call-1/ws", LiveTestServer.ingestToken, 403),
+            ("/v1/live/calls/alice-call-1/ws", LiveTestServer.bobToken, 404), ("/v1/live/calls/no-such-call/ws", LiveTestServer.aliceToken, 404),
+            ("/v1/ingest/audiohook", LiveTestServer.ingestToken, 401), ("/v1/somewhere-else", LiveTestServer.ingestToken, 404),
+            ("/v1/live/calls/alice-call-1/ws", LiveTestServer.aliceToken, 101), ("/v1/ingest/native", LiveTestServer.ingestToken, 101),
+        ] as [(String, String?, Int)] {
+            #expect(RawHTTPRequest.status(port: server.port, path: path, token: token, headers: upgrade) == expected, "upgrade \(path) with \(token ?? "no token")")
+        }
     }
 
     /// Ten desktops that subscribe and never read (1 KiB receive buffers) next to one that

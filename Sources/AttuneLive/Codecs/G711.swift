@@ -39,10 +39,15 @@ public enum G711 {
     public static func decodeMuLaw<Bytes: Collection<UInt8>>(_ bytes: Bytes, into output: inout [Float]) {
         output.reserveCapacity(output.count + bytes.count)
         // Contiguous bytes (arrays, NIO buffers) are read directly: this runs for every frame of
-        // every live call, and the generic iterator costs several times the look-up.
+        // every live call, and the generic iterator costs several times the look-up. They are
+        // decoded into the output's storage in one pass (no append per byte).
         let done: Void? = bytes.withContiguousStorageIfAvailable { buffer in
+            let start = output.count
+            output.append(contentsOf: repeatElement(0, count: buffer.count))
             muLawToFloat.withUnsafeBufferPointer { table in
-                for byte in buffer { output.append(table[Int(byte)]) }
+                output.withUnsafeMutableBufferPointer { samples in
+                    for index in buffer.indices { samples[start + index] = table[Int(buffer[index])] }
+                }
             }
         }
         if done == nil { for byte in bytes { output.append(muLawToFloat[Int(byte)]) } }

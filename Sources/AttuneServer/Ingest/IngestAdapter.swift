@@ -26,7 +26,7 @@ struct IngestStep: Sendable {
 }
 
 /// One protocol's message handling, one per connection (see `IngestDriver`).
-protocol IngestAdapter {
+protocol IngestAdapter: SendableMetatype {
     static var ingestProtocol: IngestProtocol { get }
     mutating func receive(text: String) -> IngestStep
     mutating func receive(binary: ByteBuffer) -> IngestStep

@@ -6,8 +6,9 @@ import FoundationEssentials
 import Logging
 
 /// Runs one ingest connection's events into its live call: starts the call, analyses audio,
-/// hands updates and alerts to the hub, and at the end stores the final report exactly as the
-/// batch would. Owned by the connection's task.
+/// hands updates and alerts to the hub, and at the end hands back the finished call for
+/// `store(_:state:logger:)`, which stores the final report exactly as the batch would. Owned by
+/// the connection's handler, on its event loop; nothing here waits.
 struct IngestDriver {
     let state: LiveServerState
     let source: IngestProtocol
@@ -22,15 +23,23 @@ struct IngestDriver {
     }
 
     /// What the connection does after a step: the replies to send, and whether to close.
-    struct Outcome {
+    struct Outcome: Sendable {
         var replies: [String]
         var close: (reason: String, normal: Bool)?
         /// The call could not start (the adapter tells the client in its protocol's words).
         var refused: String? = nil
+        /// The call ended with this step: store it (`store`) before sending the replies.
+        var ended: EndedCall? = nil
+    }
+
+    /// A call that has ended: its final report, ready for the results store.
+    struct EndedCall: Sendable {
+        var analyzed: AnalyzedCall
+        var message: LiveCallEnded
     }
 
     /// Applies an adapter's step. `arrival`: when the message that produced it arrived.
-    mutating func apply(_ step: IngestStep, arrival: ContinuousClock.Instant) async -> Outcome {
+    mutating func apply(_ step: IngestStep, arrival: ContinuousClock.Instant) -> Outcome {
         var outcome = Outcome(replies: step.replies, close: step.close.map { ($0, step.closesNormally) })
         if let problem = step.problem {
             state.metrics.error(.protocol)
@@ -62,7 +71,7 @@ struct IngestDriver {
                     state.hub.publish(message)
                 }
             case .end:
-                await finish()
+                if let ended = end() { outcome.ended = ended }
             }
         }
         return outcome
@@ -91,32 +100,37 @@ struct IngestDriver {
         return nil
     }
 
-    /// Ends the call (if one is under way): final report into the store, `callEnded` to its
-    /// watchers. Safe to call more than once.
-    mutating func finish() async {
-        guard var live = call, !finished else { return }
+    /// Ends the call, if one is under way (once): its final report, for `store`.
+    mutating func end() -> EndedCall? {
+        guard var live = call, !finished else { return nil }
         finished = true
         call = nil
-        let (report, contentSha256, endedMessage) = live.finish()
-        var ended = endedMessage
+        let (report, contentSha256, message) = live.finish()
+        let identity = ResultIdentity(
+            contentSha256: contentSha256, engineVersion: report.engineVersion,
+            configurationFingerprint: report.configurationFingerprint, modelSha256: state.model?.sha256)
+        let metadata = CallMetadata(
+            callId: live.info.callId, sourcePath: "live:\(source.rawValue)", agentId: live.info.agentId, team: live.info.team,
+            startedAt: live.info.startedAt)
+        return EndedCall(analyzed: AnalyzedCall(report: report, identity: identity, metadata: metadata), message: message)
+    }
+
+    /// Stores an ended call's final report (when the server has a results store) and tells its
+    /// watchers (`callEnded`, with whether it was stored).
+    static func store(_ call: EndedCall, state: LiveServerState, logger: Logger) async {
+        var message = call.message
         if let database = state.database {
-            let identity = ResultIdentity(
-                contentSha256: contentSha256, engineVersion: report.engineVersion,
-                configurationFingerprint: report.configurationFingerprint, modelSha256: state.model?.sha256)
-            let metadata = CallMetadata(
-                callId: live.info.callId, sourcePath: "live:\(source.rawValue)", agentId: live.info.agentId, team: live.info.team,
-                startedAt: live.info.startedAt)
             do {
-                try await database.store([AnalyzedCall(report: report, identity: identity, metadata: metadata)], runId: nil)
-                ended.stored = true
+                try await database.store([call.analyzed], runId: nil)
+                message.stored = true
             } catch {
                 state.metrics.error(.store)
                 logger.error("final report not stored", metadata: ["error": "\(error)"])
             }
         }
-        state.hub.end(ended)
-        state.metrics.callEnded(stored: ended.stored)
-        logger.info("call ended", metadata: ["durationSeconds": "\(report.durationSeconds)", "stored": "\(ended.stored)"])
+        state.hub.end(message)
+        state.metrics.callEnded(stored: message.stored)
+        logger.info("call ended", metadata: ["durationSeconds": "\(call.analyzed.report.durationSeconds)", "stored": "\(message.stored)"])
     }
 }
 

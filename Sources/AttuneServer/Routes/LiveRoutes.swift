@@ -1,14 +1,13 @@
 import AttuneLive
 import FoundationEssentials
 import Hummingbird
-import HummingbirdWebSocket
-import NIOWebSocket
 import Logging
 import NIOCore
 import ServiceLifecycle
 
-/// Desktops and walls: `/v1/live/calls`, `/v1/live/calls/{callId}/ws`, `…/events` (SSE) and
-/// `/v1/live/wall/events` (SSE, a supervisor's team).
+/// Desktops and walls over HTTP: `/v1/live/calls`, `/v1/live/calls/{callId}/events` (SSE) and
+/// `/v1/live/wall/events` (SSE, a supervisor's team). The desktop's WebSocket,
+/// `/v1/live/calls/{callId}/ws`, is `DesktopSocket`.
 extension LiveServer {
     static func addLiveRoutes(to router: Router<AttuneRequestContext>, state: LiveServerState) {
         router.get("/v1/live/calls") { request, _ -> Response in
@@ -30,43 +29,6 @@ extension LiveServer {
             let role = try state.viewerRole(of: request)
             guard case .supervisor = role else { throw HTTPError(.forbidden, message: "the wall is for supervisor tokens") }
             return eventStream(try state.hub.subscribeWall(role: role), state: state)
-        }
-    }
-
-    static func addLiveWebSocketRoutes(to router: Router<AttuneRequestContext>, state: LiveServerState) {
-        router.ws("/v1/live/calls/{callId}/ws") { request, context in
-            let role = try state.viewerRole(of: request)
-            let callId = try context.parameters.require("callId")
-            do { _ = try state.hub.info(callId: callId, role: role) } catch {
-                throw HTTPError(.notFound, message: "no live call \(callId) for this token")
-            }
-            return .upgrade()
-        } onUpgrade: { inbound, outbound, context in
-            let role = try state.viewerRole(of: context.request)
-            let callId = try context.requestContext.parameters.require("callId")
-            guard let mailbox = try? state.hub.subscribe(callId: callId, role: role) else {
-                try await outbound.close(.normalClosure, reason: "the call has ended")
-                return
-            }
-            defer { state.hub.unsubscribe(mailbox) }
-            // Read (and ignore) what the desktop sends, so a closed socket ends the subscription.
-            try await withThrowingTaskGroup(of: Void.self) { group in
-                group.addTask {
-                    for try await _ in inbound {}
-                    mailbox.close()
-                }
-                group.addTask {
-                    try await withGracefulShutdownHandler {
-                        while let delivery = await mailbox.next() {
-                            if case .message(let message) = delivery { try await outbound.write(.text(message.jsonText())) }
-                        }
-                    } onGracefulShutdown: {
-                        mailbox.close()
-                    }
-                }
-                try await group.next()
-                group.cancelAll()
-            }
         }
     }
 

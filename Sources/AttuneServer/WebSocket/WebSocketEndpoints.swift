@@ -1,0 +1,64 @@
+import AttuneLive
+import FoundationEssentials
+import HTTPTypes
+import Hummingbird
+import NIOCore
+
+/// The WebSocket endpoints and who may open them, decided from the upgrade request alone:
+///
+/// - `/v1/ingest/native`, `/v1/ingest/twilio`: audio in, with an ingest token (`Authorization:
+///   Bearer …`, or `?token=` since Twilio's `<Stream url>` cannot carry headers);
+/// - `/v1/ingest/audiohook`: Genesys AudioHook, with its own `X-API-KEY` (and, with a client
+///   secret configured, an HTTP message signature), not with Attune tokens;
+/// - `/v1/live/calls/{callId}/ws`: a desktop watching one call it may see.
+///
+/// A refusal is an `HTTPError` (401, 403 or 404 with the reason, never the credential).
+enum WebSocketEndpoint: Sendable {
+    case ingest(IngestProtocol, audioHook: AudioHookSession.Configuration?)
+    case desktop(callId: String, role: AccessRole)
+
+    static let audioHookSessionId = HTTPField.Name("Audiohook-Session-Id")!
+    static let audioHookOrganizationId = HTTPField.Name("Audiohook-Organization-Id")!
+
+    /// The endpoint `request` may open.
+    static func decide(_ request: Request, state: LiveServerState) throws -> WebSocketEndpoint {
+        let path = request.uri.path
+        switch path {
+        case "/v1/ingest/native", "/v1/ingest/twilio":
+            guard try state.role(of: request).canIngest else { throw HTTPError(.forbidden, message: "only an ingest key may send audio") }
+            return .ingest(path.hasSuffix("native") ? .native : .twilio, audioHook: nil)
+        case "/v1/ingest/audiohook":
+            try authenticateAudioHook(request, state: state)
+            let headers = request.headers
+            return .ingest(.audiohook, audioHook: .init(sessionId: headers[audioHookSessionId], organizationId: headers[audioHookOrganizationId]))
+        default:
+            let parts = path.split(separator: "/", omittingEmptySubsequences: false)
+            guard parts.count == 6, parts[1] == "v1", parts[2] == "live", parts[3] == "calls", parts[5] == "ws", !parts[4].isEmpty else {
+                throw HTTPError(.notFound, message: "no WebSocket endpoint at \(path)")
+            }
+            let role = try state.viewerRole(of: request)
+            let callId = String(parts[4])
+            do { _ = try state.hub.info(callId: callId, role: role) } catch {
+                throw HTTPError(.notFound, message: "no live call \(callId) for this token")
+            }
+            return .desktop(callId: callId, role: role)
+        }
+    }
+
+    /// Checks an AudioHook upgrade request's API key and, when a client secret is configured,
+    /// its signature. Each refusal is counted.
+    static func authenticateAudioHook(_ request: Request, state: LiveServerState) throws {
+        guard let authenticator = state.audioHook else {
+            state.metrics.error(.auth)
+            throw HTTPError(.unauthorized, message: "AudioHook is not configured on this server")
+        }
+        let headers = request.headers.map { (name: $0.name.rawName, value: $0.value) }
+        let result = authenticator.verify(
+            method: request.method.rawValue, path: request.uri.string, authority: request.head.authority ?? "",
+            headers: headers, now: .now)
+        if case .failure(let error) = result {
+            state.metrics.error(.auth)
+            throw HTTPError(.unauthorized, message: "AudioHook: \(error)")
+        }
+    }
+}

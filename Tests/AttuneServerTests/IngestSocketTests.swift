@@ -1,0 +1,89 @@
+import AttunePipeline
+import AttuneServer
+import AttuneStore
+import AttuneTestSupport
+import Foundation
+import Testing
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The WebSocket layer of an ingest socket, byte by byte over a bare TCP socket: a message sent
+/// in fragments is joined, a ping is answered with its payload, and a call so sent is stored.
+@Suite(.serialized) struct IngestSocketTests {
+    @Test func fragmentsAreJoinedAndPingsAnswered() async throws {
+        let server = try await LiveTestServer.start()
+        defer { Task { await server.stop() } }
+        let socket = RawHTTPRequest.open(port: server.port, path: "/v1/ingest/native", token: LiveTestServer.ingestToken, headers: RawHTTPRequest.webSocketUpgrade)
+        #expect(socket >= 0)
+        defer { close(socket) }
+        var timeout = timeval(tv_sec: 10, tv_usec: 0)
+        setsockopt(socket, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        let head = Self.receive(socket, until: [13, 10, 13, 10])
+        #expect(String(decoding: head, as: UTF8.self).hasPrefix("HTTP/1.1 101"))
+
+        // The start message in three fragments, with a ping between two of them (control frames
+        // may come between the fragments of a message).
+        let start = Array(#"{"type":"start","callId":"fragmented-call","agentId":"alice","team":"north","sampleRateHz":8000,"encoding":"L16","channels":["advisor","customer"]}"#.utf8)
+        Self.send(socket, Self.frame(opcode: 0x1, fin: false, start[0..<40]))
+        Self.send(socket, Self.frame(opcode: 0x0, fin: false, start[40..<90]))
+        Self.send(socket, Self.frame(opcode: 0x9, fin: true, Array("are you there".utf8)[...]))
+        Self.send(socket, Self.frame(opcode: 0x0, fin: true, start[90...]))
+        // The pong: 0x8A, the payload's length, the payload.
+        let pong = Self.receive(socket, until: Array("are you there".utf8))
+        #expect(pong.starts(with: [0x8A, 13]), "no pong: \(pong)")
+
+        // Two seconds of a 200 Hz tone on both channels, in 20 ms frames, then stop.
+        for frame in 0..<100 {
+            var bytes: [UInt8] = []
+            for index in 0..<160 {
+                let sample = Int16(8000 * sin(2 * Double.pi * 200 * Double(frame * 160 + index) / 8000))
+                let word = UInt16(bitPattern: sample)
+                bytes += [UInt8(word & 0xFF), UInt8(word >> 8), UInt8(word & 0xFF), UInt8(word >> 8)]
+            }
+            Self.send(socket, Self.frame(opcode: 0x2, fin: true, bytes[...]))
+        }
+        Self.send(socket, Self.frame(opcode: 0x1, fin: true, Array(#"{"type":"stop"}"#.utf8)[...]))
+        var stored: Double? = nil
+        for _ in 0..<200 where stored == nil {
+            stored = try await server.database.report(callId: "fragmented-call")?.durationSeconds
+            if stored == nil { try await Task.sleep(for: .milliseconds(20)) }
+        }
+        #expect(stored.map { abs($0 - 2.0) < 0.01 } == true, "stored duration \(String(describing: stored))")
+        // The client's close is answered with a close, and the connection ends.
+        Self.send(socket, Self.frame(opcode: 0x8, fin: true, [0x03, 0xE8][...]))
+        let closing = Self.receive(socket, until: nil)
+        #expect(closing.first == 0x88, "no close frame: \(closing)")
+    }
+
+    /// A masked client frame (RFC 6455 §5.2), for payloads under 126 bytes or up to 64 KiB.
+    static func frame(opcode: UInt8, fin: Bool, _ payload: ArraySlice<UInt8>) -> [UInt8] {
+        let mask: [UInt8] = [0x11, 0x22, 0x33, 0x44]
+        var bytes: [UInt8] = [(fin ? 0x80 : 0) | opcode]
+        if payload.count < 126 {
+            bytes.append(0x80 | UInt8(payload.count))
+        } else {
+            bytes += [0x80 | 126, UInt8(payload.count >> 8), UInt8(payload.count & 0xFF)]
+        }
+        bytes += mask
+        bytes += payload.enumerated().map { $0.element ^ mask[$0.offset & 3] }
+        return bytes
+    }
+
+    static func send(_ socket: Int32, _ bytes: [UInt8]) {
+        let sent = bytes.withUnsafeBytes { Glibc.send(socket, $0.baseAddress, $0.count, 0) }
+        #expect(sent == bytes.count)
+    }
+
+    /// Bytes received until they end with `marker` (or, with no marker, until the peer closes).
+    static func receive(_ socket: Int32, until marker: [UInt8]?) -> [UInt8] {
+        var received: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        while true {
+            let count = recv(socket, &buffer, buffer.count, 0)
+            guard count > 0 else { return received }
+            received += buffer.prefix(count)
+            if let marker, received.count >= marker.count, Array(received.suffix(marker.count)) == marker { return received }
+        }
+    }
+}
