@@ -111,6 +111,8 @@ public struct TwilioStream: Sendable {
         guard byteCount <= configuration.maximumMessageByteCount else {
             throw ignore("twilio: message of \(byteCount) bytes exceeds \(configuration.maximumMessageByteCount)")
         }
+        // The plain media messages Twilio sends are read without JSONDecoder (the same result).
+        if let message = TwilioMediaReader.media(text) { return try media(message) }
         let data = Data(text.utf8)
         let decoder = JSONDecoder()
         let event: String
@@ -202,7 +204,7 @@ public struct TwilioStream: Sendable {
     }
 
     private mutating func media(_ data: Data, decoder: JSONDecoder) throws(IngestError) -> [IngestEvent] {
-        guard var aligner else { throw fail("twilio: media before start") }
+        guard aligner != nil else { throw fail("twilio: media before start") }
         guard !hasEnded else { throw ignore("twilio: media after stop") }
         let message: TwilioMediaMessage
         do {
@@ -210,6 +212,12 @@ public struct TwilioStream: Sendable {
         } catch {
             throw ignore("twilio: invalid media (\(Self.describe(error)))")
         }
+        return try media(message)
+    }
+
+    private mutating func media(_ message: TwilioMediaMessage) throws(IngestError) -> [IngestEvent] {
+        guard var aligner else { throw fail("twilio: media before start") }
+        guard !hasEnded else { throw ignore("twilio: media after stop") }
         if let sid = message.streamSid, sid != streamSid { throw ignore("twilio: media for another streamSid") }
         let media = message.media
         guard let track = TwilioTrack(rawValue: media.track) else { throw ignore("twilio: unknown track '\(media.track.prefix(32))'") }

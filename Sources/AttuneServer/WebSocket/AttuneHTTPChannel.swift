@@ -30,7 +30,6 @@ struct AttuneHTTPChannel: ServerChildChannel, HTTPChannelHandler {
 
     let responder: HTTPChannelHandler.Responder
     let state: LiveServerState
-    let configuration = HTTP1Channel.Configuration()
 
     init(responder: @escaping HTTPChannelHandler.Responder, state: LiveServerState) {
         self.responder = Self.redirectingLateUpgrades(responder)
