@@ -100,7 +100,7 @@ public struct CallAnalyzer: Sendable {
 
     /// A channel's progress, by party (cheap: live calls check it after every chunk).
     public func liveState(of party: Party) -> ChannelLiveState? {
-        layout.parties.firstIndex(of: party).map { engine.liveState(ofChannel: $0) }
+        layout.channel(of: party).map { engine.liveState(ofChannel: $0) }
     }
 
     private func report(durationSeconds: Double, frameCount: Int, channels: [ChannelSummary]) -> CallReport {

@@ -26,6 +26,26 @@ public enum ChannelLayout: Sendable, Equatable, Hashable {
         }
     }
 
+    /// The channel `party` speaks on, if it has one (no allocation: live calls ask after every
+    /// frame).
+    public func channel(of party: Party) -> Int? {
+        switch self {
+        case .stereo(let advisorChannel):
+            switch party {
+            case .advisor: advisorChannel
+            case .customer: 1 - advisorChannel
+            default: nil
+            }
+        case .twoLeg:
+            switch party {
+            case .advisor: 0
+            case .customer: 1
+            default: nil
+            }
+        case .mono(let only): only == party ? 0 : nil
+        }
+    }
+
     /// The report's `channelLayout` value: `stereo` whenever each party has a channel of its own.
     public var reportName: String {
         switch self {

@@ -69,9 +69,15 @@ struct AlertWatcher: Sendable {
                   message: "Dead air: \(Int(seconds.rounded())) s of silence", emit)
         }
         // Interruptions: only when a turn has closed since the last look.
-        let closed = parties.map { analyzer.liveState(of: $0)?.closedSegmentCount ?? 0 }
-        if hearsBothParties && closed != seenClosedSegments {
-            seenClosedSegments = closed
+        var turnClosed = false
+        for (index, party) in parties.enumerated() {
+            let closed = analyzer.liveState(of: party)?.closedSegmentCount ?? 0
+            if closed != seenClosedSegments[index] {
+                seenClosedSegments[index] = closed
+                turnClosed = true
+            }
+        }
+        if hearsBothParties && turnClosed {
             let interruptions = analyzer.provisionalReport().events(.interruption)
             for event in interruptions.dropFirst(seenInterruptions) {
                 let who = switch event.party { case .advisor: "Advisor"; case .customer: "Customer"; default: "Someone" }
