@@ -88,7 +88,7 @@ final class IngestChannelHandler<Adapter: IngestAdapter>: ChannelInboundHandler 
         case .binary:
             apply(adapter.receive(binary: frame.unmaskedData))
         case .ping:
-            write(WebSocketFrame(fin: true, opcode: .pong, data: frame.unmaskedData), flush: true)
+            write(.pong(frame.unmaskedData), flush: true)
         case .connectionClose:
             // The client's close (or its answer to ours): echo its code, then the socket ends.
             if !sentClose {
@@ -135,7 +135,7 @@ final class IngestChannelHandler<Adapter: IngestAdapter>: ChannelInboundHandler 
     }
 
     private func send(_ outcome: IngestDriver.Outcome) {
-        for reply in outcome.replies { write(WebSocketFrame(fin: true, opcode: .text, data: ByteBuffer(string: reply)), flush: false) }
+        for reply in outcome.replies { write(.text(reply), flush: false) }
         if let close = outcome.close {
             self.close(code: close.normal ? .normalClosure : .policyViolation, reason: close.reason)
         } else if !outcome.replies.isEmpty {
@@ -162,10 +162,7 @@ final class IngestChannelHandler<Adapter: IngestAdapter>: ChannelInboundHandler 
     private func close(code: WebSocketErrorCode, reason: String) {
         guard !sentClose, let channel else { return }
         sentClose = true
-        var data = ByteBuffer()
-        data.write(webSocketErrorCode: code)
-        data.writeString(String(reason.prefix(120)))
-        write(WebSocketFrame(fin: true, opcode: .connectionClose, data: data), flush: true)
+        write(.close(code, reason: reason), flush: true)
         channel.eventLoop.scheduleTask(in: .seconds(Self.closeTimeoutSeconds)) { channel.close(promise: nil) }
     }
 

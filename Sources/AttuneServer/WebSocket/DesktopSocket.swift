@@ -11,7 +11,7 @@ enum DesktopSocket {
     static func run(_ asyncChannel: NIOAsyncChannel<WebSocketFrame, WebSocketFrame>, callId: String, role: AccessRole, state: LiveServerState) async {
         try? await asyncChannel.executeThenClose { inbound, outbound in
             guard let mailbox = try? state.hub.subscribe(callId: callId, role: role) else {
-                try await outbound.write(closeFrame(.normalClosure, reason: "the call has ended"))
+                try await outbound.write(.close(.normalClosure, reason: "the call has ended"))
                 return
             }
             defer { state.hub.unsubscribe(mailbox) }
@@ -21,7 +21,7 @@ enum DesktopSocket {
                 group.addTask {
                     reading: for try await frame in inbound {
                         switch frame.opcode {
-                        case .ping: try await outbound.write(WebSocketFrame(fin: true, opcode: .pong, data: frame.unmaskedData))
+                        case .ping: try await outbound.write(.pong(frame.unmaskedData))
                         case .connectionClose: break reading
                         default: continue
                         }
@@ -32,12 +32,12 @@ enum DesktopSocket {
                     try await withGracefulShutdownHandler {
                         while let delivery = await mailbox.next() {
                             guard case .message(let message) = delivery else { continue }
-                            try await outbound.write(WebSocketFrame(fin: true, opcode: .text, data: ByteBuffer(string: message.jsonText())))
+                            try await outbound.write(.text(message.jsonText()))
                         }
                     } onGracefulShutdown: {
                         mailbox.close()
                     }
-                    try await outbound.write(closeFrame(.normalClosure, reason: "the call has ended"))
+                    try await outbound.write(.close(.normalClosure, reason: "the call has ended"))
                 }
                 // The first to end: the reader (the desktop left) or the writer (the call ended or
                 // the server is shutting down). The other gets five seconds for the close
@@ -48,12 +48,5 @@ enum DesktopSocket {
                 group.cancelAll()
             }
         }
-    }
-
-    static func closeFrame(_ code: WebSocketErrorCode, reason: String) -> WebSocketFrame {
-        var data = ByteBuffer()
-        data.write(webSocketErrorCode: code)
-        data.writeString(reason)
-        return WebSocketFrame(fin: true, opcode: .connectionClose, data: data)
     }
 }
