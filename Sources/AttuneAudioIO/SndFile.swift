@@ -1,5 +1,6 @@
 internal import CSndFile
 internal import Glibc
+internal import Synchronization
 
 // The only file that imports CSndFile. Everything libsndfile-specific (its "frame" meaning one sample
 // per channel, its error strings, its log) stays here; callers see samples per channel and
@@ -19,6 +20,12 @@ struct SndFileInfo {
     var headerDeclaresMoreThanFile: Bool
 }
 
+/// libsndfile reports why `sf_open` failed in one process-wide variable (`sf_error(NULL)`), which
+/// the next `sf_open` on any thread overwrites: a text file opened beside a good one in another
+/// batch job read as "No Error.". Opening and reading that variable happen under this lock, so
+/// each failure is classified by its own cause. (Reading and writing use per-handle errors.)
+private let openLock = Mutex(())
+
 /// An open libsndfile handle. Closes itself when it goes out of scope.
 struct SndFileHandle: ~Copyable {
     private let handle: OpaquePointer
@@ -28,8 +35,11 @@ struct SndFileHandle: ~Copyable {
     /// Opens `path` for reading.
     init(readingFrom path: String) throws(AudioFileError) {
         var raw = SF_INFO()
-        guard let handle = sf_open(path, Int32(SFM_READ), &raw) else {
-            let code = sf_error(nil), text = String(cString: sf_strerror(nil))
+        let (opened, code, text) = openLock.withLock { _ in
+            let opened = sf_open(path, Int32(SFM_READ), &raw)
+            return opened == nil ? (opened, sf_error(nil), String(cString: sf_strerror(nil))) : (opened, 0, "")
+        }
+        guard let handle = opened else {
             var status = stat()
             if stat(path, &status) == 0 && (status.st_mode & S_IFMT) == S_IFREG && status.st_size == 0 {
                 throw AudioFileError(code: .empty, path: path, message: "is empty (0 bytes)")
@@ -57,9 +67,11 @@ struct SndFileHandle: ~Copyable {
         guard sf_format_check(&raw) != 0 else {
             throw AudioFileError(code: .writeFailed, path: path, message: "libsndfile cannot write this format combination")
         }
-        guard let handle = sf_open(path, Int32(SFM_WRITE), &raw) else {
-            throw AudioFileError(code: .writeFailed, path: path, message: String(cString: sf_strerror(nil)))
+        let (opened, text) = openLock.withLock { _ in
+            let opened = sf_open(path, Int32(SFM_WRITE), &raw)
+            return (opened, opened == nil ? String(cString: sf_strerror(nil)) : "")
         }
+        guard let handle = opened else { throw AudioFileError(code: .writeFailed, path: path, message: text) }
         self.handle = handle
         self.path = path
         self.info = SndFileInfo(

@@ -27,6 +27,31 @@ import Testing
         }
     }
 
+    /// libsndfile keeps the cause of a failed open in one process-wide variable; opened while
+    /// good files open on other threads (as in a batch), every bad file still gets its own cause.
+    @Test func badFilesAreClassifiedWhileOthersOpen() async throws {
+        let cases = try BadAudioFiles.make(in: RepositoryPaths.temporaryDirectory("attune-bad-race"))
+        let text = try #require(cases.first { $0.name == "text renamed .wav" })
+        let good = RepositoryPaths.fixtureCalls + "/calm-clean.flac"
+        let wrong = await withTaskGroup(of: Int.self) { group in
+            for task in 0..<4 {
+                group.addTask {
+                    var wrong = 0
+                    for _ in 0..<300 {
+                        if task % 2 == 0 {
+                            if Self.failure(text.path)?.code != .notAudio { wrong += 1 }
+                        } else {
+                            _ = try? AudioFileReader(path: good)
+                        }
+                    }
+                    return wrong
+                }
+            }
+            return await group.reduce(0, +)
+        }
+        #expect(wrong == 0, "\(wrong) of 600 opens of a text file were not classified as not audio")
+    }
+
     @Test func messagesSayWhereAndWhat() throws {
         let cases = try BadAudioFiles.make(in: RepositoryPaths.temporaryDirectory("attune-bad"))
         func message(_ name: String) -> String { Self.failure(cases.first { $0.name == name }!.path)?.message ?? "" }
