@@ -88,6 +88,7 @@ public struct ServerConfiguration: Sendable {
         if let live = raw.live {
             if let value = live.updateIntervalSeconds { configuration.live.updateIntervalSeconds = value }
             if let value = live.alertThrottleSeconds { configuration.live.alertThrottleSeconds = value }
+            if let value = live.idleSeconds { configuration.live.idleSeconds = value }
             if let problem = configuration.live.problem { throw Problem(file: file, message: "live.\(problem)") }
         }
         configuration.tokens = raw.tokens ?? []
@@ -136,6 +137,7 @@ public struct ServerConfiguration: Sendable {
         struct Live: Decodable {
             var updateIntervalSeconds: Double?
             var alertThrottleSeconds: Double?
+            var idleSeconds: Double?
         }
         var host: String?
         var port: Int?
@@ -190,8 +192,9 @@ public struct ServerConfiguration: Sendable {
           // Analysis settings, as `attune config` lists them.
           "settings": { "turns.deadAirMinimumSeconds": 3 },
           // A score update every updateIntervalSeconds of call audio; the same alert cause at most
-          // once per alertThrottleSeconds.
-          "live": { "updateIntervalSeconds": 1, "alertThrottleSeconds": 20 },
+          // once per alertThrottleSeconds. An ingest socket silent for idleSeconds is pinged, and
+          // closed (its call stored) after as long again.
+          "live": { "updateIntervalSeconds": 1, "alertThrottleSeconds": 20, "idleSeconds": 30 },
           // Who may do what. Tokens travel as "Authorization: Bearer TOKEN" (pages, SSE and Twilio,
           // which cannot set headers, may use ?token=TOKEN). Use long random tokens.
           "tokens": [

@@ -1,3 +1,4 @@
+import AttuneLive
 import AttunePipeline
 import AttuneServer
 import AttuneStore
@@ -9,7 +10,8 @@ import Glibc
 #endif
 
 /// The WebSocket layer of an ingest socket, byte by byte over a bare TCP socket: a message sent
-/// in fragments is joined, a ping is answered with its payload, and a call so sent is stored.
+/// in fragments is joined, a ping is answered with its payload, a silent socket is pinged then
+/// closed, a dropped one ends its call; every call so sent is stored.
 @Suite(.serialized) struct IngestSocketTests {
     @Test func fragmentsAreJoinedAndPingsAnswered() async throws {
         let server = try await LiveTestServer.start()
@@ -54,6 +56,60 @@ import Glibc
         Self.send(socket, Self.frame(opcode: 0x8, fin: true, [0x03, 0xE8][...]))
         let closing = Self.receive(socket, until: nil)
         #expect(closing.first == 0x88, "no close frame: \(closing)")
+    }
+
+    /// A client that goes silent without closing (a dropped network) is pinged, then told to go
+    /// away, and its call is stored with the audio it sent.
+    @Test func aSilentSocketIsPingedThenClosedAndItsCallStored() async throws {
+        let server = try await LiveTestServer.start(LiveTestServer.configuration { $0.live.idleSeconds = 1 })
+        defer { Task { await server.stop() } }
+        let socket = RawHTTPRequest.open(port: server.port, path: "/v1/ingest/native", token: LiveTestServer.ingestToken, headers: RawHTTPRequest.webSocketUpgrade)
+        #expect(socket >= 0)
+        defer { close(socket) }
+        var timeout = timeval(tv_sec: 10, tv_usec: 0)
+        setsockopt(socket, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        #expect(String(decoding: Self.receive(socket, until: [13, 10, 13, 10]), as: UTF8.self).hasPrefix("HTTP/1.1 101"))
+        Self.send(socket, Self.frame(opcode: 0x1, fin: true, Array(#"{"type":"start","callId":"silent-call","sampleRateHz":8000,"encoding":"PCMU","channels":["advisor","customer"]}"#.utf8)[...]))
+        for _ in 0..<50 { Self.send(socket, Self.frame(opcode: 0x2, fin: true, [UInt8](repeating: 0xFF, count: 320)[...])) }
+        let started = ContinuousClock.now
+        // A ping (0x89), then a close (0x88) with 1001 (going away); the client answers neither.
+        let ping = Self.receive(socket, until: Array("attune".utf8))
+        #expect(ping.first == 0x89, "no ping: \(ping)")
+        let closing = Self.receive(socket, until: Array("for 2 s".utf8))
+        #expect(closing.starts(with: [0x88]) && closing.count > 4 && closing[2] == 0x03 && closing[3] == 0xE9, "no going-away close: \(closing)")
+        let waited = ContinuousClock.now - started
+        #expect(waited > .milliseconds(900) && waited < .seconds(6), "closed after \(waited)")
+        close(socket)
+        var stored: Double? = nil
+        for _ in 0..<200 where stored == nil {
+            stored = try await server.database.report(callId: "silent-call")?.durationSeconds
+            if stored == nil { try await Task.sleep(for: .milliseconds(20)) }
+        }
+        #expect(stored.map { abs($0 - 1.0) < 0.01 } == true, "stored duration \(String(describing: stored))")
+    }
+
+    /// A client whose connection drops mid-call (no close frame, no stop) has its call ended and
+    /// stored at once, with the audio it sent.
+    @Test func aDroppedConnectionEndsAndStoresTheCall() async throws {
+        let server = try await LiveTestServer.start()
+        defer { Task { await server.stop() } }
+        let socket = RawHTTPRequest.open(port: server.port, path: "/v1/ingest/native", token: LiveTestServer.ingestToken, headers: RawHTTPRequest.webSocketUpgrade)
+        #expect(socket >= 0)
+        var timeout = timeval(tv_sec: 10, tv_usec: 0)
+        setsockopt(socket, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        #expect(String(decoding: Self.receive(socket, until: [13, 10, 13, 10]), as: UTF8.self).hasPrefix("HTTP/1.1 101"))
+        Self.send(socket, Self.frame(opcode: 0x1, fin: true, Array(#"{"type":"start","callId":"dropped-call","sampleRateHz":8000,"encoding":"PCMU","channels":["advisor","customer"]}"#.utf8)[...]))
+        for _ in 0..<25 { Self.send(socket, Self.frame(opcode: 0x2, fin: true, [UInt8](repeating: 0xFF, count: 320)[...])) }
+        try await Task.sleep(for: .milliseconds(100))
+        close(socket)
+        var stored: Double? = nil
+        let dropped = ContinuousClock.now
+        for _ in 0..<100 where stored == nil {
+            stored = try await server.database.report(callId: "dropped-call")?.durationSeconds
+            if stored == nil { try await Task.sleep(for: .milliseconds(20)) }
+        }
+        #expect(stored.map { abs($0 - 0.5) < 0.01 } == true, "stored duration \(String(describing: stored))")
+        #expect(ContinuousClock.now - dropped < .seconds(2))
     }
 
     /// A masked client frame (RFC 6455 §5.2), for payloads under 126 bytes or up to 64 KiB.

@@ -17,8 +17,6 @@ final class IngestChannelHandler<Adapter: IngestAdapter>: ChannelInboundHandler 
     typealias InboundIn = WebSocketFrame
     typealias OutboundOut = WebSocketFrame
 
-    /// Seconds without a frame before the server pings, and again before it gives up.
-    static var idleSeconds: Int64 { 30 }
     /// Seconds a client has to answer the server's close frame.
     static var closeTimeoutSeconds: Int64 { 5 }
 
@@ -49,9 +47,8 @@ final class IngestChannelHandler<Adapter: IngestAdapter>: ChannelInboundHandler 
     func handlerAdded(context: ChannelHandlerContext) {
         channel = context.channel
         let bound = NIOLoopBound(self, eventLoop: context.eventLoop)
-        idleCheck = context.eventLoop.scheduleRepeatedTask(
-            initialDelay: .seconds(Self.idleSeconds), delay: .seconds(Self.idleSeconds)
-        ) { _ in bound.value.checkIdle() }
+        let idle = TimeAmount.milliseconds(Int64(state.options.idleSeconds * 1000))
+        idleCheck = context.eventLoop.scheduleRepeatedTask(initialDelay: idle, delay: idle) { _ in bound.value.checkIdle() }
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
@@ -66,6 +63,16 @@ final class IngestChannelHandler<Adapter: IngestAdapter>: ChannelInboundHandler 
         idleCheck?.cancel()
         applyDisconnectWhenIdle()
         context.fireChannelInactive()
+    }
+
+    /// The client closed its side without a close frame (its process ended, say): the stream is
+    /// over, and the call ends as for a dropped connection.
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        if let event = event as? ChannelEvent, event == .inputClosed {
+            context.close(promise: nil)
+            return
+        }
+        context.fireUserInboundEventTriggered(event)
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
@@ -171,13 +178,14 @@ final class IngestChannelHandler<Adapter: IngestAdapter>: ChannelInboundHandler 
         if flush { channel.writeAndFlush(frame, promise: nil) } else { channel.write(frame, promise: nil) }
     }
 
-    /// A socket silent for `idleSeconds` is pinged; silent for as long again, it is closed.
+    /// A socket silent for `LiveOptions.idleSeconds` is pinged; silent for as long again, it is
+    /// closed (going away), and its call ends and is stored when the socket has closed.
     private func checkIdle() {
         defer { receivedSinceCheck = false }
         guard !receivedSinceCheck else { return }
         if pingOutstanding {
             driver.logger.notice("ingest connection silent: closed")
-            close(code: .goingAway, reason: "no message for \(2 * Self.idleSeconds) s")
+            close(code: .goingAway, reason: "no message for \(Int(2 * state.options.idleSeconds)) s")
         } else {
             pingOutstanding = true
             write(WebSocketFrame(fin: true, opcode: .ping, data: ByteBuffer(string: "attune")), flush: true)
