@@ -115,13 +115,15 @@ import Testing
         let (database, _) = try await Self.freshStore()
         let source = try BatchSource.load(RepositoryPaths.fixtureCalls)
         var analyzed = 0
+        var failures: [String] = []
         for k in 0..<3 {
             let run = try await BatchRunner(database: database, configuration: .default, jobs: 2).run(source, sourceDescription: "f", shard: Shard("\(k)/3"))
             analyzed += run.progress.analyzed
+            failures += try await database.failures(runId: run.runId).map(\.reason)
             #expect(run.progress.skipped == 0, "shards must not overlap")
         }
         let stored = try await database.callCount()
-        #expect(analyzed == 13 && stored == 13)
+        #expect(analyzed == 13 && stored == 13, "analysed \(analyzed), stored \(stored); failures: \(failures)")
     }
 
     @Test func manifestLinesThatCannotBeUsedAreReportedWithTheirLineNumbers() async throws {

@@ -16,13 +16,8 @@ import Glibc
     @Test func fragmentsAreJoinedAndPingsAnswered() async throws {
         let server = try await LiveTestServer.start()
         defer { Task { await server.stop() } }
-        let socket = RawHTTPRequest.open(port: server.port, path: "/v1/ingest/native", token: LiveTestServer.ingestToken, headers: RawHTTPRequest.webSocketUpgrade)
-        #expect(socket >= 0)
+        let socket = Self.openIngestSocket(server)
         defer { close(socket) }
-        var timeout = timeval(tv_sec: 10, tv_usec: 0)
-        setsockopt(socket, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
-        let head = Self.receive(socket, until: [13, 10, 13, 10])
-        #expect(String(decoding: head, as: UTF8.self).hasPrefix("HTTP/1.1 101"))
 
         // The start message in three fragments, with a ping between two of them (control frames
         // may come between the fragments of a message).
@@ -46,11 +41,7 @@ import Glibc
             Self.send(socket, Self.frame(opcode: 0x2, fin: true, bytes[...]))
         }
         Self.send(socket, Self.frame(opcode: 0x1, fin: true, Array(#"{"type":"stop"}"#.utf8)[...]))
-        var stored: Double? = nil
-        for _ in 0..<200 where stored == nil {
-            stored = try await server.database.report(callId: "fragmented-call")?.durationSeconds
-            if stored == nil { try await Task.sleep(for: .milliseconds(20)) }
-        }
+        let stored = try await Self.storedDuration("fragmented-call", server: server)
         #expect(stored.map { abs($0 - 2.0) < 0.01 } == true, "stored duration \(String(describing: stored))")
         // The client's close is answered with a close, and the connection ends.
         Self.send(socket, Self.frame(opcode: 0x8, fin: true, [0x03, 0xE8][...]))
@@ -63,12 +54,7 @@ import Glibc
     @Test func aSilentSocketIsPingedThenClosedAndItsCallStored() async throws {
         let server = try await LiveTestServer.start(LiveTestServer.configuration { $0.live.idleSeconds = 1 })
         defer { Task { await server.stop() } }
-        let socket = RawHTTPRequest.open(port: server.port, path: "/v1/ingest/native", token: LiveTestServer.ingestToken, headers: RawHTTPRequest.webSocketUpgrade)
-        #expect(socket >= 0)
-        defer { close(socket) }
-        var timeout = timeval(tv_sec: 10, tv_usec: 0)
-        setsockopt(socket, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
-        #expect(String(decoding: Self.receive(socket, until: [13, 10, 13, 10]), as: UTF8.self).hasPrefix("HTTP/1.1 101"))
+        let socket = Self.openIngestSocket(server)
         Self.send(socket, Self.frame(opcode: 0x1, fin: true, Array(#"{"type":"start","callId":"silent-call","sampleRateHz":8000,"encoding":"PCMU","channels":["advisor","customer"]}"#.utf8)[...]))
         for _ in 0..<50 { Self.send(socket, Self.frame(opcode: 0x2, fin: true, [UInt8](repeating: 0xFF, count: 320)[...])) }
         let started = ContinuousClock.now
@@ -79,12 +65,9 @@ import Glibc
         #expect(closing.starts(with: [0x88]) && closing.count > 4 && closing[2] == 0x03 && closing[3] == 0xE9, "no going-away close: \(closing)")
         let waited = ContinuousClock.now - started
         #expect(waited > .milliseconds(900) && waited < .seconds(6), "closed after \(waited)")
+        // Closed once, here (a second close could close another test's file that reused the number).
         close(socket)
-        var stored: Double? = nil
-        for _ in 0..<200 where stored == nil {
-            stored = try await server.database.report(callId: "silent-call")?.durationSeconds
-            if stored == nil { try await Task.sleep(for: .milliseconds(20)) }
-        }
+        let stored = try await Self.storedDuration("silent-call", server: server)
         #expect(stored.map { abs($0 - 1.0) < 0.01 } == true, "stored duration \(String(describing: stored))")
     }
 
@@ -93,23 +76,34 @@ import Glibc
     @Test func aDroppedConnectionEndsAndStoresTheCall() async throws {
         let server = try await LiveTestServer.start()
         defer { Task { await server.stop() } }
+        let socket = Self.openIngestSocket(server)
+        Self.send(socket, Self.frame(opcode: 0x1, fin: true, Array(#"{"type":"start","callId":"dropped-call","sampleRateHz":8000,"encoding":"PCMU","channels":["advisor","customer"]}"#.utf8)[...]))
+        for _ in 0..<25 { Self.send(socket, Self.frame(opcode: 0x2, fin: true, [UInt8](repeating: 0xFF, count: 320)[...])) }
+        try await Task.sleep(for: .milliseconds(100))
+        close(socket)
+        let dropped = ContinuousClock.now
+        let stored = try await Self.storedDuration("dropped-call", server: server)
+        #expect(stored.map { abs($0 - 0.5) < 0.01 } == true, "stored duration \(String(describing: stored))")
+        #expect(ContinuousClock.now - dropped < .seconds(2))
+    }
+
+    /// A socket upgraded to `/v1/ingest/native` with the ingest token (10 s receive timeout).
+    static func openIngestSocket(_ server: LiveTestServer) -> Int32 {
         let socket = RawHTTPRequest.open(port: server.port, path: "/v1/ingest/native", token: LiveTestServer.ingestToken, headers: RawHTTPRequest.webSocketUpgrade)
         #expect(socket >= 0)
         var timeout = timeval(tv_sec: 10, tv_usec: 0)
         setsockopt(socket, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
         #expect(String(decoding: Self.receive(socket, until: [13, 10, 13, 10]), as: UTF8.self).hasPrefix("HTTP/1.1 101"))
-        Self.send(socket, Self.frame(opcode: 0x1, fin: true, Array(#"{"type":"start","callId":"dropped-call","sampleRateHz":8000,"encoding":"PCMU","channels":["advisor","customer"]}"#.utf8)[...]))
-        for _ in 0..<25 { Self.send(socket, Self.frame(opcode: 0x2, fin: true, [UInt8](repeating: 0xFF, count: 320)[...])) }
-        try await Task.sleep(for: .milliseconds(100))
-        close(socket)
-        var stored: Double? = nil
-        let dropped = ContinuousClock.now
-        for _ in 0..<100 where stored == nil {
-            stored = try await server.database.report(callId: "dropped-call")?.durationSeconds
-            if stored == nil { try await Task.sleep(for: .milliseconds(20)) }
+        return socket
+    }
+
+    /// The stored report's duration (s), waiting up to 4 s for it; nil if it never came.
+    static func storedDuration(_ callId: String, server: LiveTestServer) async throws -> Double? {
+        for _ in 0..<200 {
+            if let report = try await server.database.report(callId: callId) { return report.durationSeconds }
+            try await Task.sleep(for: .milliseconds(20))
         }
-        #expect(stored.map { abs($0 - 0.5) < 0.01 } == true, "stored duration \(String(describing: stored))")
-        #expect(ContinuousClock.now - dropped < .seconds(2))
+        return nil
     }
 
     /// A masked client frame (RFC 6455 §5.2), for payloads under 126 bytes or up to 64 KiB.
