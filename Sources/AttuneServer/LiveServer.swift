@@ -33,6 +33,9 @@ public struct LiveServer: Sendable {
 
     /// Largest WebSocket message accepted (bytes).
     static let maximumIngestMessageBytes = 1 << 20
+    /// How long the server waits for a client to answer its close frame before it drops the
+    /// connection (s).
+    static let closeHandshakeSeconds: Int64 = 5
 
     /// The Hummingbird application: the router for HTTP; WebSocket upgrades go to
     /// `WebSocketEndpoint` (see `AttuneHTTPChannel`).

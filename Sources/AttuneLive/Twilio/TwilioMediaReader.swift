@@ -55,7 +55,7 @@ enum TwilioMediaReader {
         var value: Value
     }
 
-    private indirect enum Value {
+    private enum Value {
         /// The string's bytes, between its quotes (no escapes in it).
         case string(Range<Int>)
         case integer(Int)
@@ -148,12 +148,22 @@ enum TwilioMediaReader {
             }
             let digits = index - start
             guard digits > 0, !(digits > 1 && bytes[start] == UInt8(ascii: "0")) else { return nil }
-            if index < bytes.count, [UInt8(ascii: "."), UInt8(ascii: "e"), UInt8(ascii: "E")].contains(bytes[index]) { return nil }
+            if index < bytes.count {
+                switch bytes[index] {
+                case UInt8(ascii: "."), UInt8(ascii: "e"), UInt8(ascii: "E"): return nil
+                default: break
+                }
+            }
             return negative ? -value : value
         }
 
         private mutating func skipSpace() {
-            while index < bytes.count, [0x20, 0x09, 0x0A, 0x0D].contains(bytes[index]) { index += 1 }
+            loop: while index < bytes.count {
+                switch bytes[index] {
+                case 0x20, 0x09, 0x0A, 0x0D: index += 1  // space, tab, line feed, carriage return
+                default: break loop
+                }
+            }
         }
     }
 }

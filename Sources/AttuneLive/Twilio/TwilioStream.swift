@@ -204,8 +204,8 @@ public struct TwilioStream: Sendable {
     }
 
     private mutating func media(_ data: Data, decoder: JSONDecoder) throws(IngestError) -> [IngestEvent] {
-        guard aligner != nil else { throw fail("twilio: media before start") }
-        guard !hasEnded else { throw ignore("twilio: media after stop") }
+        // Before the message is decoded: media out of place is refused for that, not for its form.
+        _ = try alignerForMedia()
         let message: TwilioMediaMessage
         do {
             message = try decoder.decode(TwilioMediaMessage.self, from: data)
@@ -215,9 +215,15 @@ public struct TwilioStream: Sendable {
         return try media(message)
     }
 
-    private mutating func media(_ message: TwilioMediaMessage) throws(IngestError) -> [IngestEvent] {
-        guard var aligner else { throw fail("twilio: media before start") }
+    /// The aligner media goes to; media is taken only between `start` and `stop`.
+    private mutating func alignerForMedia() throws(IngestError) -> TwilioTrackAligner {
+        guard let aligner else { throw fail("twilio: media before start") }
         guard !hasEnded else { throw ignore("twilio: media after stop") }
+        return aligner
+    }
+
+    private mutating func media(_ message: TwilioMediaMessage) throws(IngestError) -> [IngestEvent] {
+        var aligner = try alignerForMedia()
         if let sid = message.streamSid, sid != streamSid { throw ignore("twilio: media for another streamSid") }
         let media = message.media
         guard let track = TwilioTrack(rawValue: media.track) else { throw ignore("twilio: unknown track '\(media.track.prefix(32))'") }

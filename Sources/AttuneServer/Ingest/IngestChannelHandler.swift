@@ -17,12 +17,8 @@ final class IngestChannelHandler<Adapter: IngestAdapter>: ChannelInboundHandler 
     typealias InboundIn = WebSocketFrame
     typealias OutboundOut = WebSocketFrame
 
-    /// Seconds a client has to answer the server's close frame.
-    static var closeTimeoutSeconds: Int64 { 5 }
-
     private var adapter: Adapter
     private var driver: IngestDriver
-    private let state: LiveServerState
     private let done: EventLoopPromise<Void>
     private var channel: (any Channel)?
     /// A call's report is being stored; frames wait in `held`.
@@ -39,7 +35,6 @@ final class IngestChannelHandler<Adapter: IngestAdapter>: ChannelInboundHandler 
     /// - Parameter done: completed once the socket has closed and its call is stored.
     init(adapter: Adapter, state: LiveServerState, logger: Logger, done: EventLoopPromise<Void>) {
         self.adapter = adapter
-        self.state = state
         self.done = done
         driver = IngestDriver(state: state, source: Adapter.ingestProtocol, logger: logger)
     }
@@ -47,7 +42,7 @@ final class IngestChannelHandler<Adapter: IngestAdapter>: ChannelInboundHandler 
     func handlerAdded(context: ChannelHandlerContext) {
         channel = context.channel
         let bound = NIOLoopBound(self, eventLoop: context.eventLoop)
-        let idle = TimeAmount.milliseconds(Int64(state.options.idleSeconds * 1000))
+        let idle = TimeAmount.milliseconds(Int64(driver.state.options.idleSeconds * 1000))
         idleCheck = context.eventLoop.scheduleRepeatedTask(initialDelay: idle, delay: idle) { _ in bound.value.checkIdle() }
     }
 
@@ -127,7 +122,7 @@ final class IngestChannelHandler<Adapter: IngestAdapter>: ChannelInboundHandler 
         storing = true
         let eventLoop = channel?.eventLoop
         let bound = eventLoop.map { NIOLoopBound(self, eventLoop: $0) }
-        let state = state, logger = driver.logger, after = outcome
+        let state = driver.state, logger = driver.logger, after = outcome
         Task {
             await IngestDriver.store(ended, state: state, logger: logger)
             eventLoop?.execute { bound?.value.stored(after) }
@@ -165,12 +160,12 @@ final class IngestChannelHandler<Adapter: IngestAdapter>: ChannelInboundHandler 
     }
 
     /// Sends a close frame (once) and closes the socket if the client has not within
-    /// `closeTimeoutSeconds`.
+    /// `LiveServer.closeHandshakeSeconds`.
     private func close(code: WebSocketErrorCode, reason: String) {
         guard !sentClose, let channel else { return }
         sentClose = true
         write(.close(code, reason: reason), flush: true)
-        channel.eventLoop.scheduleTask(in: .seconds(Self.closeTimeoutSeconds)) { channel.close(promise: nil) }
+        channel.eventLoop.scheduleTask(in: .seconds(LiveServer.closeHandshakeSeconds)) { channel.close(promise: nil) }
     }
 
     private func write(_ frame: WebSocketFrame, flush: Bool) {
@@ -185,10 +180,10 @@ final class IngestChannelHandler<Adapter: IngestAdapter>: ChannelInboundHandler 
         guard !receivedSinceCheck else { return }
         if pingOutstanding {
             driver.logger.notice("ingest connection silent: closed")
-            close(code: .goingAway, reason: "no message for \(Int(2 * state.options.idleSeconds)) s")
+            close(code: .goingAway, reason: "no message for \(Int(2 * driver.state.options.idleSeconds)) s")
         } else {
             pingOutstanding = true
-            write(WebSocketFrame(fin: true, opcode: .ping, data: ByteBuffer(string: "attune")), flush: true)
+            write(.ping(ByteBuffer(string: "attune")), flush: true)
         }
     }
 }

@@ -47,7 +47,10 @@ struct AttuneHTTPChannel: ServerChildChannel, HTTPChannelHandler {
                     channel.eventLoop.makeCompletedFuture {
                         let granted = Self.decide(head, state: state)
                         decision.value = granted
-                        let status = (try? granted.get()).map { _ in 101 } ?? (granted.failure?.status.code ?? 400)
+                        let status = switch granted {
+                        case .success: 101
+                        case .failure(let refusal): Int(refusal.status.code)
+                        }
                         logger.info("request", metadata: ["method": "GET", "path": "\(head.uri.prefix { $0 != "?" })", "status": "\(status)", "upgrade": "websocket"])
                         guard case .success = granted else { return nil }
                         return HTTPHeaders()
@@ -149,12 +152,5 @@ struct AttuneHTTPChannel: ServerChildChannel, HTTPChannelHandler {
             try await responseWriter.writeResponse(HTTPResponse(status: .temporaryRedirect, headerFields: [.connection: "close", .location: location]))
             throw LateUpgrade()
         }
-    }
-}
-
-extension Result {
-    var failure: Failure? {
-        if case .failure(let failure) = self { return failure }
-        return nil
     }
 }

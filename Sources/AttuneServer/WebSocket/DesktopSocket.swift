@@ -40,10 +40,9 @@ enum DesktopSocket {
                     try await outbound.write(.close(.normalClosure, reason: "the call has ended"))
                 }
                 // The first to end: the reader (the desktop left) or the writer (the call ended or
-                // the server is shutting down). The other gets five seconds for the close
-                // handshake.
+                // the server is shutting down). The other gets the close handshake's time.
                 try await group.next()
-                group.addTask { try await Task.sleep(for: .seconds(5)) }
+                group.addTask { try await Task.sleep(for: .seconds(LiveServer.closeHandshakeSeconds)) }
                 try await group.next()
                 group.cancelAll()
             }

@@ -5,6 +5,8 @@ extension WebSocketFrame {
     /// A server's (unmasked) frames.
     static func text(_ text: String) -> WebSocketFrame { WebSocketFrame(fin: true, opcode: .text, data: ByteBuffer(string: text)) }
 
+    static func ping(_ payload: ByteBuffer) -> WebSocketFrame { WebSocketFrame(fin: true, opcode: .ping, data: payload) }
+
     static func pong(_ payload: ByteBuffer) -> WebSocketFrame { WebSocketFrame(fin: true, opcode: .pong, data: payload) }
 
     /// A close frame with a status code and a reason (at most 120 characters: control frames
