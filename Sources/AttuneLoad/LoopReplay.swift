@@ -35,10 +35,10 @@ struct ReplayPlan: Sendable {
         }
     }
 
-    /// Opens a client WebSocket to `path` on `eventLoop`; its events arrive on that loop.
+    /// Opens a client WebSocket to `path` on `eventLoop` (called on it); its events arrive there.
     func connect(
         path: String, headers: [(String, String)], on eventLoop: any EventLoop, onEvent: @escaping (RawWebSocketHandler.Event) -> Void
-    ) -> NIOLoopBound<RawWebSocketHandler> {
+    ) -> RawWebSocketHandler {
         let handler = RawWebSocketHandler(
             request: WebSocketWire.upgradeRequest(host: "\(host):\(port)", path: path, headers: headers), onEvent: onEvent)
         let bound = NIOLoopBound(handler, eventLoop: eventLoop)
@@ -51,7 +51,7 @@ struct ReplayPlan: Sendable {
                 bound.value.onEvent(.failed("\(error)"))
                 bound.value.onEvent(.closed)
             }
-        return bound
+        return handler
     }
 }
 
@@ -138,7 +138,7 @@ final class ReplayedCall {
 
     func start() {
         let bound = bound
-        ingest = plan.connect(path: plan.kind.path, headers: plan.ingestHeaders(index), on: eventLoop) { bound.value.ingestEvent($0) }.value
+        ingest = plan.connect(path: plan.kind.path, headers: plan.ingestHeaders(index), on: eventLoop) { bound.value.ingestEvent($0) }
     }
 
     private func ingestEvent(_ event: RawWebSocketHandler.Event) {
@@ -168,7 +168,7 @@ final class ReplayedCall {
         desktopClosed = false
         let attempt = desktopAttempt, bound = bound
         let path = "/v1/live/calls/\(plan.callId(index))/ws?token=\(plan.viewerToken)"
-        desktop = plan.connect(path: path, headers: [], on: eventLoop) { bound.value.desktopEvent($0, attempt: attempt) }.value
+        desktop = plan.connect(path: path, headers: [], on: eventLoop) { bound.value.desktopEvent($0, attempt: attempt) }
     }
 
     private func desktopEvent(_ event: RawWebSocketHandler.Event, attempt: Int) {
@@ -234,7 +234,8 @@ final class ReplayedCall {
         case "callEnded":
             ended = true
             plan.recorder.callEnded()
-            closeSockets()
+            ingest?.close()
+            desktop?.close()
         default: break
         }
     }
@@ -243,11 +244,6 @@ final class ReplayedCall {
         guard !failed else { return }
         failed = true
         if connecting { plan.recorder.connectFailed() } else { plan.recorder.sendFailed() }
-    }
-
-    private func closeSockets() {
-        ingest?.close()
-        desktop?.close()
     }
 
     private func giveUp() {

@@ -102,14 +102,14 @@ final class RawWebSocketHandler: ChannelInboundHandler {
         }
         while let (opcode, payload) = nextFrame() {
             switch opcode {
-            case 0x1: onEvent(.message(.text, payload))
-            case 0x2: onEvent(.message(.binary, payload))
-            case 0x9: context.writeAndFlush(wrapOutboundOut(WebSocketWire.clientFrame(.pong, payload: payload.readableBytesView)), promise: nil)
-            case 0x8:
+            case .text: onEvent(.message(.text, payload))
+            case .binary: onEvent(.message(.binary, payload))
+            case .ping: context.writeAndFlush(wrapOutboundOut(WebSocketWire.clientFrame(.pong, payload: payload.readableBytesView)), promise: nil)
+            case .close:
                 if !sentClose { context.writeAndFlush(wrapOutboundOut(WebSocketWire.normalClose), promise: nil) }
                 context.close(promise: nil)
                 return
-            default: break
+            case .pong, nil: break
             }
         }
         if pending?.readableBytes == 0 { pending = nil } else { pending?.discardReadBytes() }
@@ -134,8 +134,9 @@ final class RawWebSocketHandler: ChannelInboundHandler {
         context.close(promise: nil)
     }
 
-    /// The next complete server frame (unmasked, as servers send), consumed from `pending`.
-    private func nextFrame() -> (UInt8, ByteBuffer)? {
+    /// The next complete server frame, consumed from `pending` (nil opcode: one this client does
+    /// not use). Servers never mask (RFC 6455 §5.1); a masked frame breaks the stream.
+    private func nextFrame() -> (WebSocketWire.Opcode?, ByteBuffer)? {
         guard var buffer = pending, buffer.readableBytes >= 2,
               let first = buffer.readInteger(as: UInt8.self), let second = buffer.readInteger(as: UInt8.self)
         else { return nil }
@@ -147,20 +148,15 @@ final class RawWebSocketHandler: ChannelInboundHandler {
             guard let extended = buffer.readInteger(as: UInt64.self) else { return nil }
             length = Int(extended)
         }
-        let masked = second & 0x80 != 0
-        var key: [UInt8] = []
-        if masked {
-            guard let bytes = buffer.readBytes(length: 4) else { return nil }
-            key = bytes
+        guard second & 0x80 == 0 else {
+            onEvent(.failed("a masked frame from the server"))
+            channel?.close(promise: nil)
+            pending = nil
+            return nil
         }
-        guard var payload = buffer.readSlice(length: length) else { return nil }
-        if masked {
-            var bytes = Array(payload.readableBytesView)
-            for index in bytes.indices { bytes[index] ^= key[index & 3] }
-            payload = ByteBuffer(bytes: bytes)
-        }
+        guard let payload = buffer.readSlice(length: length) else { return nil }
         pending = buffer
-        return (first & 0x0F, payload)
+        return (WebSocketWire.Opcode(rawValue: first & 0x0F), payload)
     }
 
     private static func headerEnd(_ view: ByteBufferView) -> Int? {
