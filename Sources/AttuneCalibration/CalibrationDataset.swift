@@ -33,8 +33,12 @@ public struct CalibrationDataset: Sendable {
 
     /// What an EmoDB clip is compared with (a 2 s clip has no earlier speech of its own).
     public enum EmoDBBaseline: String, Sendable, CaseIterable {
-        /// The speaker's other neutral clips (leave-one-out): stands in for a caller's calm
-        /// earlier speech, the baseline a call gives. The default.
+        /// Each clip streamed through the engine as a call presents a customer: after the
+        /// speaker's own other neutral clips, as their earlier speech (see `loadEmoDBInContext`).
+        /// The default: the same path, baseline and moving window a call's distress takes.
+        case inContext
+        /// The speaker's other neutral clips (leave-one-out), as clip means: stands in for a
+        /// caller's calm earlier speech, without streaming.
         case calm
         /// The mean of all the speaker's clips, every emotion (uses no label).
         case speakerMean
@@ -45,7 +49,7 @@ public struct CalibrationDataset: Sendable {
     /// Loads `path`: a folder of labelled fixture calls (`*.truth.json` with `labels`), or an
     /// EmoDB folder (`labels.csv`).
     public static func load(
-        _ path: String, model: LoadedModel, configuration: AnalysisConfiguration = .default, emoDBBaseline: EmoDBBaseline = .calm
+        _ path: String, model: LoadedModel, configuration: AnalysisConfiguration = .default, emoDBBaseline: EmoDBBaseline = .inContext
     ) throws -> CalibrationDataset {
         if FileManager.default.fileExists(atPath: path + "/labels.csv") {
             return try loadEmoDB(path, model: model, configuration: configuration, baseline: emoDBBaseline)
@@ -103,14 +107,12 @@ public struct CalibrationDataset: Sendable {
     /// window, compared with a baseline chosen by `baseline`. Angry and fear count as distressed;
     /// the other emotions do not.
     static func loadEmoDB(_ folder: String, model: LoadedModel, configuration: AnalysisConfiguration, baseline mode: EmoDBBaseline) throws -> CalibrationDataset {
-        let text = try String(contentsOfFile: folder + "/labels.csv", encoding: .utf8)
-        var lines = text.split(whereSeparator: \.isNewline).map(String.init)
-        let header = lines.removeFirst().split(separator: ",").map(String.init)
-        let rows = lines.map { Dictionary(uniqueKeysWithValues: zip(header, $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init))) }
+        let rows = try emoDBRows(folder)
+        if mode == .inContext { return try loadEmoDBInContext(folder, rows: rows, model: model, configuration: configuration) }
         var clips: [(row: [String: String], cues: CueSums, spikes: Int, report: CallReport)] = []
         var skipped: [String] = []
         for row in rows {
-            guard let file = row["file"], let emotion = row["label"], !emotion.isEmpty else { continue }
+            let file = row["file"]!
             let recording = CallRecording(source: .file(folder + "/" + file), monoParty: .customer)
             let (report, analyzer) = try RecordingAnalysis.analyzeKeepingAnalyzer(recording, callId: file, configuration: configuration, model: model)
             guard let cues = analyzer.customerCueTotals, cues.speechFrames > 0 else {
@@ -124,7 +126,7 @@ public struct CalibrationDataset: Sendable {
         func baseline(for clip: (row: [String: String], cues: CueSums, spikes: Int, report: CallReport)) -> CueSums {
             let speaker = clip.row["speaker"]
             switch mode {
-            case .none:
+            case .none, .inContext:
                 return everyone
             case .speakerMean:
                 return meanOfMeans(clips.filter { $0.row["speaker"] == speaker }.map(\.cues))
@@ -145,37 +147,58 @@ public struct CalibrationDataset: Sendable {
         return CalibrationDataset(name: "\(folder) (baseline: \(mode.rawValue))", examples: examples, skipped: skipped)
     }
 
+    /// Every example as a CSV row: `id, group, speakerGroup, category, distressed, ces`, then each
+    /// metric and distress metric seen in any example (empty where unknown), columns sorted.
+    public func examplesCSV() -> String {
+        let metricNames = Set(examples.flatMap { $0.metrics.keys }).sorted()
+        let distressNames = Set(examples.flatMap { $0.distressMetrics?.keys ?? [:].keys }).sorted()
+        func field(_ text: String?) -> String {
+            guard let text else { return "" }
+            return text.contains(",") || text.contains("\"") ? "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : text
+        }
+        func number(_ value: Double?) -> String { value.map { "\($0)" } ?? "" }
+        var lines = [(["id", "group", "speakerGroup", "category", "distressed", "ces"] + metricNames + distressNames.map { "distress." + $0 }).joined(separator: ",")]
+        for example in examples {
+            let fixed = [field(example.id), field(example.group), field(example.speakerGroup), field(example.category),
+                         example.distressed.map { $0 ? "1" : "0" } ?? "", number(example.ces)]
+            lines.append((fixed + metricNames.map { number(example.metrics[$0]) } + distressNames.map { number(example.distressMetrics?[$0]) }).joined(separator: ","))
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// The rows of an EmoDB folder's `labels.csv` that name a clip and its emotion.
+    static func emoDBRows(_ folder: String) throws -> [[String: String]] {
+        let text = try String(contentsOfFile: folder + "/labels.csv", encoding: .utf8)
+        var lines = text.split(whereSeparator: \.isNewline).map(String.init)
+        let header = lines.removeFirst().split(separator: ",").map(String.init)
+        return lines.map { Dictionary(uniqueKeysWithValues: zip(header, $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init))) }
+            .filter { !($0["file"] ?? "").isEmpty && !($0["label"] ?? "").isEmpty }
+    }
+
     /// A baseline whose means (and pitch spread and pace) are the means of each span's own.
     static func meanOfMeans(_ spans: [CueSums]) -> CueSums {
-        func mean(_ values: [Double?]) -> Double? {
-            let known = values.compactMap { $0 }
-            return known.isEmpty ? nil : known.reduce(0, +) / Double(known.count)
-        }
         // Each mean is written as a sum over `unit` frames, so the means read back exactly.
         let unit = 100_000
-        let frames = Double(unit)
+        func meanAccumulator(_ cue: KeyPath<CueSums, CueAccumulator>) -> CueAccumulator {
+            let known = spans.compactMap { $0[keyPath: cue].mean }
+            guard !known.isEmpty else { return CueAccumulator() }
+            return CueAccumulator(count: unit, sum: known.reduce(0, +) / Double(known.count) * Double(unit))
+        }
         var baseline = CueSums()
-        if let level = mean(spans.map(\.meanLevelDBFS)) {
-            baseline.speechFrames = unit
-            baseline.levelSum = level * frames
-            if let pace = mean(spans.map(\.syllablesPerSecond)) {
-                baseline.syllablePeaks = Int((pace * baseline.speechSeconds).rounded())
-            }
+        baseline.level = meanAccumulator(\.level)
+        baseline.speechFrames = baseline.level.count
+        let paces = spans.compactMap(\.syllablesPerSecond)
+        if baseline.speechFrames > 0 && !paces.isEmpty {
+            baseline.syllablePeaks = Int((paces.reduce(0, +) / Double(paces.count) * baseline.speechSeconds).rounded())
         }
-        if let pitch = mean(spans.map(\.meanPitchSemitones)) {
-            let spread = mean(spans.map(\.pitchSpreadSemitones)) ?? 0
-            baseline.pitchFrames = unit
-            baseline.pitchSum = pitch * frames
-            baseline.pitchSquareSum = (spread * spread + pitch * pitch) * frames
+        baseline.pitch = meanAccumulator(\.pitch)
+        if let pitch = baseline.pitch.mean {
+            let spreads = spans.compactMap(\.pitchSpreadSemitones)
+            let spread = spreads.isEmpty ? 0 : spreads.reduce(0, +) / Double(spreads.count)
+            baseline.pitchSquareSum = (spread * spread + pitch * pitch) * Double(unit)
         }
-        if let centroid = mean(spans.map(\.meanCentroidHz)), let tilt = mean(spans.map(\.meanTiltDb)) {
-            baseline.shapeFrames = unit
-            baseline.centroidSum = centroid * frames
-            baseline.tiltSum = tilt * frames
-        }
-        if let jitter = mean(spans.map(\.meanJitterSemitones)) {
-            baseline.jitterPairs = unit
-            baseline.jitterSum = jitter * frames
+        for cue in [\CueSums.centroid, \.tilt, \.jitter, \.pitchSlope, \.harmonicity, \.shimmer, \.flatness] as [WritableKeyPath<CueSums, CueAccumulator>] {
+            baseline[keyPath: cue] = meanAccumulator(cue)
         }
         return baseline
     }

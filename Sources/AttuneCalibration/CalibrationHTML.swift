@@ -66,9 +66,10 @@ public enum CalibrationHTML {
             }
         }
         out.append("</table>")
-        out.append("<table><tr><th>Label</th>" + DistressLevel.allCases.map { "<th>predicted \($0.rawValue)</th>" }.joined() + "</tr>")
+        out.append("<table><tr><th>Label</th>" + DistressLevel.allCases.map { "<th>predicted \($0.rawValue)</th>" }.joined() + "<th>flagged</th><th>mean score</th></tr>")
         for row in distress.confusion {
-            out.append("<tr><td>\(escapeHTML(row.label))</td>" + row.counts.map { "<td>\($0)</td>" }.joined() + "</tr>")
+            out.append("<tr><td>\(escapeHTML(row.label))</td>" + row.counts.map { "<td>\($0)</td>" }.joined()
+                + "<td>\(CalibrationText.percent(row.flaggedShare))</td><td>\(CalibrationText.number(row.meanScore, places: 2))</td></tr>")
         }
         out.append("</table>")
         if !distress.cues.isEmpty {

@@ -33,8 +33,9 @@ public struct DistressEvaluation: Sendable, Equatable {
     /// Distressed against the calm reference only (EmoDB: neutral), when there is one.
     public var aucAgainstReference: Estimate?
     public var referenceName: String?
-    /// Rows: labelled level (or category); columns: predicted none / elevated / high.
-    public var confusion: [(label: String, counts: [Int])]
+    /// Rows: labelled level (or category), with the mean score and the counts predicted none /
+    /// elevated / high.
+    public var confusion: [ConfusionRow]
     /// Share of the calm reference flagged elevated or high, overall and per speaker group.
     public var referenceFlagged: Double?
     public var referenceFlaggedByGroup: [(group: String, share: Double, count: Int)]
@@ -50,6 +51,17 @@ public struct DistressEvaluation: Sendable, Equatable {
     }
 }
 
+/// One row of the distress confusion table: a label (EmoDB: the emotion) and how it was scored.
+public struct ConfusionRow: Sendable, Equatable {
+    public var label: String
+    /// Examples predicted none, elevated, high.
+    public var counts: [Int]
+    /// Mean distress score of the row's examples (0–1).
+    public var meanScore: Double
+    /// Share of the row predicted elevated or high.
+    public var flaggedShare: Double { Double(counts.dropFirst().reduce(0, +)) / Double(max(counts.reduce(0, +), 1)) }
+}
+
 /// A calibration run's findings for one model.
 public struct ModelEvaluation: Sendable {
     public var modelName: String
@@ -62,6 +74,8 @@ public struct CalibrationRun: Sendable {
     public var dataset: CalibrationDataset
     public var bootstrapSamples = 1000
     public var seed: UInt64 = 1
+    /// What the fitted distress levels may flag of each not-distressed category.
+    public var falseAlarmBudget = ModelFitter.FalseAlarmBudget.standard
 
     public init(dataset: CalibrationDataset) { self.dataset = dataset }
 
@@ -109,25 +123,28 @@ public struct CalibrationRun: Sendable {
         var heldOutDistress: [Double?]? = nil
         let distressExamples = dataset.examples.compactMap { example -> FitExample? in
             guard let metrics = example.distressMetrics, let distressed = example.distressed else { return nil }
-            return FitExample(metrics: metrics, target: distressed ? 1 : 0, group: example.group)
+            return FitExample(metrics: metrics, target: distressed ? 1 : 0, group: example.group, category: example.category)
         }
+        var heldOutLevels: [DistressLevel?]? = nil
         if scores.contains(.distress) && distressExamples.count >= 2 * folds && Set(distressExamples.map(\.target)).count == 2 {
-            fitted.distress = ModelFitter.fit(model.distress, examples: distressExamples)
-            let predictions = ModelFitter.heldOutPredictions(model.distress, examples: distressExamples, folds: folds, seed: seed)
+            (fitted.distress, fitted.distressLevels) = ModelFitter.fitDistress(model.distress, examples: distressExamples, budget: falseAlarmBudget)
+            let predictions = ModelFitter.heldOutDistress(model.distress, examples: distressExamples, folds: folds, seed: seed, budget: falseAlarmBudget)
             var byExample = [Double?](repeating: nil, count: dataset.examples.count)
+            var levels = [DistressLevel?](repeating: nil, count: dataset.examples.count)
             var next = 0
             for (index, example) in dataset.examples.enumerated() where example.distressMetrics != nil && example.distressed != nil {
-                byExample[index] = predictions[next]
+                (byExample[index], levels[index]) = predictions[next]
                 next += 1
             }
             heldOutDistress = byExample
+            heldOutLevels = levels
         }
         fitted.version = bumped(model.version)
         fitted.description = "Fitted by attune calibrate --fit on \(dataset.name) (\(folds)-fold cross-validation) from \(model.id) \(model.version)."
         return (fitted, ModelEvaluation(
             modelName: "fitted (held out)",
             effort: heldOutEffort.flatMap { evaluateEffort(effortIndex: $0) },
-            distress: heldOutDistress.flatMap { evaluateDistress(scores: $0, levels: fitted.distressLevels, model: nil) }))
+            distress: heldOutDistress.flatMap { evaluateDistress(scores: $0, levels: fitted.distressLevels, heldOutLevels: heldOutLevels, model: nil) }))
     }
 
     // MARK: - Effort
@@ -163,10 +180,13 @@ public struct CalibrationRun: Sendable {
 
     // MARK: - Distress
 
-    private func evaluateDistress(scores: [Double?], levels: DistressLevels, model: RuleModel?) -> DistressEvaluation? {
+    /// - Parameter heldOutLevels: each example's level from its own fold's fitted levels (held-out
+    ///   figures); nil: every example's level from `levels`.
+    private func evaluateDistress(scores: [Double?], levels: DistressLevels, heldOutLevels: [DistressLevel?]? = nil, model: RuleModel?) -> DistressEvaluation? {
         let labelled = dataset.examples.indices.filter { scores[$0] != nil && dataset.examples[$0].distressed != nil }
         guard labelled.count >= 3 else { return nil }
         let values = labelled.map { scores[$0]! }
+        let predictedLevels = labelled.map { heldOutLevels?[$0] ?? levels.level(of: scores[$0]!) }
         let positives = labelled.map { dataset.examples[$0].distressed! }
         let n = labelled.count
         func auc(_ indices: [Int]) -> Double? {
@@ -189,7 +209,7 @@ public struct CalibrationRun: Sendable {
                 })
             }
             let reference = all.filter { categories[$0] == referenceName }
-            let flagged = { (indices: [Int]) in Double(indices.count { levels.level(of: values[$0]) != .none }) / Double(max(indices.count, 1)) }
+            let flagged = { (indices: [Int]) in Double(indices.count { predictedLevels[$0] != .none }) / Double(max(indices.count, 1)) }
             referenceFlagged = flagged(reference)
             let groups = Set(reference.compactMap { dataset.examples[labelled[$0]].speakerGroup }).sorted()
             byGroup = groups.map { group in
@@ -200,7 +220,10 @@ public struct CalibrationRun: Sendable {
         // Confusion: labelled level (or category) against predicted level.
         let rowLabels = Array(Set(categories)).sorted { order($0) < order($1) }
         let confusion = rowLabels.map { label in
-            (label, DistressLevel.allCases.map { level in all.count { categories[$0] == label && levels.level(of: values[$0]) == level } })
+            let members = all.filter { categories[$0] == label }
+            return ConfusionRow(
+                label: label, counts: DistressLevel.allCases.map { level in members.count { predictedLevels[$0] == level } },
+                meanScore: members.map { values[$0] }.reduce(0, +) / Double(max(members.count, 1)))
         }
         // What each cue adds: alone, and the model without it.
         let excited = all.filter { positives[$0] || categories[$0] == "happy" }

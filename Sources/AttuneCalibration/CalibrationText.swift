@@ -23,9 +23,10 @@ public enum CalibrationText {
                         lines.append("  \(reference) flagged elevated or high: \(percent(flagged))" + (groups.isEmpty ? "" : " (\(groups))"))
                     }
                 }
-                lines.append("  levels (rows: label; columns: predicted none / elevated / high):")
+                lines.append("  levels (rows: label; columns: predicted none / elevated / high, share flagged, mean score):")
                 for row in distress.confusion {
-                    lines.append("    " + row.label.rightPad(12) + row.counts.map { String($0).leftPad(6) }.joined())
+                    lines.append("    " + row.label.rightPad(12) + row.counts.map { String($0).leftPad(6) }.joined()
+                        + percent(row.flaggedShare).leftPad(8) + number(row.meanScore, places: 2).leftPad(8))
                 }
                 if !distress.cues.isEmpty {
                     let excited = distress.cues.contains { $0.aloneAgainstExcited != nil }

@@ -65,6 +65,10 @@ public struct CallAnalyzer: Sendable {
     /// The customer's cue metrics at the distress peak so far (calibration fits on these).
     public var distressPeakMetrics: [String: Double]? { scoring?.peakMetrics }
 
+    /// The customer's cue metrics over the latest window scored (calibration reads the window
+    /// that ends a stream).
+    public var latestDistressMetrics: [String: Double]? { scoring?.latestMetrics }
+
     /// The customer's distress over the last window, as of the latest second scored (live use).
     public var movingDistress: (score: DistressScore, atSeconds: Double)? {
         guard let scoring, let score = scoring.latestDistress, let seconds = scoring.latestDistressSeconds else { return nil }

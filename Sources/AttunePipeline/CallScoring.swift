@@ -34,6 +34,8 @@ public struct CallScoring: Sendable {
     private var peak: (score: DistressScore, seconds: Double)?
     /// The cue metrics of the peak window (for fitting).
     private(set) var peakMetrics: [String: Double]?
+    /// The cue metrics of the latest window (calibration reads the window that ends a stream).
+    private(set) var latestMetrics: [String: Double]?
     private var baselineSeconds = 0.0
 
     init(model: RuleModel) { scorer = Scorer(model: model) }
@@ -42,6 +44,7 @@ public struct CallScoring: Sendable {
     mutating func add(_ snapshot: CueSnapshot) {
         let metrics = Self.metrics(of: snapshot)
         let score = scorer.distress(metrics)
+        latestMetrics = metrics
         latestDistress = score
         latestDistressSeconds = snapshot.endSeconds
         baselineSeconds = snapshot.baseline.speechSeconds
@@ -68,6 +71,10 @@ public struct CallScoring: Sendable {
         set("tiltDropDb", difference(baseline.meanTiltDb, window.meanTiltDb))
         set("jitterRiseSemitones", difference(window.meanJitterSemitones, baseline.meanJitterSemitones))
         set("levelRiseDb", difference(window.meanLevelDBFS, baseline.meanLevelDBFS))
+        set("pitchFallSemitonesPerSecond", difference(baseline.meanPitchSlopeSemitonesPerSecond, window.meanPitchSlopeSemitonesPerSecond))
+        set("harmonicityDropDb", difference(baseline.meanHarmonicityDb, window.meanHarmonicityDb))
+        set("shimmerRiseDb", difference(window.meanShimmerDb, baseline.meanShimmerDb))
+        set("flatnessRiseDb", difference(window.meanFlatnessDb, baseline.meanFlatnessDb))
         if window.speechFrames > 0 { set("raisedVoicePerMinute", Double(windowSpikes) / (window.speechSeconds / 60)) }
         return metrics
     }

@@ -10,6 +10,12 @@ public struct FixtureTruth: Decodable, Sendable {
         public var snrDb: Double?
         public var bleedDb: Double?
         public var sampleRateHz: Int
+        /// Real-speech material (`RealSpeechMaterial`): `tune` or `heldOut`.
+        public var split: String?
+        /// Far talkers' level relative to the near talker (dB), in the `far` set.
+        public var farTalkerDb: Double?
+        /// How far raised phrases are above the speaker's median (dB), in the `raised` set.
+        public var raisedDb: Double?
     }
     public struct Audio: Decodable, Sendable {
         public var layout: String
@@ -22,6 +28,8 @@ public struct FixtureTruth: Decodable, Sendable {
         public var initiator: String?
         public var startSeconds: Double
         public var endSeconds: Double
+        /// A raised phrase's level above the speaker's median (dB), in the `raised` set.
+        public var dbAboveMedian: Double?
     }
 
     public var callId: String
@@ -34,6 +42,8 @@ public struct FixtureTruth: Decodable, Sendable {
     public var segments: [String: [[Double]]]
     public var overtalkSeconds: Double
     public var events: [Event]
+    /// The near talker's deliberately quiet turns (10 dB under their median), in the `far` set.
+    public var quietSegments: [String: [[Double]]]?
 
     /// Loads `<callId>.truth.json` from `directory`.
     public static func load(_ callId: String, directory: String = RepositoryPaths.fixtureCalls) throws -> FixtureTruth {
@@ -62,6 +72,11 @@ public struct FixtureTruth: Decodable, Sendable {
     /// Truth segments of `party` as (start, end) seconds.
     public func segments(of party: Party) -> [(Double, Double)] {
         (segments[party.rawValue] ?? []).map { ($0[0], $0[1]) }
+    }
+
+    /// The near talker's quiet turns of `party` as (start, end) seconds.
+    public func quietSegments(of party: Party) -> [(Double, Double)] {
+        (quietSegments?[party.rawValue] ?? []).map { ($0[0], $0[1]) }
     }
 
     /// Truth events of one type.

@@ -44,14 +44,17 @@ struct CalibrateCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Also write a self-contained HTML report with reliability plots.", valueName: "file"))
     var html: String?
 
+    @Option(help: ArgumentHelp("Also write every example's labels and metrics as CSV (one row per example), for analysis elsewhere.", valueName: "file"))
+    var examplesCsv: String?
+
     @Option(help: "Bootstrap resamples for the 95 % intervals.")
     var bootstrap = 1000
 
-    @Option(help: "EmoDB only: compare each clip with the speaker's other neutral clips (calm, like a caller's earlier speech), the mean of all their clips (speakerMean), or everyone's mean (none: no speaker baseline).")
-    var emodbBaseline: EmoDBBaselineArgument = .calm
+    @Option(help: "EmoDB only: stream each clip after the speaker's other neutral clips, as a call presents it (inContext); or compare clip means with the speaker's other neutral clips (calm), the mean of all their clips (speakerMean), or everyone's mean (none: no speaker baseline).")
+    var emodbBaseline: EmoDBBaselineArgument = .inContext
 
     enum EmoDBBaselineArgument: String, ExpressibleByArgument, CaseIterable {
-        case calm, speakerMean, none
+        case inContext, calm, speakerMean, none
     }
 
     @OptionGroup var settings: SettingsOptions
@@ -97,6 +100,13 @@ struct CalibrateCommand: ParsableCommand {
                 throw ExitCode(1)
             }
             print("\nFitted model written to \(out) (id \(model.id), version \(model.version)).")
+        }
+        if let examplesCsv {
+            do { try Data(dataset.examplesCSV().utf8).write(to: URL(fileURLWithPath: examplesCsv)) } catch {
+                printError("attune: error: \(examplesCsv): \(error)")
+                throw ExitCode(1)
+            }
+            print("Examples written to \(examplesCsv).")
         }
         if let html {
             let page = CalibrationHTML.render(dataset: dataset, model: loaded.model, sha256: loaded.sha256, evaluations: evaluations, folds: fit ? folds : nil)

@@ -126,6 +126,20 @@ public struct SpikeConfiguration: Sendable, Equatable, Hashable {
     public var minimumSeconds = 0.3
     /// Speech needed before the baseline is trusted and spikes can be reported (s, 0–60). Default 2 s.
     public var baselineMinimumSpeechSeconds = 2.0
+    /// Frames at least this far above the baseline stay out of it, so raised phrases do not drag
+    /// it up (dB, 1–30). Default 6 dB.
+    public var baselineExclusionDb = 6.0
+    /// A raised run shorter than `sustainedSeconds` must have its median pitch at least this far above the party's baseline pitch, when
+    /// it has enough clearly periodic frames to tell (semitones, 0–12). Default 3.5 st: raising the
+    /// voice by 10 dB raised it 4–15 st on EmoDB's angry phrases; emphatic calm words, under 3.4.
+    public var minimumPitchRiseSemitones = 3.5
+    /// …and its median spectral centroid at least this far above the party's baseline (Hz,
+    /// 0–1000). Default 100 Hz (raised phrases: 220 Hz or more on EmoDB).
+    public var minimumBrightnessRiseHz = 100.0
+    /// A loud run at least this long counts on level alone, whatever its pitch and brightness: a
+    /// phrase said louder, not a stressed word (s, 0.3–10). Default 0.8 s (emphatic calm words on
+    /// EmoDB were loud for 0.5 s at most).
+    public var sustainedSeconds = 0.8
 
     public init() {}
 }

@@ -1,7 +1,6 @@
 internal import Glibc
 
-/// Follows one speaker's arousal and strain cues (level, pitch and its spread, spectral centroid
-/// and tilt, pitch jitter, pace) in one-second bins: a moving window of the last `windowSeconds`, and a baseline of the
+/// Follows one speaker's arousal, strain and voice-quality cues (`CueSums`) in one-second bins: a moving window of the last `windowSeconds`, and a baseline of the
 /// speaker's first `baselineSpeechSeconds` of speech, frozen once full. Every second it offers a
 /// `CueSnapshot` (window against baseline) once both hold enough speech.
 ///
@@ -13,6 +12,7 @@ struct CueTracker: Sendable {
     private let minimumBaselineFrames: Int
     private let minimumWindowFrames: Int
     private let statisticsVoicing: Float
+    private let voicingThreshold: Float
     private var bins: [CueSums]
     private var binSlot = 0
     private var binFrames = 0
@@ -22,9 +22,18 @@ struct CueTracker: Sendable {
     private(set) var total = CueSums()
     private var previousPitch: Double? = nil
     private var previousPitchFrame = -2
+    private var previousVoicedLevel: Double? = nil
+    private var previousVoicedFrame = -2
     private var frame = 0
     /// The largest frame-to-frame pitch change counted in the jitter cue (semitones).
     static let jitterCapSemitones = 0.5
+    /// The steepest frame-to-frame pitch slope counted in the contour cue (semitones per second):
+    /// a jump beyond it is a slip of the tracker or a new phrase, not intonation.
+    static let slopeCapSemitonesPerSecond = 50.0
+    /// The largest frame-to-frame level change counted in the shimmer cue (dB).
+    static let shimmerCapDb = 3.0
+    /// Periodicity is clamped to this range before it becomes harmonicity (−20 … +23 dB).
+    static let harmonicityVoicingRange: ClosedRange<Float> = 0.01...0.995
     /// Snapshots not yet taken by the caller (at most a few: the caller drains after each push).
     private(set) var pending: [CueSnapshot] = []
 
@@ -34,6 +43,7 @@ struct CueTracker: Sendable {
         minimumBaselineFrames = AnalysisGrid.frames(seconds: configuration.distressCues.minimumBaselineSeconds)
         minimumWindowFrames = AnalysisGrid.frames(seconds: configuration.distressCues.minimumWindowSpeechSeconds)
         statisticsVoicing = Float(configuration.pitch.statisticsVoicingThreshold)
+        voicingThreshold = Float(configuration.pitch.voicingThreshold)
         bins = [CueSums](repeating: CueSums(), count: binsInWindow)
         pending.reserveCapacity(4)  // one snapshot a second; the caller drains after each push
     }
@@ -60,20 +70,32 @@ struct CueTracker: Sendable {
         sums.syllablePeaks = syllablePeak ? 1 : 0
         guard isSpeech else { return sums }
         sums.speechFrames = 1
-        sums.levelSum = Double(record.features.levelDBFS)
+        let level = Double(record.features.levelDBFS)
+        sums.level.add(level)
         if record.features.centroidHz > 0 {
-            sums.shapeFrames = 1
-            sums.centroidSum = Double(record.features.centroidHz)
-            sums.tiltSum = Double(record.features.tiltDb)
+            sums.centroid.add(Double(record.features.centroidHz))
+            sums.tilt.add(Double(record.features.tiltDb))
+            sums.flatness.add(Double(record.flatnessDb))
         }
-        if record.pitch.voicing >= statisticsVoicing && record.pitch.frequencyHz > 0 {
-            let semitones = 12 * log2(Double(record.pitch.frequencyHz) / ChannelStatistics.pitchReferenceHz)
-            sums.pitchFrames = 1
-            sums.pitchSum = semitones
+        let voicing = record.pitch.voicing
+        if voicing >= voicingThreshold && record.pitch.frequencyHz > 0 {
+            let r = Double(min(max(voicing, Self.harmonicityVoicingRange.lowerBound), Self.harmonicityVoicingRange.upperBound))
+            sums.harmonicity.add(10 * log10(r / (1 - r)))
+            if let previous = previousVoicedLevel, previousVoicedFrame == frame - 1 {
+                sums.shimmer.add(min(abs(level - previous), Self.shimmerCapDb))
+            }
+            previousVoicedLevel = level
+            previousVoicedFrame = frame
+        }
+        if voicing >= statisticsVoicing && record.pitch.frequencyHz > 0 {
+            let semitones = ChannelStatistics.semitones(record.pitch.frequencyHz)
+            sums.pitch.add(semitones)
             sums.pitchSquareSum = semitones * semitones
             if let previous = previousPitch, previousPitchFrame == frame - 1 {
-                sums.jitterPairs = 1
-                sums.jitterSum = min(abs(semitones - previous), Self.jitterCapSemitones)
+                let change = semitones - previous
+                sums.jitter.add(min(abs(change), Self.jitterCapSemitones))
+                let slope = change / AnalysisGrid.frameSeconds
+                sums.pitchSlope.add(min(max(slope, -Self.slopeCapSemitonesPerSecond), Self.slopeCapSemitonesPerSecond))
             }
             previousPitch = semitones
             previousPitchFrame = frame

@@ -4,6 +4,10 @@ struct FrameRecord: Sendable {
     var pitch = PitchEstimate.unvoiced
     var score: Float = 0
     var noiseDBFS: Float = 0
+    /// The line's noise power in the measured band when the frame was scored (mean-square).
+    var noisePower: Float = 0
+    /// Band flatness (dB), on the customer's channel only (`CueTracker`).
+    var flatnessDb: Float = 0
 }
 
 /// All per-channel state: resampling, framing, spectrum, noise floor, pitch, the speech decision
@@ -143,11 +147,13 @@ struct ChannelAnalyzer: Sendable {
         if score >= offsetThreshold {
             current.pitch = pitchEstimator.estimate(powerSpectrum: spectrum.powerSpectrum, scratch: &scratch)
             spectrum.addShape(to: &current.features)
+            if cues != nil { current.flatnessDb = spectrum.bandFlatnessDb(bands: bands) }
         } else {
             current.pitch = .unvoiced
         }
         current.score = score
-        if trace != nil { current.noiseDBFS = decibels(noiseFloor.noise.reduce(0, +)) }
+        current.noisePower = noiseFloor.totalPower
+        if trace != nil { current.noiseDBFS = decibels(current.noisePower) }
         pending[scoredFrames % pending.count] = current
         scoredFrames += 1
         if let isSpeech = decision.push(score: score) { emit(isSpeech: isSpeech) }
@@ -221,7 +227,11 @@ struct ChannelAnalyzer: Sendable {
             isSpeech: isSpeech, pitchHz: record.pitch.frequencyHz, voicing: record.pitch.voicing,
             centroidHz: record.features.centroidHz, tiltDb: record.features.tiltDb))
         segmentBuilder.push(frame: index, isSpeech: isSpeech, isVoiced: isVoiced, power: record.features.bandPower)
-        spikeDetector.push(isSpeech: isSpeech, power: record.features.bandPower)
+        let pitchSemitones = isSpeech && record.pitch.voicing >= statisticsVoicingThreshold && record.pitch.frequencyHz > 0
+            ? Float(ChannelStatistics.semitones(record.pitch.frequencyHz)) : 0
+        spikeDetector.push(
+            isSpeech: isSpeech, power: record.features.bandPower, noisePower: record.noisePower, pitchSemitones: pitchSemitones,
+            centroidHz: isSpeech ? record.features.centroidHz : 0)
         let peaksBefore = peakCounter.count
         peakCounter.push(power: record.features.bandPower, isSpeech: isSpeech, isVoiced: isVoiced)
         if cues != nil, cues!.add(isSpeech: isSpeech, record: record, syllablePeak: peakCounter.count > peaksBefore) {

@@ -85,6 +85,9 @@ struct ChannelStatistics: Sendable {
     private(set) var voicedFrames = 0
     static let pitchReferenceHz = 40.0
 
+    /// A pitch in semitones above `pitchReferenceHz`.
+    static func semitones(_ hz: Float) -> Double { 12 * log2(Double(hz) / pitchReferenceHz) }
+
     /// Adds a speech frame; `pitchHz` is 0 unless its pitch is reliable enough for the statistics.
     mutating func add(levelDBFS: Float, isVoiced: Bool, pitchHz: Float, centroidHz: Float, tiltDb: Float) {
         speechFrames += 1
@@ -92,7 +95,7 @@ struct ChannelStatistics: Sendable {
         centroidSum += Double(centroidHz)
         tiltSum += Double(tiltDb)
         if isVoiced { voicedFrames += 1 }
-        if pitchHz > 0 { pitch.add(12 * log2(Double(pitchHz) / Self.pitchReferenceHz)) }
+        if pitchHz > 0 { pitch.add(Self.semitones(pitchHz)) }
     }
 
     /// The level below which 90 % of speech frames fall (dBFS): the talker's loud speech.

@@ -21,6 +21,13 @@ struct Histogram: Sendable {
         total += 1
     }
 
+    /// Forgets every value (keeps the storage).
+    mutating func clear() {
+        guard total > 0 else { return }
+        for bin in counts.indices { counts[bin] = 0 }
+        total = 0
+    }
+
     /// The value below which `fraction` (0–1) of the counted values fall, interpolated within the
     /// bin; nil when nothing was counted.
     func percentile(_ fraction: Double) -> Double? {

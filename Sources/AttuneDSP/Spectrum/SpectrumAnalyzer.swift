@@ -101,6 +101,26 @@ struct SpectrumAnalyzer: Sendable {
     }
 }
 
+extension SpectrumAnalyzer {
+    /// Spectral flatness of `bands` (this frame's band powers) in dB (≤ 0; 0 = white noise): the
+    /// geometric over the arithmetic mean of each band's power per FFT bin, so the mel bands'
+    /// different widths do not count as shape. 16 logarithms: cheap enough for every speech frame.
+    func bandFlatnessDb(bands: [Float]) -> Float {
+        var logSum: Float = 0, densitySum: Float = 0
+        bands.withUnsafeBufferPointer { bands in
+            layout.binEdges.withUnsafeBufferPointer { edges in
+                for b in 0..<BandLayout.bandCount {
+                    let density = bands[b] / Float(edges[b + 1] - edges[b])
+                    logSum += decibels(density)
+                    densitySum += density
+                }
+            }
+        }
+        guard densitySum > 0 else { return 0 }
+        return min(logSum / Float(BandLayout.bandCount) - decibels(densitySum / Float(BandLayout.bandCount)), 0)
+    }
+}
+
 /// 10·log10 of a power (to within 0.001 dB), floored at −120 dB.
 @inline(__always)
 func decibels(_ power: Float) -> Float {

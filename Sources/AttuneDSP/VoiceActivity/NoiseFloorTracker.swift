@@ -24,6 +24,8 @@ struct NoiseFloorTracker: Sendable {
     private var frameCount = 0
     /// Estimated noise power per band (mean-square units), valid after the first frame.
     private(set) var noise: [Float]
+    /// The sum of `noise` over the bands: the noise power in the measured band.
+    private(set) var totalPower: Float = 0
 
     init(bandCount: Int, configuration: VoiceActivityConfiguration) {
         self.bandCount = bandCount
@@ -47,12 +49,15 @@ struct NoiseFloorTracker: Sendable {
                 currentMinimum.withUnsafeMutableBufferPointer { current in
                     pastMinimum.withUnsafeBufferPointer { past in
                         noise.withUnsafeMutableBufferPointer { noise in
+                            var total: Float = 0
                             for b in 0..<power.count {
                                 let s = alpha * smoothed[b] + (1 - alpha) * power[b]
                                 smoothed[b] = s
                                 current[b] = min(current[b], s)
                                 noise[b] = max(min(current[b], past[b]) * bias, floor)
+                                total += noise[b]
                             }
+                            totalPower = total
                         }
                     }
                 }
