@@ -10,6 +10,17 @@ Data
     `16k` call. Truth: `segments` per party as [[start, end], ...] s, and `overtalkSeconds`.
   * AMI excerpts: /work/shared/data/ami/trn0*.flac (far-field meeting speech, mono 16 kHz) with
     turns.csv (file,start_s,end_s,speaker). Truth speech = union of all speakers' turns.
+  * Far-talker calls (section `far`): REALSPEECH/far/*.wav + *.truth.json, built by
+    Scripts/make_realspeech.py (REALSPEECH = --realspeech, default .build-realspeech; when its far/
+    folder is missing the script runs `python3 Scripts/make_realspeech.py --quiet --out REALSPEECH`
+    first and skips the section, saying why, if that fails; --skip-far leaves it out). 40 stereo
+    two-party calls, 8 kHz mu-law, advisor on channel 0, customer on channel 1: EmoDB speech, each
+    channel's microphone hearing its wearer (the near talker) plus 1-3 reverberant far talkers at
+    L in {-10, -15, -20, -25, -30} dB relative to the wearer; split `tune` or `heldOut` (held-out
+    far talkers include looped AMI excerpts, the recordings of the AMI section). Truth (schema
+    attune.truth/1): `segments` per party = the wearer only (far speech detected is an error),
+    `condition` {split, farTalkerDb, farTalkers, snrDb}, and `quietSegments` per party: the spans
+    of the wearer's deliberately quiet turns (10 dB under their median).
 
 Detectors (each on every channel separately, at the file's own rate, 8 or 16 kHz)
   * Attune: `attune analyze --json FILE` (two-leg: --advisor A --customer C); its `segments`
@@ -30,10 +41,18 @@ Scoring (10 ms frames, as in Scripts/fixture_accuracy.py)
     intervals overlap, against truth overtalkSeconds (absolute error in s and in %).
   * AMI: speech-vs-silence precision / recall / F1 per file and pooled over all files (counts
     summed), leaving out every frame within +-0.25 s of any turn's start or end.
+  * Far-talker calls: per call and party, TP / FP / FN 10 ms frame counts against the truth
+    segments, frames 0 .. durationSeconds (as for the fixture calls), and quiet recall = share of
+    the truth speech frames inside the party's quietSegments that are detected (quiet spans run from
+    the turn's first to its last truth-active frame, so pauses inside them are not counted). Counts
+    are summed per (split, far level, party) -> precision / recall / F1, per (split, level) over
+    both parties ("all"), and likewise the quiet frames. Per (split, level): the detector with the
+    best "all" F1 (ties: the first in table order) and Attune's F1 minus Silero's.
   * Speed (secondary): wall-clock of each detector over all fixture calls, decode included
     (Attune: whole process per call), as call-audio seconds per wall-clock second.
 
-Output: a text table on stdout; --json PATH writes every number plus tool versions.
+Output: text tables on stdout (the far-talker table after the fixture speed line); --json PATH
+writes every number plus tool versions (the far-talker section under `far`).
 The run is deterministic (ONNX Runtime single-threaded, no randomness).
 """
 import argparse
@@ -57,6 +76,9 @@ MIN_RUN = 0.1           # ... then drop runs shorter than this
 WEBRTC_FRAME_MS = 30
 SILERO_THRESHOLD = 0.5
 AMI_COLLAR = 0.25       # s either side of each truth turn boundary left out of the AMI score
+FAR_PARTIES = ("advisor", "customer")
+FAR_SPLITS = ("tune", "heldOut")   # table order; any other split follows in order of appearance
+MAKE_REALSPEECH = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "make_realspeech.py")
 
 try:
     import soundfile
@@ -364,6 +386,87 @@ def run_ami(detectors, ami_dir):
     return result
 
 
+def far_directory(root):
+    """The far-talker call folder under `root` (built first when missing), or (None, why not)."""
+    far = os.path.join(root, "far")
+    if os.path.isdir(far):
+        return far, None
+    print(f"peer_accuracy: {far} not found; running make_realspeech.py --quiet --out {root}", file=sys.stderr)
+    try:
+        done = subprocess.run(["python3", os.path.normpath(MAKE_REALSPEECH), "--quiet", "--out", os.path.abspath(root)],
+                              capture_output=True, text=True)
+    except OSError as e:
+        return None, f"could not run make_realspeech.py: {type(e).__name__}: {e}"
+    if done.returncode != 0:
+        why = (done.stderr.strip() or done.stdout.strip() or "no output").splitlines()[-1]
+        return None, f"make_realspeech.py failed (exit {done.returncode}): {why}"
+    if not os.path.isdir(far):
+        return None, f"make_realspeech.py ran but {far} is still missing"
+    return far, None
+
+
+def score_far_call(truth, found):
+    """{party: tp, fp, fn, P/R/F1, quietFrames, quietFound, quietRecall} for one detector on one far call."""
+    total = round(truth["durationSeconds"] / FRAME) + 1
+    result = {}
+    for party in FAR_PARTIES:
+        speech, detected = raster(truth["segments"][party], total), raster(found.get(party, []), total)
+        quiet = raster(truth.get("quietSegments", {}).get(party, []), total) & speech
+        tp, fp, fn = counts(speech, detected)
+        result[party] = far_entry(tp, fp, fn, int(quiet.sum()), int((quiet & detected).sum()))
+    return result
+
+
+def far_entry(tp, fp, fn, quiet_frames, quiet_found):
+    return {"tp": tp, "fp": fp, "fn": fn, **prf(tp, fp, fn), "quietFrames": quiet_frames, "quietFound": quiet_found,
+            "quietRecall": round(quiet_found / quiet_frames, 4) if quiet_frames else None}
+
+
+def far_sum(entries):
+    keys = ("tp", "fp", "fn", "quietFrames", "quietFound")
+    return far_entry(*(sum(e[k] for e in entries) for k in keys))
+
+
+def run_far(detectors, far_dir):
+    """Scores every detector on every far-talker call; pools the counts per (split, level, party)."""
+    truths = [json.load(open(p)) for p in sorted(glob.glob(os.path.join(far_dir, "*.truth.json")))]
+    if not truths:
+        return {"skipped": f"no *.truth.json in {far_dir}"}
+    calls = []
+    for t in truths:
+        cond = t["condition"]
+        calls.append({"call": t["callId"], "split": cond.get("split", t.get("split")), "farTalkerDb": cond["farTalkerDb"],
+                      "farTalkers": cond.get("farTalkers"), "snrDb": cond.get("snrDb"), "noise": cond.get("noise"),
+                      "durationSeconds": t["durationSeconds"], "detectors": {}})
+    for det in detectors:
+        for call, truth in zip(calls, truths):
+            call["detectors"][det.name] = {"parties": score_far_call(truth, det.run_call(truth, far_dir))}
+
+    splits = [s for s in FAR_SPLITS if any(c["split"] == s for c in calls)]
+    splits += [s for s in dict.fromkeys(c["split"] for c in calls) if s not in splits]
+    pooled, summary = [], []
+    for split in splits:
+        for level in sorted({c["farTalkerDb"] for c in calls if c["split"] == split}, reverse=True):
+            group = [c for c in calls if c["split"] == split and c["farTalkerDb"] == level]
+            row = {"split": split, "farTalkerDb": level, "calls": len(group),
+                   "speechSeconds": {p: round(sum(c["detectors"][detectors[0].name]["parties"][p]["tp"]
+                                                  + c["detectors"][detectors[0].name]["parties"][p]["fn"] for c in group) * FRAME, 2)
+                                     for p in FAR_PARTIES},
+                   "detectors": {}}
+            for det in detectors:
+                parties = {p: far_sum([c["detectors"][det.name]["parties"][p] for c in group]) for p in FAR_PARTIES}
+                parties["all"] = far_sum([parties[p] for p in FAR_PARTIES])
+                row["detectors"][det.name] = {"parties": parties}
+            pooled.append(row)
+            f1 = {name: d["parties"]["all"]["f1"] for name, d in row["detectors"].items()}
+            best = max(f1, key=lambda name: f1[name])   # first in detector order on a tie
+            silero = f1.get("Silero")
+            summary.append({"split": split, "farTalkerDb": level, "best": best, "bestF1": f1[best],
+                            "attuneF1": f1["Attune"], "sileroF1": silero,
+                            "attuneMinusSilero": round(f1["Attune"] - silero, 4) if silero is not None else None})
+    return {"directory": far_dir, "parties": list(FAR_PARTIES), "calls": calls, "pooled": pooled, "summary": summary}
+
+
 # ----------------------------------------------------------------------------- report
 
 def fmt(value, spec="5.3f"):
@@ -436,11 +539,46 @@ def verdict_lines(verdict, peers):
     return "\n".join(lines)
 
 
+def far_table(far, names):
+    """Rows = split x far level x party (then "all"); per detector F1 (Attune also P and R); Attune quiet recall."""
+    peers = names[1:]
+    head1 = f"{'':<7} {'':>6} {'':<8} | {'Attune':^20} | " + " | ".join(f"{n:^8}" for n in peers) + " | Attune"
+    head2 = f"{'split':<7} {'far dB':>6} {'party':<8} | {'F1':>6} {'P':>6} {'R':>6} | " + " | ".join(f"{'F1':>8}" for _ in peers) + " | quiet R"
+    lines = [head1, head2, "-" * len(head2)]
+    for row in far["pooled"]:
+        for party in (*FAR_PARTIES, "all"):
+            a = row["detectors"]["Attune"]["parties"][party]
+            cells = f"{fmt(a['f1'], '6.3f')} {fmt(a['precision'], '6.3f')} {fmt(a['recall'], '6.3f')}"
+            peer_cells = " | ".join(f"{fmt(row['detectors'][n]['parties'][party]['f1'], '8.3f')}" for n in peers)
+            lines.append(f"{row['split']:<7} {row['farTalkerDb']:>6} {party:<8} | {cells} | " + peer_cells
+                         + f" | {fmt(a['quietRecall'], '7.3f')}")
+        lines.append("-" * len(head2))
+    return "\n".join(lines)
+
+
+def far_summary_lines(far):
+    lines = []
+    for s in far["summary"]:
+        line = f"{s['split']:<7} {s['farTalkerDb']:>4} dB: best {s['best']} (all-party F1 {s['bestF1']:.3f})"
+        if s["sileroF1"] is None:
+            line += "; Silero skipped"
+        elif s["attuneMinusSilero"] == 0:
+            line += f"; Attune ties Silero ({s['attuneF1']:.3f})"
+        else:
+            verb = "leads" if s["attuneMinusSilero"] > 0 else "trails"
+            line += f"; Attune {verb} Silero by {abs(s['attuneMinusSilero']):.3f} ({s['attuneF1']:.3f} vs {s['sileroF1']:.3f})"
+        lines.append(line)
+    return "\n".join(lines)
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--attune", default=".build/release/attune")
     parser.add_argument("--fixtures", default="fixtures/calls")
     parser.add_argument("--ami", default="/work/shared/data/ami")
+    parser.add_argument("--realspeech", default=".build-realspeech",
+                        help="make_realspeech.py output folder; the far-talker calls are in its far/ (built when missing)")
+    parser.add_argument("--skip-far", action="store_true", help="leave out the far-talker section")
     parser.add_argument("--json", help="write every number and the tool versions here")
     args = parser.parse_args()
 
@@ -449,6 +587,11 @@ def main():
     peers = names[1:]
     calls, speed = run_calls(detectors, args.fixtures)
     ami = run_ami(detectors, args.ami) if os.path.isdir(args.ami) else None
+    if args.skip_far:
+        far = {"skipped": "--skip-far"}
+    else:
+        far_dir, why = far_directory(args.realspeech)
+        far = run_far(detectors, far_dir) if far_dir else {"skipped": why}
     verdict = verdicts(calls, peers)
     tools = versions(detectors)
 
@@ -465,6 +608,15 @@ def main():
     print(verdict_lines(verdict, peers))
     print("\nSpeed over all fixture calls (decode included; Attune = whole analysis process): audio s / wall s")
     print("  " + "   ".join(f"{n} {speed[n]['realTimeFactor']:.0f}x" for n in names))
+    if "skipped" in far:
+        print(f"\nFar-talker calls: skipped ({far['skipped']})")
+    else:
+        print(f"\nFar-talker calls ({far['directory']}): speech of the wearer vs far talkers, 10 ms frames, counts pooled")
+        print("per split x far level (dB re the wearer) x party; all = both parties; quiet R = recall on the truth speech")
+        print("frames of the wearer's quiet turns (peers: same post-processing as above)\n")
+        print(far_table(far, names))
+        print("\nBest detector per split and far level (all-party F1), and Attune vs Silero:")
+        print(far_summary_lines(far))
     for name, why in skipped:
         print(f"\nSKIPPED {name}: {why}")
     print("\nVersions: " + ", ".join(f"{k} {v}" for k, v in tools.items() if v is not None))
@@ -476,7 +628,7 @@ def main():
                        "settings": {"frameSeconds": FRAME, "mergeGapSeconds": MERGE_GAP, "minRunSeconds": MIN_RUN,
                                     "webrtcFrameMs": WEBRTC_FRAME_MS, "webrtcModes": [2, 3],
                                     "sileroThreshold": SILERO_THRESHOLD, "amiCollarSeconds": AMI_COLLAR},
-                       "calls": calls, "ami": ami, "verdicts": verdict, "speed": speed}, f, indent=2)
+                       "calls": calls, "ami": ami, "verdicts": verdict, "speed": speed, "far": far}, f, indent=2)
 
 
 if __name__ == "__main__":

@@ -45,7 +45,7 @@ public struct CallAnalyzer: Sendable {
         let customerChannel = layout.parties.firstIndex(of: .customer)
         engine = SignalEngine(
             configuration: configuration, channelCount: layout.channelCount, inputSampleRateHz: sampleRateHz, tracesFrames: tracesFrames,
-            cueChannel: model == nil ? nil : customerChannel)
+            cueChannel: model == nil ? nil : customerChannel, rejectsFarTalkers: layout != .mono(party: .mixed))
     }
 
     /// Channels per sample frame in pushed chunks.

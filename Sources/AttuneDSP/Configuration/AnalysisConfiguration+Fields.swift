@@ -33,6 +33,7 @@ extension AnalysisConfiguration {
         .init(key: "voiceActivity.lookbackSeconds", unit: "s", summary: "how far a speech onset is traced back (also the decision delay)", range: 0...0.3, keyPath: \.voiceActivity.lookbackSeconds),
         .init(key: "voiceActivity.minimumSpeechLevelDBFS", unit: "dBFS", summary: "quietest level that can be speech (telephone band)", range: -100...0, keyPath: \.voiceActivity.minimumSpeechLevelDBFS),
         .init(key: "voiceActivity.belowOwnSpeechLevelDb", unit: "dB", summary: "frames this far below the channel's own loud speech are not speech", range: 10...80, keyPath: \.voiceActivity.belowOwnSpeechLevelDb),
+        .init(key: "voiceActivity.nearFieldMinimumProbability", unit: "ratio", summary: "frames less likely than this to be the channel's own talker (not a far voice in the room) are not speech; 0: off", range: 0...1, keyPath: \.voiceActivity.nearFieldMinimumProbability),
         .init(key: "voiceActivity.bleedRejectionDb", unit: "dB", summary: "energy this far below the other channel's is bleed, not speech", range: 0...60, keyPath: \.voiceActivity.bleedRejectionDb),
         .init(key: "voiceActivity.bleedMaximumDelaySeconds", unit: "s", summary: "longest echo/crosstalk delay looked for", range: 0...0.2, keyPath: \.voiceActivity.bleedMaximumDelaySeconds),
         .init(key: "voiceActivity.noiseFloorWindowSeconds", unit: "s", summary: "span of the per-band minimum-statistics noise tracker", range: 0.5...10, keyPath: \.voiceActivity.noiseFloorWindowSeconds),

@@ -73,6 +73,10 @@ public struct VoiceActivityConfiguration: Sendable, Equatable, Hashable {
     /// levels so far) are not speech: word tails, breaths, faint background voices (dB, 10–80).
     /// Default 35 dB. Inactive until the channel has 0.5 s of speech.
     public var belowOwnSpeechLevelDb = 35.0
+    /// Far talkers (`NearFieldGate`): a frame whose probability of being the channel's own talker
+    /// is below this is not speech (0–1; 0 turns the rejection off). Default 0.3. The gate looks
+    /// 0.15 s ahead, which adds to the decision delay. Off on a mono mix of several parties.
+    public var nearFieldMinimumProbability = 0.3
     /// Energy this far or further below the other channel's (over the echo delays) is taken as
     /// bleed, not speech (dB, 0–60). Default 15 dB.
     public var bleedRejectionDb = 15.0

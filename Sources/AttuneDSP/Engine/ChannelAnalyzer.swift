@@ -8,6 +8,8 @@ struct FrameRecord: Sendable {
     var noisePower: Float = 0
     /// Band flatness (dB), on the customer's channel only (`CueTracker`).
     var flatnessDb: Float = 0
+    /// What the far-talker gate saw (set when the gate gives the frame out).
+    var nearField = NearFieldGate.Evidence()
 }
 
 /// All per-channel state: resampling, framing, spectrum, noise floor, pitch, the speech decision
@@ -25,6 +27,7 @@ struct ChannelAnalyzer: Sendable {
     private var pitchEstimator: PitchEstimator
     private var noiseFloor: NoiseFloorTracker
     private let scorer: SpeechScorer
+    private var nearField: NearFieldGate
     private var decision: SpeechDecision
     /// This frame's band powers.
     private var bands = [Float](repeating: 0, count: BandLayout.bandCount)
@@ -35,8 +38,10 @@ struct ChannelAnalyzer: Sendable {
     /// This channel's largest band powers over its recent frames (up to the longest echo delay):
     /// the bleed it can cause in the other channel. Updated by `analyzeFrame(scratch:)`.
     private(set) var recentMaximumBands = [Float](repeating: 0, count: BandLayout.bandCount)
-    /// Records of frames whose decision is pending (ring, `delayFrames + 1`).
+    /// Records of frames whose decision is pending (ring, the gate's and the decision's delays + 1).
     private var pending: [FrameRecord]
+    /// Frames given out by the far-talker gate so far.
+    private var gatedFrames = 0
     private var current = FrameRecord()
     /// Frames scored so far, and frames decided (passed downstream) so far.
     private var scoredFrames = 0
@@ -58,7 +63,9 @@ struct ChannelAnalyzer: Sendable {
     /// Distress cues: only on the customer's channel (nil elsewhere: never measured).
     private var cues: CueTracker?
 
-    init(configuration: AnalysisConfiguration, inputSampleRateHz: Int, tracesFrames: Bool = false, tracksCues: Bool = false) {
+    /// - Parameter rejectsFarTalkers: whether the channel carries one talker whose room's other
+    ///   voices are not theirs (`NearFieldGate`); false for a mono mix of several parties.
+    init(configuration: AnalysisConfiguration, inputSampleRateHz: Int, tracesFrames: Bool = false, tracksCues: Bool = false, rejectsFarTalkers: Bool = true) {
         cues = tracksCues ? CueTracker(configuration: configuration) : nil
         trace = tracesFrames ? [] : nil
         hiddenOnsetFramesPerDb = configuration.voiceActivity.hiddenOnsetSecondsPerDb * 100
@@ -73,9 +80,10 @@ struct ChannelAnalyzer: Sendable {
         noiseFloor = NoiseFloorTracker(bandCount: BandLayout.bandCount, configuration: configuration.voiceActivity)
         scorer = SpeechScorer(configuration: configuration.voiceActivity)
         decision = SpeechDecision(configuration: configuration.voiceActivity)
+        nearField = NearFieldGate(minimumProbability: rejectsFarTalkers ? configuration.voiceActivity.nearFieldMinimumProbability : 0)
         bleedHistoryFrames = AnalysisGrid.frames(seconds: configuration.voiceActivity.bleedMaximumDelaySeconds) + 1
         bandHistory = [Float](repeating: 0, count: bleedHistoryFrames * BandLayout.bandCount)
-        pending = [FrameRecord](repeating: FrameRecord(), count: decision.delayFrames + 1)
+        pending = [FrameRecord](repeating: FrameRecord(), count: NearFieldGate.delayFrames + decision.delayFrames + 1)
         segmentBuilder = SegmentBuilder(configuration: configuration.turns)
         spikeDetector = SpikeDetector(configuration: configuration.spikes)
         peakCounter = SyllablePeakCounter(configuration: configuration.pace)
@@ -156,6 +164,15 @@ struct ChannelAnalyzer: Sendable {
         if trace != nil { current.noiseDBFS = decibels(current.noisePower) }
         pending[scoredFrames % pending.count] = current
         scoredFrames += 1
+        if let (gated, evidence) = nearField.push(bands: bands, noise: noiseFloor.noise, levelDBFS: current.features.levelDBFS, score: score, loudSpeechDBFS: loudSpeechDBFS) {
+            decideGated(gated, evidence)
+        }
+    }
+
+    /// Passes the far-talker gate's next frame to the speech decision.
+    private mutating func decideGated(_ score: Float, _ evidence: NearFieldGate.Evidence) {
+        pending[gatedFrames % pending.count].nearField = evidence
+        gatedFrames += 1
         if let isSpeech = decision.push(score: score) { emit(isSpeech: isSpeech) }
     }
 
@@ -168,6 +185,9 @@ struct ChannelAnalyzer: Sendable {
 
     /// After the last frame: decides the pending frames and closes turns and spikes.
     mutating func finish() -> ChannelSummary {
+        var gated: [(Float, NearFieldGate.Evidence)] = []
+        nearField.drain(loudSpeechDBFS: loudSpeechDBFS) { gated.append(($0, $1)) }
+        for (score, evidence) in gated { decideGated(score, evidence) }
         var remaining: [Bool] = []
         decision.drain { remaining.append($0) }
         for isSpeech in remaining { emit(isSpeech: isSpeech) }
@@ -225,7 +245,9 @@ struct ChannelAnalyzer: Sendable {
         trace?.append(FrameTrace(
             frame: index, levelDBFS: record.features.levelDBFS, speechScoreDb: record.score, noiseFloorDBFS: record.noiseDBFS,
             isSpeech: isSpeech, pitchHz: record.pitch.frequencyHz, voicing: record.pitch.voicing,
-            centroidHz: record.features.centroidHz, tiltDb: record.features.tiltDb))
+            centroidHz: record.features.centroidHz, tiltDb: record.features.tiltDb,
+            nearFieldProbability: record.nearField.probability, belowPeakDb: record.nearField.belowPeakDb,
+            bandModulationDb: record.nearField.bandModulationDb, loudnessDb: record.nearField.loudnessDb))
         segmentBuilder.push(frame: index, isSpeech: isSpeech, isVoiced: isVoiced, power: record.features.bandPower)
         let pitchSemitones = isSpeech && record.pitch.voicing >= statisticsVoicingThreshold && record.pitch.frequencyHz > 0
             ? Float(ChannelStatistics.semitones(record.pitch.frequencyHz)) : 0

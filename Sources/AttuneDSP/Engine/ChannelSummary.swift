@@ -72,6 +72,12 @@ public struct FrameTrace: Sendable, Equatable {
     /// Spectral centroid (Hz) and tilt (dB), on frames that may be speech (else 0).
     public var centroidHz: Float
     public var tiltDb: Float
+    /// The far-talker gate (`NearFieldGate`): probability that the frame is the channel's own
+    /// talker (1 when the gate is off), and the features it read (dB).
+    public var nearFieldProbability: Float
+    public var belowPeakDb: Float
+    public var bandModulationDb: Float
+    public var loudnessDb: Float
 }
 
 /// Running totals behind a `ChannelSummary`'s levels, pitch and spectral shape.

@@ -34,10 +34,12 @@ public struct SignalEngine: Sendable {
     ///   - tracesFrames: keep every frame's measurements for `ChannelSummary.trace` (a debugging
     ///     aid: memory then grows with the stream's length).
     ///   - cueChannel: the channel whose distress cues are followed (the customer's), if any.
+    ///   - rejectsFarTalkers: whether each channel carries one talker, whose room's other voices
+    ///     are not theirs (`NearFieldGate`); false for a mono mix of several parties.
     /// - Precondition: `channelCount` is 1 or 2, `supports(sampleRateHz:)` and the configuration validates.
     public init(
         configuration: AnalysisConfiguration, channelCount: Int, inputSampleRateHz: Int, tracesFrames: Bool = false,
-        cueChannel: Int? = nil
+        cueChannel: Int? = nil, rejectsFarTalkers: Bool = true
     ) {
         precondition((1...2).contains(channelCount), "1 or 2 channels")
         precondition(Self.supports(sampleRateHz: inputSampleRateHz), "unsupported sample rate")
@@ -45,7 +47,8 @@ public struct SignalEngine: Sendable {
         self.inputSampleRateHz = inputSampleRateHz
         channels = (0..<channelCount).map {
             ChannelAnalyzer(
-                configuration: configuration, inputSampleRateHz: inputSampleRateHz, tracesFrames: tracesFrames, tracksCues: $0 == cueChannel)
+                configuration: configuration, inputSampleRateHz: inputSampleRateHz, tracesFrames: tracesFrames, tracksCues: $0 == cueChannel,
+                rejectsFarTalkers: rejectsFarTalkers)
         }
     }
 
