@@ -4,7 +4,8 @@
 Usage:  python3 Scripts/fit_near_field.py [--attune .build/release/attune] [--material .build-realspeech]
 
 Runs `attune analyze --frames` on the far-talker calls of the real-speech material (built by
-Scripts/make_realspeech.py), takes every frame of the TUNE half that the detector called speech,
+Scripts/make_realspeech.py), takes every frame of the TUNE half that the detector called speech
+and scored at least the decision's offset threshold (the frames the gate judges),
 labels it by the truth (the near talker's own speech or not), and fits a logistic regression of
 the label on the gate's three features (belowPeakDb, bandModulationDb, loudnessDb) as the frame
 trace reports them. Prints the coefficients to paste into NearFieldGate.weights, and the frame
@@ -28,6 +29,7 @@ import tempfile
 import numpy as np
 
 FEATURES = ["belowPeakDb", "bandModulationDb", "loudnessDb"]
+OFFSET_DB = 1.5  # voiceActivity.offsetThresholdDb
 
 
 def frames(segments, n):
@@ -66,7 +68,9 @@ def main():
             rows = list(csv.DictReader(open(trace)))
             for party in ("advisor", "customer"):
                 mine = [r for r in rows if r["party"] == party]
-                speech = np.array([r["isSpeech"] == "1" for r in mine])
+                # Judged frames: called speech, and scoring at least the decision's offset
+                # threshold (the gate does not judge lower frames: they cannot be speech).
+                speech = np.array([r["isSpeech"] == "1" and float(r["speechScoreDb"]) >= OFFSET_DB for r in mine])
                 x = np.array([[float(r[f]) for f in FEATURES] for r in mine])
                 label = frames(truth["segments"][party], len(mine))
                 xs, ys = data[truth["condition"]["split"]]

@@ -14,7 +14,7 @@ The 10-minute call is built from the committed 8 kHz stereo fixture calls (sox),
 import json, os, re, statistics, subprocess, sys, time
 
 OUT = "bench-out"
-ATTUNE = ".build/release/attune"
+ATTUNE = os.environ.get("ATTUNE", ".build/release/attune")  # ATTUNE=other/attune: another build, same runs
 FIXTURES = ["heated-clean", "heated-snr25", "heated-snr15", "heated-snr10", "heated-bleed", "heated-hum",
             "calm-clean", "calm-snr10", "calm-bleed", "heated-clean", "heated-snr25", "calm-clean"]
 

@@ -80,7 +80,9 @@ struct ChannelAnalyzer: Sendable {
         noiseFloor = NoiseFloorTracker(bandCount: BandLayout.bandCount, configuration: configuration.voiceActivity)
         scorer = SpeechScorer(configuration: configuration.voiceActivity)
         decision = SpeechDecision(configuration: configuration.voiceActivity)
-        nearField = NearFieldGate(minimumProbability: rejectsFarTalkers ? configuration.voiceActivity.nearFieldMinimumProbability : 0)
+        nearField = NearFieldGate(
+            minimumProbability: rejectsFarTalkers ? configuration.voiceActivity.nearFieldMinimumProbability : 0,
+            candidateScore: configuration.voiceActivity.offsetThresholdDb)
         bleedHistoryFrames = AnalysisGrid.frames(seconds: configuration.voiceActivity.bleedMaximumDelaySeconds) + 1
         bandHistory = [Float](repeating: 0, count: bleedHistoryFrames * BandLayout.bandCount)
         pending = [FrameRecord](repeating: FrameRecord(), count: NearFieldGate.delayFrames + decision.delayFrames + 1)

@@ -8,8 +8,9 @@ internal import Glibc
 /// recent peak and swing little, where a close, dry voice drops between syllables to the line's
 /// floor. And it is quieter than the wearer's own loud speech. Per 10 ms frame, over a window of
 /// ±150 ms (`halfWindowFrames`):
-/// - **below peak**: how far each band sits under its own peak of the last 150 ms, averaged over
-///   the 16 bands and the window (dB, ≤ 0; near speech about −12, far speech about −5);
+/// - **below peak**: how far each band sits under its own held peak (released at 100 dB/s, the
+///   decay of a moderately reverberant room), averaged over the 16 bands and the window (dB, ≤ 0):
+///   a dry voice falls away from it between syllables, a far voice's reverberation lingers under it;
 /// - **band modulation**: each band's standard deviation over the window, averaged (dB);
 /// - **loudness**: the window's loudest frame against the channel's own loud speech (its 90th
 ///   percentile level so far, dB).
@@ -27,8 +28,9 @@ struct NearFieldGate: Sendable {
     static let halfWindowFrames = 15
     /// The whole window (frames).
     static let windowFrames = 2 * halfWindowFrames + 1
-    /// Each band's peak is taken over this many frames up to the frame (150 ms).
-    static let peakFrames = 15
+    /// How fast a band's held peak falls (dB per 10 ms frame): 100 dB/s, the decay of a room with a
+    /// reverberation time of 0.6 s. Dry speech falls faster; a far voice's reverberation, slower.
+    static let peakReleaseDbPerFrame: Float = 1
     /// A band with no more power than the noise floor reads 10 dB under the floor.
     static let noiseFloorShare: Float = 0.1
 
@@ -42,7 +44,7 @@ struct NearFieldGate: Sendable {
     }
     /// Fitted on the tune half of the far-talker calls (logistic regression on every frame the
     /// ungated detector called speech; `Scripts/fit_near_field.py`).
-    static let weights = Weights(bias: -10.115, belowPeak: -0.777, bandModulation: 0.621, loudness: 0.138)
+    static let weights = Weights(bias: -7.850, belowPeak: -1.510, bandModulation: 0.412, loudness: 0.159)
 
     /// One frame's measurements, as the gate saw them (for the frame trace and for fitting).
     struct Evidence: Sendable, Equatable {
@@ -53,6 +55,9 @@ struct NearFieldGate: Sendable {
     }
 
     private let minimumProbability: Float
+    /// Frames scoring below this cannot be speech (the decision's offset threshold), so they are
+    /// not judged.
+    private let candidateScore: Float
     private let bandCount = BandLayout.bandCount
     /// Band levels (dB) of the last `windowFrames` frames (ring of rows).
     private var bandDb: [Float]
@@ -61,24 +66,29 @@ struct NearFieldGate: Sendable {
     /// Frame levels (dBFS) and speech scores, same ring.
     private var levels: [Float]
     private var scores: [Float]
-    /// Running sums over the ring: of `belowPeak`, and per band of level and level².
+    /// Running sums over the ring: of `belowPeak`, and per band of level and level² (interleaved:
+    /// Σ level of band b at 2b, Σ level² at 2b + 1).
     private var belowPeakSum: Double = 0
-    private var bandSum: [Double]
-    private var bandSquareSum: [Double]
+    private var bandMoments: [Double]
+    /// Each band's held peak (dB).
+    private var peak: [Float]
     /// Frames pushed so far, and frames evaluated (gated scores given out).
     private var pushed = 0
     private var evaluated = 0
 
-    /// - Parameter minimumProbability: 0 turns the gate off (every score passes unchanged).
-    init(minimumProbability: Double) {
+    /// - Parameters:
+    ///   - minimumProbability: 0 turns the gate off (every score passes unchanged).
+    ///   - candidateScore: the lowest speech score that can be speech (dB): lower frames are not judged.
+    init(minimumProbability: Double, candidateScore: Double) {
         self.minimumProbability = Float(minimumProbability)
+        self.candidateScore = Float(candidateScore)
         let rows = Self.windowFrames
         bandDb = [Float](repeating: -120, count: rows * BandLayout.bandCount)
         belowPeak = [Float](repeating: 0, count: rows)
         levels = [Float](repeating: -120, count: rows)
         scores = [Float](repeating: 0, count: rows)
-        bandSum = [Double](repeating: 0, count: BandLayout.bandCount)
-        bandSquareSum = [Double](repeating: 0, count: BandLayout.bandCount)
+        bandMoments = [Double](repeating: 0, count: 2 * BandLayout.bandCount)
+        peak = [Float](repeating: 0, count: BandLayout.bandCount)
     }
 
     /// Frames between a frame being pushed and its gated score coming out.
@@ -92,34 +102,40 @@ struct NearFieldGate: Sendable {
     ///   a noisy line's own floor does not look like a far voice filling the pauses.
     mutating func push(bands: [Float], noise: [Float], levelDBFS: Float, score: Float, loudSpeechDBFS: Float?) -> (score: Float, evidence: Evidence)? {
         let rows = Self.windowFrames, count = bandCount
-        let row = pushed % rows
-        // The row leaving the ring (frame pushed − rows) leaves the running sums.
-        if pushed >= rows {
-            belowPeakSum -= Double(belowPeak[row])
-            for b in 0..<count {
-                let old = Double(bandDb[row * count + b])
-                bandSum[b] -= old
-                bandSquareSum[b] -= old * old
-            }
-        }
+        let row = pushed % rows, leaving = pushed >= rows
+        if leaving { belowPeakSum -= Double(belowPeak[row]) }
         var below: Float = 0
-        let floorShare = Self.noiseFloorShare
+        let floorShare = Self.noiseFloorShare, pushedSoFar = pushed, release = Self.peakReleaseDbPerFrame
         bands.withUnsafeBufferPointer { bands in
           noise.withUnsafeBufferPointer { noise in
             bandDb.withUnsafeMutableBufferPointer { history in
-                for b in 0..<count { history[row * count + b] = decibels(max(bands[b] - noise[b], noise[b] * floorShare)) }
-                // Each band's peak over the last `peakFrames` frames (those pushed so far).
-                let span = min(Self.peakFrames, pushed + 1)
-                for b in 0..<count {
-                    var peak: Float = -120
-                    for back in 0..<span { peak = max(peak, history[((pushed - back) % rows) * count + b]) }
-                    below += history[row * count + b] - peak
+              bandMoments.withUnsafeMutableBufferPointer { moments in
+                peak.withUnsafeMutableBufferPointer { peak in
+                    let base = row * count
+                    // The frame leaving the ring (pushed − rows) leaves the running sums.
+                    if leaving {
+                        for b in 0..<count {
+                            let old = Double(history[base + b])
+                            moments[2 * b] -= old
+                            moments[2 * b + 1] -= old * old
+                        }
+                    }
+                    for b in 0..<count { history[base + b] = decibels(max(bands[b] - noise[b], noise[b] * floorShare)) }
+                    for b in 0..<count {
+                        let value = Double(history[base + b])
+                        moments[2 * b] += value
+                        moments[2 * b + 1] += value * value
+                    }
+                    // Each band's peak, held and released at `peakReleaseDbPerFrame`: a dry
+                    // voice falls away from it between syllables, a room's reverberation
+                    // lingers close under it.
+                    for b in 0..<count {
+                        let level = history[base + b]
+                        peak[b] = pushedSoFar == 0 ? level : max(level, peak[b] - release)
+                        below += level - peak[b]
+                    }
                 }
-                for b in 0..<count {
-                    let value = Double(history[row * count + b])
-                    bandSum[b] += value
-                    bandSquareSum[b] += value * value
-                }
+              }
             }
           }
         }
@@ -147,7 +163,8 @@ struct NearFieldGate: Sendable {
         evaluated += 1
         let rows = Self.windowFrames
         let score = scores[centre % rows]
-        guard minimumProbability > 0 else { return (score, Evidence()) }
+        // Off, or a frame the speech decision will not take anyway: nothing to judge.
+        guard minimumProbability > 0, score >= candidateScore else { return (score, Evidence()) }
         // The window: frames max(0, centre − h) … min(pushed − 1, centre + h). The running sums
         // cover the last `rows` frames pushed, which is that window once the stream is under way;
         // at the very start and end the window is cut short and summed directly.
@@ -156,11 +173,15 @@ struct NearFieldGate: Sendable {
         var belowSum = 0.0, loudest: Float = -120
         var modulation = 0.0
         if frames == rows && last == pushed - 1 {
+            // The window is the whole ring: running sums, and a plain scan for the loudest.
             belowSum = belowPeakSum
-            for b in 0..<bandCount {
-                let mean = bandSum[b] / Double(rows)
-                modulation += max(bandSquareSum[b] / Double(rows) - mean * mean, 0).squareRoot()
+            bandMoments.withUnsafeBufferPointer { moments in
+                for b in 0..<bandCount {
+                    let mean = moments[2 * b] / Double(rows)
+                    modulation += max(moments[2 * b + 1] / Double(rows) - mean * mean, 0).squareRoot()
+                }
             }
+            levels.withUnsafeBufferPointer { levels in for level in levels { loudest = max(loudest, level) } }
         } else {
             for frame in first...last { belowSum += Double(belowPeak[frame % rows]) }
             for b in 0..<bandCount {
@@ -173,8 +194,8 @@ struct NearFieldGate: Sendable {
                 let mean = sum / Double(frames)
                 modulation += max(squares / Double(frames) - mean * mean, 0).squareRoot()
             }
+            for frame in first...last { loudest = max(loudest, levels[frame % rows]) }
         }
-        for frame in first...last { loudest = max(loudest, levels[frame % rows]) }
         var evidence = Evidence()
         evidence.belowPeakDb = Float(belowSum / Double(frames))
         evidence.bandModulationDb = Float(modulation / Double(bandCount))
