@@ -54,7 +54,7 @@ extension AnalysisConfiguration {
         .init(key: "spikes.baselineMinimumSpeechSeconds", unit: "s", summary: "speech needed before the baseline is trusted", range: 0...60, keyPath: \.spikes.baselineMinimumSpeechSeconds),
         .init(key: "spikes.baselineExclusionDb", unit: "dB", summary: "frames this far above the baseline stay out of it (raised phrases do not drag it up)", range: 1...30, keyPath: \.spikes.baselineExclusionDb),
         .init(key: "spikes.minimumPitchRiseSemitones", unit: "st", summary: "a shorter raised run's pitch must be this far above the party's own (when known)", range: 0...12, keyPath: \.spikes.minimumPitchRiseSemitones),
-        .init(key: "spikes.minimumBrightnessRiseHz", unit: "Hz", summary: "a raised run's spectral centroid must be this far above the party's own", range: 0...1000, keyPath: \.spikes.minimumBrightnessRiseHz),
+        .init(key: "spikes.minimumBrightnessRiseHz", unit: "Hz", summary: "a shorter raised run's spectral centroid must be this far above the party's own", range: 0...1000, keyPath: \.spikes.minimumBrightnessRiseHz),
         .init(key: "spikes.sustainedSeconds", unit: "s", summary: "a loud run this long is raised voice on level alone (a phrase, not a stressed word)", range: 0.3...10, keyPath: \.spikes.sustainedSeconds),
         .init(key: "pitch.minimumHz", unit: "Hz", summary: "lowest F0 searched", range: 40...200, keyPath: \.pitch.minimumHz),
         .init(key: "pitch.maximumHz", unit: "Hz", summary: "highest F0 searched", range: 200...1000, keyPath: \.pitch.maximumHz),
