@@ -126,8 +126,10 @@ public struct CalibrationDataset: Sendable {
         func baseline(for clip: (row: [String: String], cues: CueSums, spikes: Int, report: CallReport)) -> CueSums {
             let speaker = clip.row["speaker"]
             switch mode {
-            case .none, .inContext:
+            case .none:
                 return everyone
+            case .inContext:
+                preconditionFailure("in-context examples are streamed by loadEmoDBInContext")
             case .speakerMean:
                 return meanOfMeans(clips.filter { $0.row["speaker"] == speaker }.map(\.cues))
             case .calm:

@@ -1,4 +1,4 @@
-public import AttuneDSP
+import AttuneDSP
 import AttuneAudioIO
 import AttunePipeline
 import AttuneScoring
@@ -32,7 +32,7 @@ public enum EmoDBInContext {
     /// The calm part of a stream: 0.5 s of line, the calm clips looped to `baselineAudioSeconds`,
     /// then the pause (the distress window and 2 s more). At `AnalysisGrid.sampleRateHz`.
     /// - Precondition: `calm` is not empty.
-    public static func calmPart(_ calm: [[Float]], configuration: AnalysisConfiguration, seed: UInt64) -> [Float] {
+    static func calmPart(_ calm: [[Float]], configuration: AnalysisConfiguration, seed: UInt64) -> [Float] {
         precondition(!calm.isEmpty, "a baseline needs calm clips")
         let rate = Double(AnalysisGrid.sampleRateHz)
         var samples = [Float](repeating: 0, count: Int(0.5 * rate))
@@ -47,7 +47,7 @@ public enum EmoDBInContext {
     }
 
     /// The clip's part of a stream: the clip `repeats` times, then 0.5 s of line.
-    public static func clipPart(_ clip: [Float], seed: UInt64) -> [Float] {
+    static func clipPart(_ clip: [Float], seed: UInt64) -> [Float] {
         var samples: [Float] = []
         for _ in 0..<repeats { samples += clip }
         samples.append(contentsOf: repeatElement(0, count: AnalysisGrid.sampleRateHz / 2))
@@ -56,7 +56,7 @@ public enum EmoDBInContext {
     }
 
     /// `samples` at the analysis rate (the engine's own resampler, so nothing differs from a file).
-    public static func toAnalysisRate(_ samples: [Float], sampleRateHz: Int) -> [Float] {
+    static func toAnalysisRate(_ samples: [Float], sampleRateHz: Int) -> [Float] {
         guard sampleRateHz != AnalysisGrid.sampleRateHz else { return samples }
         var resampler = PolyphaseResampler(inputRateHz: sampleRateHz, outputRateHz: AnalysisGrid.sampleRateHz)
         var output: [Float] = [], value: Float = 0

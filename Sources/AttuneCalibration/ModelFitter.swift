@@ -111,7 +111,10 @@ public enum ModelFitter {
 
     /// Held-out predictions (0–1, clamped): each example scored by a model fitted on the other folds.
     public static func heldOutPredictions(_ score: ScoreDefinition, examples: [FitExample], folds: Int, seed: UInt64 = 1) -> [Double] {
-        heldOut(score, examples: examples, folds: folds, seed: seed) { fit(score, examples: $0) }
+        heldOut(examples, folds: folds, seed: seed) { training in
+            let fitted = fit(score, examples: training)
+            return { prediction(fitted, $0) }
+        }
     }
 
     /// Held-out distress predictions with the level each gets from the levels fitted (under
@@ -119,16 +122,13 @@ public enum ModelFitter {
     public static func heldOutDistress(
         _ score: ScoreDefinition, examples: [FitExample], folds: Int, seed: UInt64 = 1, budget: FalseAlarmBudget
     ) -> [(value: Double, level: DistressLevel)] {
-        var out = [(value: Double, level: DistressLevel)](repeating: (0, .none), count: examples.count)
-        for heldOut in Self.folds(examples, count: folds, seed: seed) {
-            let held = Set(heldOut)
-            let (fitted, levels) = fitDistress(score, examples: examples.indices.filter { !held.contains($0) }.map { examples[$0] }, budget: budget)
-            for index in heldOut {
-                let value = prediction(fitted, examples[index].metrics)
-                out[index] = (value, levels.level(of: value))
+        heldOut(examples, folds: folds, seed: seed) { training in
+            let (fitted, levels) = fitDistress(score, examples: training, budget: budget)
+            return { metrics in
+                let value = prediction(fitted, metrics)
+                return (value, levels.level(of: value))
             }
         }
-        return out
     }
 
     /// Fits a distress score: its weights as `fit` does, then the levels that keep within
@@ -138,18 +138,18 @@ public enum ModelFitter {
         return (fitted, fitLevels(fitted, examples: examples, budget: budget))
     }
 
-    private static func heldOut(
-        _ score: ScoreDefinition, examples: [FitExample], folds: Int, seed: UInt64,
-        fitting: ([FitExample]) -> ScoreDefinition
-    ) -> [Double] {
-        var predictions = [Double](repeating: 0, count: examples.count)
+    /// Each example's result from what `fitting` makes of the other folds (a training set in, a
+    /// way to score an example's metrics out).
+    private static func heldOut<Result>(
+        _ examples: [FitExample], folds: Int, seed: UInt64, fitting: ([FitExample]) -> ([String: Double]) -> Result
+    ) -> [Result] {
+        var results = [Result?](repeating: nil, count: examples.count)
         for heldOut in Self.folds(examples, count: folds, seed: seed) {
             let held = Set(heldOut)
-            let training = examples.indices.filter { !held.contains($0) }.map { examples[$0] }
-            let fitted = fitting(training)
-            for index in heldOut { predictions[index] = prediction(fitted, examples[index].metrics) }
+            let scoring = fitting(examples.indices.filter { !held.contains($0) }.map { examples[$0] })
+            for index in heldOut { results[index] = scoring(examples[index].metrics) }
         }
-        return predictions
+        return results.map { $0! }  // every example is in exactly one fold
     }
 
     /// A score's value for `metrics` (0–1, clamped).

@@ -14,8 +14,9 @@ public enum FrameScoring {
         return flags
     }
 
-    /// Precision, recall and F1 of `detected` against `truth`, skipping frames where `include` is false.
-    public static func f1(truth: [Bool], detected: [Bool], include: [Bool]? = nil) -> (precision: Double, recall: Double, f1: Double) {
+    /// Frames detected and true, detected but not true, and true but missed, skipping frames where
+    /// `include` is false.
+    public static func counts(truth: [Bool], detected: [Bool], include: [Bool]? = nil) -> (truePositive: Int, falsePositive: Int, falseNegative: Int) {
         var truePositive = 0, falsePositive = 0, falseNegative = 0
         for i in 0..<min(truth.count, detected.count) where include?[i] ?? true {
             switch (truth[i], detected[i]) {
@@ -25,6 +26,12 @@ public enum FrameScoring {
             case (false, false): break
             }
         }
+        return (truePositive, falsePositive, falseNegative)
+    }
+
+    /// Precision, recall and F1 of `detected` against `truth`, skipping frames where `include` is false.
+    public static func f1(truth: [Bool], detected: [Bool], include: [Bool]? = nil) -> (precision: Double, recall: Double, f1: Double) {
+        let (truePositive, falsePositive, falseNegative) = counts(truth: truth, detected: detected, include: include)
         guard truePositive > 0 else {
             let perfect = falsePositive == 0 && falseNegative == 0
             return (perfect ? 1 : 0, perfect ? 1 : 0, perfect ? 1 : 0)

@@ -40,18 +40,11 @@ import Testing
                 let quiet = FrameScoring.frames(call.truth.quietSegments(of: party), frameCount: frameCount)
                 let detected = FrameScoring.frames(
                     report.segments.filter { $0.party == party }.map { ($0.startSeconds, $0.endSeconds) }, frameCount: frameCount)
-                for i in 0..<frameCount {
-                    switch (truth[i], detected[i]) {
-                    case (true, true): counts.truePositive += 1
-                    case (false, true): counts.falsePositive += 1
-                    case (true, false): counts.falseNegative += 1
-                    case (false, false): break
-                    }
-                    if quiet[i] && truth[i] {
-                        counts.quiet += 1
-                        if detected[i] { counts.quietFound += 1 }
-                    }
-                }
+                let frames = FrameScoring.counts(truth: truth, detected: detected)
+                let quietFrames = FrameScoring.counts(truth: truth, detected: detected, include: quiet)
+                counts += Counts(
+                    truePositive: frames.truePositive, falsePositive: frames.falsePositive, falseNegative: frames.falseNegative,
+                    quietFound: quietFrames.truePositive, quiet: quietFrames.truePositive + quietFrames.falseNegative)
             }
             out["\(call.split) \(Int(call.truth.condition.farTalkerDb ?? 0))", default: Counts()] += counts
         }

@@ -28,11 +28,7 @@ import Testing
     }
 
     @Test func fittedEffortRanksSurveyAnswersOnHeldOutFolds() throws {
-        let model = try LoadedModel.load(path: RepositoryPaths.defaultModel).model
-        var run = CalibrationRun(dataset: Self.dataset)
-        run.bootstrapSamples = 200
-        let (_, heldOut) = run.fit(model, folds: 5, scores: .effort)
-        let effort = try #require(heldOut.effort)
+        let effort = try #require(try heldOutEvaluation(Self.dataset, folds: 5, scores: .effort).effort)
         let spearman = try #require(effort.spearman)
         #expect(effort.count == Self.dataset.examples.count)
         #expect(spearman.value >= 0.6, "held-out Spearman ρ \(spearman.value)")

@@ -27,11 +27,7 @@ import Testing
     }
 
     @Test func heldOutBySpeakerStrainIsFlaggedAndDelightIsNot() throws {
-        let model = try LoadedModel.load(path: RepositoryPaths.defaultModel).model
-        var run = CalibrationRun(dataset: Self.dataset)
-        run.bootstrapSamples = 200
-        let (_, heldOut) = run.fit(model, folds: 10, scores: .distress)
-        let distress = try #require(heldOut.distress)
+        let distress = try #require(try heldOutEvaluation(Self.dataset, folds: 10, scores: .distress).distress)
         let auc = try #require(distress.aucAgainstReference).value
         let happy = try Self.row("happy", of: distress), neutral = try Self.row("neutral", of: distress)
         for row in distress.confusion {

@@ -133,9 +133,10 @@ public struct SpikeConfiguration: Sendable, Equatable, Hashable {
     /// Frames at least this far above the baseline stay out of it, so raised phrases do not drag
     /// it up (dB, 1–30). Default 6 dB.
     public var baselineExclusionDb = 6.0
-    /// A raised run shorter than `sustainedSeconds` must have its median pitch at least this far above the party's baseline pitch, when
-    /// it has enough clearly periodic frames to tell (semitones, 0–12). Default 3.5 st: raising the
-    /// voice by 10 dB raised it 4–15 st on EmoDB's angry phrases; emphatic calm words, under 3.4.
+    /// A raised run shorter than `sustainedSeconds` must have its median pitch at least this far
+    /// above the party's baseline pitch, when it has enough clearly periodic frames to tell
+    /// (semitones, 0–12). Default 3.5 st: raising the voice by 10 dB raised it 4–15 st on EmoDB's
+    /// angry phrases; emphatic calm words, under 3.4.
     public var minimumPitchRiseSemitones = 3.5
     /// …and its median spectral centroid at least this far above the party's baseline (Hz,
     /// 0–1000). Default 100 Hz (raised phrases: 220 Hz or more on EmoDB).

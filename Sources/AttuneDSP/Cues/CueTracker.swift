@@ -11,8 +11,6 @@ struct CueTracker: Sendable {
     private let baselineFrames: Int
     private let minimumBaselineFrames: Int
     private let minimumWindowFrames: Int
-    private let statisticsVoicing: Float
-    private let voicingThreshold: Float
     private var bins: [CueSums]
     private var binSlot = 0
     private var binFrames = 0
@@ -42,18 +40,17 @@ struct CueTracker: Sendable {
         baselineFrames = AnalysisGrid.frames(seconds: configuration.distressCues.baselineSpeechSeconds)
         minimumBaselineFrames = AnalysisGrid.frames(seconds: configuration.distressCues.minimumBaselineSeconds)
         minimumWindowFrames = AnalysisGrid.frames(seconds: configuration.distressCues.minimumWindowSpeechSeconds)
-        statisticsVoicing = Float(configuration.pitch.statisticsVoicingThreshold)
-        voicingThreshold = Float(configuration.pitch.voicingThreshold)
         bins = [CueSums](repeating: CueSums(), count: binsInWindow)
         pending.reserveCapacity(4)  // one snapshot a second; the caller drains after each push
     }
 
-    /// Adds the next decided frame (`syllablePeak`: the pace counter counted a peak at it).
+    /// Adds the next decided frame: whether it is speech and voiced, its pitch when clearly
+    /// periodic (semitones above 40 Hz, else nil), and whether the pace counter counted a peak at it.
     /// Returns true when it closes a second: the caller then calls `closeSecond(windowSpikes:)`
     /// with the raised-voice events since `windowStartFrame`.
-    mutating func add(isSpeech: Bool, record: FrameRecord, syllablePeak: Bool) -> Bool {
+    mutating func add(isSpeech: Bool, isVoiced: Bool, pitchSemitones: Double?, record: FrameRecord, syllablePeak: Bool) -> Bool {
         if isSpeech || syllablePeak {
-            let sums = frameSums(isSpeech: isSpeech, record: record, syllablePeak: syllablePeak)
+            let sums = frameSums(isSpeech: isSpeech, isVoiced: isVoiced, pitchSemitones: pitchSemitones, record: record, syllablePeak: syllablePeak)
             bins[binSlot] += sums
             window += sums
             total += sums
@@ -65,7 +62,7 @@ struct CueTracker: Sendable {
     }
 
     /// One frame's contribution to the sums.
-    private mutating func frameSums(isSpeech: Bool, record: FrameRecord, syllablePeak: Bool) -> CueSums {
+    private mutating func frameSums(isSpeech: Bool, isVoiced: Bool, pitchSemitones: Double?, record: FrameRecord, syllablePeak: Bool) -> CueSums {
         var sums = CueSums()
         sums.syllablePeaks = syllablePeak ? 1 : 0
         guard isSpeech else { return sums }
@@ -77,9 +74,8 @@ struct CueTracker: Sendable {
             sums.tilt.add(Double(record.features.tiltDb))
             sums.flatness.add(Double(record.flatnessDb))
         }
-        let voicing = record.pitch.voicing
-        if voicing >= voicingThreshold && record.pitch.frequencyHz > 0 {
-            let r = Double(min(max(voicing, Self.harmonicityVoicingRange.lowerBound), Self.harmonicityVoicingRange.upperBound))
+        if isVoiced {
+            let r = Double(min(max(record.pitch.voicing, Self.harmonicityVoicingRange.lowerBound), Self.harmonicityVoicingRange.upperBound))
             sums.harmonicity.add(10 * log10(r / (1 - r)))
             if let previous = previousVoicedLevel, previousVoicedFrame == frame - 1 {
                 sums.shimmer.add(min(abs(level - previous), Self.shimmerCapDb))
@@ -87,8 +83,7 @@ struct CueTracker: Sendable {
             previousVoicedLevel = level
             previousVoicedFrame = frame
         }
-        if voicing >= statisticsVoicing && record.pitch.frequencyHz > 0 {
-            let semitones = ChannelStatistics.semitones(record.pitch.frequencyHz)
+        if let semitones = pitchSemitones {
             sums.pitch.add(semitones)
             sums.pitchSquareSum = semitones * semitones
             if let previous = previousPitch, previousPitchFrame == frame - 1 {

@@ -251,20 +251,22 @@ struct ChannelAnalyzer: Sendable {
             nearFieldProbability: record.nearField.probability, belowPeakDb: record.nearField.belowPeakDb,
             bandModulationDb: record.nearField.bandModulationDb, loudnessDb: record.nearField.loudnessDb))
         segmentBuilder.push(frame: index, isSpeech: isSpeech, isVoiced: isVoiced, power: record.features.bandPower)
+        // A speech frame's pitch, when clearly periodic enough for the statistics, the raised-voice
+        // check and the distress cues (once per frame, for all three).
         let pitchSemitones = isSpeech && record.pitch.voicing >= statisticsVoicingThreshold && record.pitch.frequencyHz > 0
-            ? Float(ChannelStatistics.semitones(record.pitch.frequencyHz)) : 0
+            ? ChannelStatistics.semitones(record.pitch.frequencyHz) : nil
         spikeDetector.push(
-            isSpeech: isSpeech, power: record.features.bandPower, noisePower: record.noisePower, pitchSemitones: pitchSemitones,
+            isSpeech: isSpeech, power: record.features.bandPower, noisePower: record.noisePower, pitchSemitones: Float(pitchSemitones ?? 0),
             centroidHz: isSpeech ? record.features.centroidHz : 0)
         let peaksBefore = peakCounter.count
         peakCounter.push(power: record.features.bandPower, isSpeech: isSpeech, isVoiced: isVoiced)
-        if cues != nil, cues!.add(isSpeech: isSpeech, record: record, syllablePeak: peakCounter.count > peaksBefore) {
+        if cues != nil,
+           cues!.add(isSpeech: isSpeech, isVoiced: isVoiced, pitchSemitones: pitchSemitones, record: record, syllablePeak: peakCounter.count > peaksBefore) {
             cues!.closeSecond(windowSpikes: spikeDetector.spikeCount(startingAtOrAfter: cues!.windowStartFrame))
         }
         if isSpeech {
-            let pitchIsReliable = record.pitch.voicing >= statisticsVoicingThreshold
             statistics.add(
-                levelDBFS: record.features.levelDBFS, isVoiced: isVoiced, pitchHz: pitchIsReliable ? record.pitch.frequencyHz : 0,
+                levelDBFS: record.features.levelDBFS, isVoiced: isVoiced, pitchSemitones: pitchSemitones,
                 centroidHz: record.features.centroidHz, tiltDb: record.features.tiltDb)
             let frames = statistics.speechFrames
             if frames >= Self.loudSpeechMinimumFrames && frames % Self.loudSpeechRefreshFrames == 0 {

@@ -94,14 +94,15 @@ struct ChannelStatistics: Sendable {
     /// A pitch in semitones above `pitchReferenceHz`.
     static func semitones(_ hz: Float) -> Double { 12 * log2(Double(hz) / pitchReferenceHz) }
 
-    /// Adds a speech frame; `pitchHz` is 0 unless its pitch is reliable enough for the statistics.
-    mutating func add(levelDBFS: Float, isVoiced: Bool, pitchHz: Float, centroidHz: Float, tiltDb: Float) {
+    /// Adds a speech frame; `pitchSemitones` (above `pitchReferenceHz`) is nil unless its pitch is
+    /// reliable enough for the statistics.
+    mutating func add(levelDBFS: Float, isVoiced: Bool, pitchSemitones: Double?, centroidHz: Float, tiltDb: Float) {
         speechFrames += 1
         levels.add(Double(levelDBFS))
         centroidSum += Double(centroidHz)
         tiltSum += Double(tiltDb)
         if isVoiced { voicedFrames += 1 }
-        if pitchHz > 0 { pitch.add(Self.semitones(pitchHz)) }
+        if let pitchSemitones { pitch.add(pitchSemitones) }
     }
 
     /// The level below which 90 % of speech frames fall (dBFS): the talker's loud speech.

