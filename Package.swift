@@ -93,7 +93,7 @@ let package = Package(
         .target(name: "AttuneTestSupport", dependencies: ["AttunePipeline", "AttuneAudioIO", "AttuneDSP"]),
 
         .testTarget(name: "AttuneAudioIOTests", dependencies: ["AttuneAudioIO", "AttuneTestSupport"]),
-        .testTarget(name: "AttuneDSPTests", dependencies: ["AttuneDSP", "AttuneFFT", "AttuneTestSupport"]),
+        .testTarget(name: "AttuneDSPTests", dependencies: ["AttuneDSP", "AttuneFFT", "AttuneLive", "AttuneTestSupport"]),
         .testTarget(name: "AttuneScoringTests", dependencies: ["AttuneScoring", "AttunePipeline", "AttuneCalibration", "AttuneDSP", "AttuneTestSupport"]),
         .testTarget(
             name: "AttunePipelineTests",

@@ -18,11 +18,12 @@ public struct Behaviour: Sendable, Equatable, Codable {
     /// Decimal places shown.
     public var places: Int
 
-    /// The behaviours, in report order. Holds are listed but not measured by the store yet.
+    /// The behaviours, in report order. (Calls stored before holds were measured have no hold
+    /// figure and are left out of that row's means.)
     public static let all: [Behaviour] = [
         Behaviour(key: "talkShare", label: "advisor talk share", ownLabel: "your talk share", scope: "advisor", metric: "talkShare", unit: "%", displayFactor: 100, places: 0),
         Behaviour(key: "deadAir", label: "dead air", ownLabel: "dead air", scope: "call", metric: "deadAirSeconds", unit: "s", displayFactor: 1, places: 0),
-        Behaviour(key: "holds", label: "holds", ownLabel: "holds", scope: nil, metric: nil, unit: "s", displayFactor: 1, places: 0),
+        Behaviour(key: "holds", label: "time on hold", ownLabel: "time on hold", scope: "call", metric: "holdSeconds", unit: "s", displayFactor: 1, places: 0),
         Behaviour(key: "overtalk", label: "overtalk", ownLabel: "overtalk", scope: "call", metric: "overtalkSeconds", unit: "s", displayFactor: 1, places: 1),
         Behaviour(key: "interruptionsMade", label: "interruptions by the advisor", ownLabel: "interruptions you made", scope: "advisor", metric: "interruptionsMade", unit: "per call", displayFactor: 1, places: 1),
         Behaviour(key: "responseGap", label: "advisor response gap", ownLabel: "your response gap", scope: "advisor", metric: "responseGapMeanSeconds", unit: "s", displayFactor: 1, places: 1),

@@ -21,6 +21,11 @@ public struct CallMetrics: Sendable, Equatable, Codable {
     public var interruptionCount: Double?
     public var backchannelCount: Double?
     public var energySpikeCount: Double?
+    public var holdSeconds: Double?
+    public var holdCount: Double?
+    public var longestHoldSeconds: Double?
+    public var dtmfDigitCount: Double?
+    public var toneSeconds: Double?
 
     public init() {}
 
@@ -38,6 +43,11 @@ public struct CallMetrics: Sendable, Equatable, Codable {
         .init("interruptionCount", "count", "interruptions by either party", \.interruptionCount),
         .init("backchannelCount", "count", "backchannels by either party", \.backchannelCount),
         .init("energySpikeCount", "count", "raised-voice events by either party", \.energySpikeCount),
+        .init("holdSeconds", "s", "time on hold (music, a looped announcement or a muted line; ≥ 5 s each)", \.holdSeconds),
+        .init("holdCount", "count", "holds", \.holdCount),
+        .init("longestHoldSeconds", "s", "longest hold", \.longestHoldSeconds),
+        .init("dtmfDigitCount", "count", "keypad (DTMF) keys pressed, by either party", \.dtmfDigitCount),
+        .init("toneSeconds", "s", "call-progress tones (ringback, busy, reorder, dial, SIT)", \.toneSeconds),
     ]
 
     /// The metrics of `party`, if heard.

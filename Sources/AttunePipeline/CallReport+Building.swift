@@ -9,7 +9,9 @@ extension CallReport {
         let parties = layout.parties
         let totalFrames = min(frameCount, Int((durationSeconds * 100).rounded(.up)))
         let turns = zip(parties, channels).map { (party: $0, segments: $1.segments) }
-        let timeline = ConversationAnalysis.analyze(turns: turns, totalFrames: totalFrames, configuration: configuration.turns)
+        let timeline = ConversationAnalysis.analyze(
+            turns: turns, sounds: channels.map(\.nonSpeechRuns), tones: channels.map(\.toneRuns), totalFrames: totalFrames, configuration: configuration.turns,
+            holds: configuration.holds)
 
         var segments: [Segment] = []
         var events: [Event] = []
@@ -25,6 +27,13 @@ extension CallReport {
                 Event(type: .energySpike, party: party, startSeconds: $0.startSeconds, endSeconds: min($0.endSeconds, durationSeconds),
                       peakDbAboveBaseline: rounded($0.peakDbAboveBaseline, places: 1))
             }
+            for tone in channel.toneRuns {
+                var event = Event(
+                    type: tone.kind == .dtmf ? .dtmf : .tone, party: party, startSeconds: tone.startSeconds,
+                    endSeconds: min(tone.endSeconds, durationSeconds))
+                if tone.kind == .dtmf { event.digit = tone.digit.map(String.init) } else { event.frequenciesHz = tone.frequenciesHz.map { rounded($0, places: 0) } }
+                events.append(event)
+            }
             metrics[party] = PartyMetrics(
                 channel: channel, party: party, timeline: timeline, durationSeconds: durationSeconds,
                 hearsOtherParty: layout.channelCount == 2)
@@ -35,10 +44,13 @@ extension CallReport {
             case .interruption: .interruption
             case .backchannel: .backchannel
             case .deadAir: .deadAir
+            case .hold: .hold
             }
-            events.append(Event(
+            var reported = Event(
                 type: kind, party: kind == .overtalk ? nil : event.party, initiator: kind == .overtalk ? event.party : nil,
-                startSeconds: event.startSeconds, endSeconds: event.endSeconds))
+                startSeconds: event.startSeconds, endSeconds: min(event.endSeconds, durationSeconds))
+            reported.holdKind = event.holdKind?.rawValue
+            events.append(reported)
         }
         segments.sort { ($0.startSeconds, $0.party.rawValue) < ($1.startSeconds, $1.party.rawValue) }
         events.sort { ($0.startSeconds, $0.type.rawValue, $0.endSeconds) < ($1.startSeconds, $1.type.rawValue, $1.endSeconds) }
@@ -54,6 +66,13 @@ extension CallReport {
             metrics.deadAirCount = Double(timeline.count(.deadAir))
             metrics.longestDeadAirSeconds = AnalysisGrid.seconds(frames: timeline.events.filter { $0.kind == .deadAir }.map(\.frameCount).max() ?? 0)
         }
+        let holds = timeline.events.filter { $0.kind == .hold }
+        metrics.holdSeconds = AnalysisGrid.seconds(frames: timeline.holdFrames)
+        metrics.holdCount = Double(holds.count)
+        metrics.longestHoldSeconds = AnalysisGrid.seconds(frames: holds.map(\.frameCount).max() ?? 0)
+        let tones = channels.flatMap(\.toneRuns)
+        metrics.dtmfDigitCount = Double(tones.count { $0.kind == .dtmf })
+        metrics.toneSeconds = AnalysisGrid.seconds(frames: tones.filter { $0.kind == .callProgress }.reduce(0) { $0 + $1.frameCount })
         if layout.channelCount == 2 {
             let overtalk = AnalysisGrid.seconds(frames: timeline.overtalkFrames)
             metrics.overtalkSeconds = overtalk

@@ -41,7 +41,11 @@ public struct CallReport: Sendable, Equatable, Codable {
     /// A timeline event. Which optional keys are set depends on `type` (see `Kind`).
     public struct Event: Sendable, Equatable, Codable {
         public enum Kind: String, Sendable, Codable, CaseIterable {
-            case overtalk, interruption, backchannel, deadAir, energySpike
+            case overtalk, interruption, backchannel, deadAir, energySpike, hold
+            /// A keypad key pressed (`party` pressed it); its value only as `digit`, when allowed.
+            case dtmf
+            /// A call-progress tone (ringback, busy, reorder, dial, SIT) on `party`'s channel.
+            case tone
         }
         public var type: Kind
         /// interruption, backchannel, energySpike: whose it is.
@@ -52,6 +56,14 @@ public struct CallReport: Sendable, Equatable, Codable {
         public var endSeconds: Double
         /// energySpike: highest short-term level above the party's speech baseline (dB).
         public var peakDbAboveBaseline: Double?
+        /// hold: `music`, `announcement` (a looped recording) or `silent` (a muted line); `party`
+        /// is who placed it (whose channel carried it).
+        public var holdKind: String?
+        /// dtmf: the key ("0"–"9", "*", "#", "A"–"D"), only when `tones.revealDtmfDigits` is 1;
+        /// absent by default (card numbers are typed on keypads).
+        public var digit: String?
+        /// tone: its one or two frequencies (Hz).
+        public var frequenciesHz: [Double]?
 
         public init(type: Kind, party: Party? = nil, initiator: Party? = nil, startSeconds: Double, endSeconds: Double, peakDbAboveBaseline: Double? = nil) {
             self.type = type
@@ -82,5 +94,5 @@ public struct CallReport: Sendable, Equatable, Codable {
 /// The engine's version, recorded in every report and part of the batch's result key: bump it
 /// whenever a change can alter any report.
 public enum AttuneEngine {
-    public static let version = "attune-engine/0.1.0"
+    public static let version = "attune-engine/0.2.0"
 }

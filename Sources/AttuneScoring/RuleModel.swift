@@ -96,6 +96,8 @@ public struct ModelInput: Sendable, Equatable, Codable {
     /// True when `attune calibrate --fit` must keep this weight: evidence the calibration data
     /// cannot show (EmoDB's clips are level-normalised and too short for raised-voice events).
     public var locked: Bool?
+    /// Where the weight comes from, when it is not fitted (a stated prior and why).
+    public var source: String?
 
     public enum Direction: String, Sendable, Codable {
         case raisesScore

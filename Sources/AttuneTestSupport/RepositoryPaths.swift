@@ -11,6 +11,8 @@ public enum RepositoryPaths {
 
     /// `fixtures/calls`: the labelled fixture calls.
     public static var fixtureCalls: String { root + "/fixtures/calls" }
+    /// `fixtures/holds`: the labelled calls with holds, music, tones and keypad digits.
+    public static var fixtureHolds: String { root + "/fixtures/holds" }
     /// `fixtures/calibration`: the labelled calibration calls (effort, CES, distress).
     public static var calibrationCalls: String { root + "/fixtures/calibration" }
 

@@ -1,3 +1,4 @@
+public import AttuneDSP
 internal import Glibc
 
 /// Deterministic test signals: seeded noise, harmonic tones, silence. Truth comes from construction.
@@ -80,5 +81,16 @@ public struct SignalGenerator {
         out.reserveCapacity(count * channels.count)
         for i in 0..<count { for channel in channels { out.append(channel[i]) } }
         return out
+    }
+}
+
+extension AnalysisConfiguration {
+    /// The defaults with hold detection off, for steady synthetic tones: a harmonic tone that holds
+    /// its pitch for a second is music to `MusicDetector` (no voice does that), so tests of pitch,
+    /// crosstalk and turns on such tones leave holds out.
+    public static var steadyTones: AnalysisConfiguration {
+        var configuration = AnalysisConfiguration.default
+        configuration.holds.detectsHolds = 0
+        return configuration
     }
 }

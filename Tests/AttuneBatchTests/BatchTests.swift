@@ -196,6 +196,27 @@ import Testing
         #expect(try await database.export(format: .jsonl, since: "2100-01-01T00:00:00Z") { _ in } == 0)
         #expect(try await database.export(format: .jsonl, since: "2000-01-01T00:00:00Z") { _ in } == 13)
     }
+
+    /// Holds and keypad digits reach the store and the export: a night of the hold fixtures
+    /// exports each call's time on hold within 0.5 s of its truth, and its keypad count.
+    @Test func exportCarriesHoldsAndKeypadDigits() async throws {
+        let (database, _) = try await Self.freshStore()
+        let source = try BatchSource.load(RepositoryPaths.fixtureHolds)
+        _ = try await BatchRunner(database: database, configuration: .default, jobs: 2).run(source, sourceDescription: "holds", shard: nil)
+        let csv = LineCollector()
+        #expect(try await database.export(format: .csv, since: nil) { csv.append($0) } == HoldFixture.allCallIds().count)
+        let header = csv.lines[0].trimmingCharacters(in: .newlines).split(separator: ",").map(String.init)
+        let hold = try #require(header.firstIndex(of: "holdSeconds")), keys = try #require(header.firstIndex(of: "dtmfDigitCount"))
+        for id in HoldFixture.allCallIds() {
+            let truth = try HoldFixture.load(id).truth
+            let line = try #require(csv.lines.first { $0.hasPrefix(id + ",") })
+            let fields = line.trimmingCharacters(in: .newlines).split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+            // A silent hold needs line noise to go quiet (the committed call is clean): not a hold here.
+            let truthHold = truth.holds.filter { $0.kind != "silent" }.reduce(0) { $0 + $1.endSeconds - $1.startSeconds }
+            #expect(abs((Double(fields[hold]) ?? -1) - truthHold) <= 0.5, "\(id): exported hold \(fields[hold]) s, truth \(truthHold) s")
+            #expect(Double(fields[keys]) == Double(truth.dtmf.count), "\(id)")
+        }
+    }
 }
 
 /// Collects exported lines (the export calls back from GRDB's reader).

@@ -32,5 +32,13 @@ import Testing
         var inverted = AnalysisConfiguration.default
         inverted.voiceActivity.offsetThresholdDb = 10
         #expect(throws: ConfigurationError.self) { try inverted.validate() }
+        var loops = AnalysisConfiguration.default
+        loops.holds.announcementMinimumPeriodSeconds = 30
+        do {
+            try loops.validate()
+            Issue.record("accepted a loop period range of 30–30 s")
+        } catch {
+            #expect(error.key == "holds.announcementMinimumPeriodSeconds")
+        }
     }
 }

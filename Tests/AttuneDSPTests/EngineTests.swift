@@ -15,7 +15,7 @@ import Testing
     /// holds no tone, frame 98's (7752…8007) holds its first 8 samples. A record shifted by one
     /// frame against its decision would show the tone a frame early.
     @Test func frameMeasurementsAlignWithTheirFrames() {
-        var engine = SignalEngine(configuration: .default, channelCount: 1, inputSampleRateHz: 8000, tracesFrames: true)
+        var engine = SignalEngine(configuration: .steadyTones, channelCount: 1, inputSampleRateHz: 8000, tracesFrames: true)
         engine.push(interleaved: Self.burst())
         let trace = try! #require(engine.finish()[0].trace)
         #expect(trace.count == 300)
@@ -32,7 +32,7 @@ import Testing
     /// The engine's frame count covers the input exactly: one frame per started 10 ms hop.
     @Test(arguments: [0, 1, 79, 80, 81, 8000, 8001])
     func frameCountCoversTheInput(samples: Int) {
-        var engine = SignalEngine(configuration: .default, channelCount: 2, inputSampleRateHz: 8000)
+        var engine = SignalEngine(configuration: .steadyTones, channelCount: 2, inputSampleRateHz: 8000)
         engine.push(interleaved: [Float](repeating: 0, count: 2 * samples))
         _ = engine.finish()
         #expect(engine.frameCount == (samples + 79) / 80)
@@ -44,7 +44,7 @@ import Testing
         let voice = Self.burst()
         var bleed = [Float](repeating: 0, count: 320) + voice.map { $0 * 0.1 }
         bleed.removeLast(320)
-        var rejected = SignalEngine(configuration: .default, channelCount: 2, inputSampleRateHz: 8000)
+        var rejected = SignalEngine(configuration: .steadyTones, channelCount: 2, inputSampleRateHz: 8000)
         rejected.push(interleaved: SignalGenerator.interleave([voice, bleed]))
         let quiet = rejected.finish()
         #expect(quiet[0].segments.count == 1)
@@ -52,7 +52,7 @@ import Testing
 
         // (A tone steady from the first sample would be stationary noise to any noise tracker.)
         let other = [Float](repeating: 0, count: 9600) + SignalGenerator.harmonicTone(frequencyHz: 130, sampleRateHz: 8000, seconds: 1.8, amplitude: 0.1)
-        var overtalk = SignalEngine(configuration: .default, channelCount: 2, inputSampleRateHz: 8000)
+        var overtalk = SignalEngine(configuration: .steadyTones, channelCount: 2, inputSampleRateHz: 8000)
         overtalk.push(interleaved: SignalGenerator.interleave([voice, other]))
         let both = overtalk.finish()
         #expect(both[0].segments.count == 1 && both[1].segments.count == 1)

@@ -69,7 +69,7 @@ import Testing
             samples += SignalGenerator.vowel(frequencyHz: f, lowestHz: 300, sampleRateHz: rate, seconds: 0.8, amplitude: 0.1)
         }
         samples += [Float](repeating: 0, count: rate / 2)
-        var engine = SignalEngine(configuration: .default, channelCount: 1, inputSampleRateHz: rate)
+        var engine = SignalEngine(configuration: .steadyTones, channelCount: 1, inputSampleRateHz: rate)
         engine.push(interleaved: samples)
         let summary = engine.finish()[0]
         // Truth: with 8 steps of equal length, the 10th percentile lies in the first step and the
@@ -103,7 +103,7 @@ import Testing
         // A steady tone has none of speech's syllable rhythm, so the far-talker gate (which keeps
         // reverberant, unmodulated voices out) would drop the middle of each burst: this test is
         // about pitch, so the gate is off.
-        var engine = SignalEngine(configuration: .default, channelCount: 1, inputSampleRateHz: sampleRateHz, rejectsFarTalkers: false)
+        var engine = SignalEngine(configuration: .steadyTones, channelCount: 1, inputSampleRateHz: sampleRateHz, rejectsFarTalkers: false)
         engine.push(interleaved: samples)
         let summary = engine.finish()[0]
         let median = try! #require(summary.pitchMedianHz)

@@ -43,6 +43,7 @@ import Testing
                     "talkShare": 0.4 + 0.05 * hard + 0.2 * random.next(), "deadAir": 5 + 40 * hard + 10 * random.next(),
                     "overtalk": 3 * random.next(), "interruptionsMade": Double(random.int(0...3)),
                     "responseGap": 0.5 + random.next(), "pace": 3 + random.next(),
+                    "holds": Double(index % 4) * 20,
                 ]
                 if index == 0 { call.events = [("deadAir", nil, 12.5, 20), ("interruption", "advisor", 40.1, 41), ("energySpike", "customer", 60, 61), ("overtalk", nil, 40, 41)] }
                 calls.append(call)
@@ -120,8 +121,21 @@ import Testing
             #expect(team.distressedCalls.count == team.summary.highDistressCalls)
             #expect(team.findings.first?.behaviour == "deadAir", "dead air was built to go with hard calls")
         }
-        // Holds are not in the store: listed as not measured, never as zero.
-        #expect(report.advisors.allSatisfy { $0.behaviours.contains { $0.behaviour == "holds" && !$0.measured && $0.easyMean == nil } })
+        // Holds are measured now: each advisor's easy and hard means are the store's own.
+        let holds = try database.writer.read { db in
+            try Row.fetchAll(db, sql: """
+                SELECT l.agentId, CASE WHEN l.score >= 5 THEN 'easy' ELSE 'hard' END AS grade, AVG(m.value) AS hold
+                FROM (\(latest)) l JOIN metrics m ON m.callRowId = l.callRowId AND m.scope = 'call' AND m.name = 'holdSeconds'
+                WHERE l.score >= 5 OR l.score <= 3 GROUP BY l.agentId, grade
+                """)
+        }
+        #expect(holds.count == 14)
+        for row in holds {
+            let advisor = try #require(report.advisors.first { $0.agentId == row["agentId"] as String })
+            let hold = try #require(advisor.behaviours.first { $0.behaviour == "holds" })
+            #expect(hold.measured)
+            #expect(abs(((row["grade"] as String) == "easy" ? hold.easyMean! : hold.hardMean!) - (row["hold"] as Double)) < 1e-9)
+        }
         // The worst disagreement of each advisor is their call 0, with its moments (not the overtalk).
         let first = try #require(report.advisors.first?.disagreements.first)
         #expect(first.callId == "a1-0" && first.surveyedCES == 1 && first.predictedCES == 7 && first.differencePoints == 6)

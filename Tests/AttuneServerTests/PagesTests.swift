@@ -19,21 +19,9 @@ import Testing
         }
         let (_, audio) = try IngestEndToEndTests.fixture("heated-clean")
         let callId = "page-call"
-        let frame = 160 * 2
-        let frames = stride(from: 0, to: audio.samples.count, by: frame).map {
-            WebSocketOutboundWriter.OutboundFrame.binary(IngestEndToEndTests.l16(audio.samples[$0..<min($0 + frame, audio.samples.count)]))
-        }
         let directory = RepositoryPaths.temporaryDirectory("attune-pages")
-        let pages = PageBox()
         // The call streams at about 2.5× real time (50 s in 20 s); the pages are read while it runs.
-        let streaming = Task {
-            try await IngestEndToEndTests.stream(
-                server: server, path: "/v1/ingest/native", headers: [.authorization: "Bearer \(LiveTestServer.ingestToken)"], callId: callId,
-                opening: [.text(#"{"type":"start","callId":"\#(callId)","agentId":"alice","team":"north","sampleRateHz":8000,"encoding":"L16","channels":["advisor","customer"]}"#)],
-                frames: frames, framesPerSecond: 50, closing: [.text(#"{"type":"stop"}"#)], pauseMilliseconds: 40,
-                whenLive: { pages.markLive() })
-        }
-        while !pages.isLive { try await Task.sleep(for: .milliseconds(50)) }
+        let streaming = try await Self.streamAsAlice(audio, callId: callId, framesPerSecond: 50, to: server)
         let desktopPage = try await ChromiumPage(url: server.url("/desktop?token=\(LiveTestServer.aliceToken)"), profile: directory + "/desktop")
         let wallPage = try await ChromiumPage(url: server.url("/wall?token=\(LiveTestServer.northToken)"), profile: directory + "/wall")
         defer { desktopPage.close(); wallPage.close() }
@@ -60,6 +48,72 @@ import Testing
         #expect(wall.contains("<td>alice</td>"))
         // The screenshot is a rendered page (a blank one is a few kB).
         #expect(screenshot.starts(with: [0x89, 0x50, 0x4E, 0x47]) && screenshot.count > 20_000, "screenshot of \(screenshot.count) bytes")
+    }
+
+    /// A call on hold: the desktop shows the hold timer and the wall marks the call "on hold"
+    /// (hold-music-clean: music 9.65–29.65 s). The call's first 24 s are sent, then it stays on
+    /// hold, its socket open, until both pages have shown it (or a generous deadline has passed).
+    @Test func desktopShowsTheHoldTimerAndTheWallMarksTheCall() async throws {
+        let server = try await LiveTestServer.start()
+        defer { Task { await server.stop() } }
+        let audio = try HoldFixture.load("hold-music-clean").clean
+        let callId = "held-call"
+        let onHold = 2 * 8000 * 24, frame = 160 * 2
+        let frames = stride(from: 0, to: onHold, by: frame).map {
+            WebSocketOutboundWriter.OutboundFrame.binary(IngestEndToEndTests.l16(audio.samples[$0..<min($0 + frame, onHold)]))
+        }
+        let read = PageBox()
+        let streaming = Task {
+            _ = try await server.webSocket("/v1/ingest/native", headers: [.authorization: "Bearer \(LiveTestServer.ingestToken)"]) { _, outbound, _ in
+                try await outbound.write(.text(#"{"type":"start","callId":"\#(callId)","agentId":"alice","team":"north","sampleRateHz":8000,"encoding":"L16","channels":["advisor","customer"]}"#))
+                for frame in frames { try await outbound.write(frame) }
+                let deadline = ContinuousClock.now + .seconds(120)
+                while !read.isLive && ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(100)) }
+                try await outbound.write(.text(#"{"type":"stop"}"#))
+            }
+        }
+        defer { read.markLive(); streaming.cancel() }
+        let directory = RepositoryPaths.temporaryDirectory("attune-pages-hold")
+        let desktopPage = try await ChromiumPage(url: server.url("/desktop?token=\(LiveTestServer.aliceToken)"), profile: directory + "/desktop")
+        let wallPage = try await ChromiumPage(url: server.url("/wall?token=\(LiveTestServer.northToken)"), profile: directory + "/wall")
+        defer { desktopPage.close(); wallPage.close() }
+        var desktopHold: String?, wallMarked = false
+        let deadline = ContinuousClock.now + .seconds(120)
+        while (desktopHold == nil || !wallMarked) && ContinuousClock.now < deadline {
+            if let text = Self.text(of: "hold", in: try await desktopPage.html()), text.hasPrefix("On hold ") { desktopHold = text }
+            if try await wallPage.html().contains("on hold ") { wallMarked = true }
+            try await Task.sleep(for: .milliseconds(200))
+        }
+        read.markLive()
+        let shown = try #require(desktopHold, "the desktop never showed the hold timer")
+        #expect(shown.range(of: #"^On hold \d+:\d\d$"#, options: .regularExpression) != nil, "\(shown)")
+        #expect(wallMarked, "the wall never marked the call on hold")
+        _ = try? await streaming.value
+    }
+
+    /// Streams `audio` as Alice's call over the native protocol in 20 ms frames, `framesPerSecond`
+    /// of them a second, and returns once the call is live (the task ends with the stream).
+    static func streamAsAlice(
+        _ audio: LoadedRecording, callId: String, framesPerSecond: Int, to server: LiveTestServer
+    ) async throws -> Task<IngestEndToEndTests.Streamed, any Error> {
+        let frame = 160 * 2
+        let frames = stride(from: 0, to: audio.samples.count, by: frame).map {
+            WebSocketOutboundWriter.OutboundFrame.binary(IngestEndToEndTests.l16(audio.samples[$0..<min($0 + frame, audio.samples.count)]))
+        }
+        let pages = PageBox()
+        let streaming = Task {
+            try await IngestEndToEndTests.stream(
+                server: server, path: "/v1/ingest/native", headers: [.authorization: "Bearer \(LiveTestServer.ingestToken)"], callId: callId,
+                opening: [.text(#"{"type":"start","callId":"\#(callId)","agentId":"alice","team":"north","sampleRateHz":8000,"encoding":"L16","channels":["advisor","customer"]}"#)],
+                frames: frames, framesPerSecond: framesPerSecond, closing: [.text(#"{"type":"stop"}"#)], pauseMilliseconds: 40,
+                whenLive: { pages.markLive() })
+        }
+        let deadline = ContinuousClock.now + .seconds(60)
+        while !pages.isLive {
+            guard ContinuousClock.now < deadline else { streaming.cancel(); throw CancellationError() }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        return streaming
     }
 
     /// The text of the element with `id` in a dumped DOM (elements without nested tags).

@@ -65,6 +65,17 @@ struct ReportSummary {
         } else {
             lines.append("Silence and dead air: unknown (only one party is heard)")
         }
+        if let holds = m.holdCount, holds > 0 {
+            let kinds = Set(report.events(.hold).compactMap(\.holdKind)).sorted().joined(separator: ", ")
+            lines.append("On hold \(seconds(m.holdSeconds)) in \(count(holds)) hold(s) (\(kinds)); longest \(seconds(m.longestHoldSeconds))")
+        }
+        if let digits = m.dtmfDigitCount, digits > 0 {
+            let shown = report.events(.dtmf).compactMap(\.digit).joined()
+            lines.append("Keypad \(count(digits)) key(s) pressed" + (shown.isEmpty ? " (values masked: tones.revealDtmfDigits)" : ": \(shown)"))
+        }
+        if let tones = m.toneSeconds, tones > 0 {
+            lines.append("Call-progress tones \(seconds(tones)) in \(report.events(.tone).count) burst(s)")
+        }
         if let overtalk = m.overtalkSeconds {
             lines.append("Overtalk \(seconds(overtalk))\(percent(m.overtalkShare, inParentheses: true)) in \(count(m.overtalkCount)) event(s); \(count(m.interruptionCount)) interruption(s), \(count(m.backchannelCount)) backchannel(s)")
         } else {
@@ -103,7 +114,7 @@ struct ReportSummary {
         let duration = max(report.durationSeconds, 0.01)
         let columns = timelineWidth
         let slice = duration / Double(columns)
-        var lines = ["Timeline (one column = \(oneDecimal(slice)) s; █ talking, ▄ some talk; events: I interruption, B backchannel, O overtalk, D dead air, ! raised voice)"]
+        var lines = ["Timeline (one column = \(oneDecimal(slice)) s; █ talking, ▄ some talk; events: I interruption, B backchannel, O overtalk, D dead air, ! raised voice, H hold, K keypad, T tone)"]
         for party in report.parties {
             var covered = [Double](repeating: 0, count: columns)
             for segment in report.segments(of: party) {
@@ -121,7 +132,7 @@ struct ReportSummary {
         }
         var marks = [Character](repeating: " ", count: columns)
         let priority: [CallReport.Event.Kind: (Character, Int)] = [
-            .overtalk: ("O", 1), .backchannel: ("B", 2), .deadAir: ("D", 3), .energySpike: ("!", 4), .interruption: ("I", 5),
+            .overtalk: ("O", 1), .backchannel: ("B", 2), .deadAir: ("D", 3), .energySpike: ("!", 4), .interruption: ("I", 5), .hold: ("H", 6), .dtmf: ("K", 7), .tone: ("T", 7),
         ]
         var rank = [Int](repeating: 0, count: columns)
         for event in report.events {
@@ -143,6 +154,9 @@ struct ReportSummary {
         case .backchannel: return span + "backchannel by \(event.party?.rawValue ?? "?")"
         case .deadAir: return span + "dead air (\(seconds(event.durationSeconds)))"
         case .energySpike: return span + "raised voice, \(event.party?.rawValue ?? "?") (+\(oneDecimal(event.peakDbAboveBaseline ?? 0)) dB above own baseline)"
+        case .dtmf: return span + "keypad key \(event.digit ?? "(masked)") by \(event.party?.rawValue ?? "?")"
+        case .tone: return span + "call-progress tone \((event.frequenciesHz ?? []).map { String(Int($0)) }.joined(separator: "+")) Hz on the \(event.party?.rawValue ?? "?") line"
+        case .hold: return span + "hold (\(seconds(event.durationSeconds)), \(event.holdKind ?? "?"))" + (event.party.map { ", placed by \($0.rawValue)" } ?? "")
         }
     }
 }

@@ -66,6 +66,34 @@ extension AnalysisConfiguration {
         .init(key: "distressCues.minimumWindowSpeechSeconds", unit: "s", summary: "no distress value from a window with less speech", range: 1...60, keyPath: \.distressCues.minimumWindowSpeechSeconds),
         .init(key: "pace.peakProminenceDb", unit: "dB", summary: "rise and fall around a syllable peak", range: 0.5...20, keyPath: \.pace.peakProminenceDb),
         .init(key: "pace.minimumPeakSpacingSeconds", unit: "s", summary: "closest two syllable peaks may be", range: 0.02...1, keyPath: \.pace.minimumPeakSpacingSeconds),
+        .init(key: "tones.revealDtmfDigits", unit: "0/1", summary: "1: reports carry each keypad digit's value; 0 (default): only that a key was pressed, and when", range: 0...1, keyPath: \.tones.revealDtmfDigits),
+        .init(key: "tones.dtmfMinimumSeconds", unit: "s", summary: "shortest keypad digit reported (ITU-T Q.24: 40 ms register, 23 ms do not)", range: 0.02...0.2, keyPath: \.tones.dtmfMinimumSeconds),
+        .init(key: "tones.dtmfFrequencyTolerance", unit: "ratio", summary: "largest deviation of a DTMF tone from its nominal frequency", range: 0.015...0.035, keyPath: \.tones.dtmfFrequencyTolerance),
+        .init(key: "tones.dtmfMaximumTwistDb", unit: "dB", summary: "how much louder the row tone may be than the column tone", range: 0...12, keyPath: \.tones.dtmfMaximumTwistDb),
+        .init(key: "tones.dtmfMaximumReverseTwistDb", unit: "dB", summary: "how much louder the column tone may be than the row tone", range: 0...12, keyPath: \.tones.dtmfMaximumReverseTwistDb),
+        .init(key: "tones.dtmfMinimumToneShare", unit: "ratio", summary: "share of a frame's band power the two DTMF tones must hold", range: 0.5...0.99, keyPath: \.tones.dtmfMinimumToneShare),
+        .init(key: "tones.dtmfMinimumPeakContrastDb", unit: "dB", summary: "every other spectral peak at least this far below the weaker DTMF tone", range: 0...30, keyPath: \.tones.dtmfMinimumPeakContrastDb),
+        .init(key: "tones.toneMinimumLevelDBFS", unit: "dBFS", summary: "quietest tone looked at (DTMF: each tone; call progress: the tones together)", range: -70...(-20), keyPath: \.tones.toneMinimumLevelDBFS),
+        .init(key: "tones.callProgressMinimumSeconds", unit: "s", summary: "shortest call-progress tone (ringback, busy, reorder, dial, SIT) reported", range: 0.18...10, keyPath: \.tones.callProgressMinimumSeconds),
+        .init(key: "tones.toneMinimumShare", unit: "ratio", summary: "share of a frame's band power a call-progress tone's one or two lobes must hold", range: 0.5...0.99, keyPath: \.tones.toneMinimumShare),
+        .init(key: "tones.callProgressLowestHz", unit: "Hz", summary: "lowest frequency of a call-progress tone", range: 250...1000, keyPath: \.tones.callProgressLowestHz),
+        .init(key: "tones.callProgressHighestHz", unit: "Hz", summary: "highest frequency of a call-progress tone", range: 500...3400, keyPath: \.tones.callProgressHighestHz),
+        .init(key: "tones.callProgressFrequencyTolerance", unit: "ratio", summary: "how far a call-progress tone's frequencies may move within one run", range: 0.005...0.05, keyPath: \.tones.callProgressFrequencyTolerance),
+        .init(key: "tones.callProgressHarmonicFloorHz", unit: "Hz", summary: "two tones that are harmonics of a fundamental at or above this are a voice or instrument", range: 50...200, keyPath: \.tones.callProgressHarmonicFloorHz),
+        .init(key: "holds.detectsHolds", unit: "0/1", summary: "1: look for music, looped announcements and muted lines; 0: never (nothing is a hold)", range: 0...1, keyPath: \.holds.detectsHolds),
+        .init(key: "holds.musicPeakPersistence", unit: "ratio", summary: "share of spectral-peak power held from 50 ms earlier, averaged over the window, that sounds like music", range: 0.3...0.95, keyPath: \.holds.musicPeakPersistence),
+        .init(key: "holds.musicWindowSeconds", unit: "s", summary: "window the music persistence is averaged over", range: 0.5...5, keyPath: \.holds.musicWindowSeconds),
+        .init(key: "holds.musicConfirmSeconds", unit: "s", summary: "music is reported once the window sounds like music this long", range: 0.2...10, keyPath: \.holds.musicConfirmSeconds),
+        .init(key: "holds.musicMinimumLevelDBFS", unit: "dBFS", summary: "frames quieter than this are not looked at for music", range: -90...(-20), keyPath: \.holds.musicMinimumLevelDBFS),
+        .init(key: "holds.steadySoundConfirmSeconds", unit: "s", summary: "music that never pauses (drums, a busy mix) counts after 3 s and this long more", range: 2...60, keyPath: \.holds.steadySoundConfirmSeconds),
+        .init(key: "holds.announcementMinimumPeriodSeconds", unit: "s", summary: "shortest repeat period of a looped announcement", range: 1...30, keyPath: \.holds.announcementMinimumPeriodSeconds),
+        .init(key: "holds.announcementMaximumPeriodSeconds", unit: "s", summary: "longest repeat period of a looped announcement (memory grows with it)", range: 5...60, keyPath: \.holds.announcementMaximumPeriodSeconds),
+        .init(key: "holds.announcementMaximumDistanceDb", unit: "dB", summary: "mean band-level difference under which two 100 ms stretches are the same audio", range: 0.5...10, keyPath: \.holds.announcementMaximumDistanceDb),
+        .init(key: "holds.announcementConfirmSeconds", unit: "s", summary: "repeated audio counts as a loop once it repeats this long", range: 0.3...5, keyPath: \.holds.announcementConfirmSeconds),
+        .init(key: "holds.mutedDropDb", unit: "dB", summary: "a line this far below its usual noise is muted (silent hold)", range: 6...60, keyPath: \.holds.mutedDropDb),
+        .init(key: "holds.minimumSeconds", unit: "s", summary: "shortest hold", range: 1...120, keyPath: \.holds.minimumSeconds),
+        .init(key: "holds.mergeGapSeconds", unit: "s", summary: "hold material this close, without talk between on its channel, is one hold", range: 0...60, keyPath: \.holds.mergeGapSeconds),
+        .init(key: "holds.silentHoldIsDeadAir", unit: "0/1", summary: "1: a silent hold (muted line) also counts as dead air; 0: only as a hold", range: 0...1, keyPath: \.holds.silentHoldIsDeadAir),
     ]
 
     /// Sets `key` to `value`, checking the key exists and the value is in range.
@@ -89,6 +117,9 @@ extension AnalysisConfiguration {
         }
         if voiceActivity.offsetThresholdDb > voiceActivity.onsetThresholdDb {
             throw ConfigurationError(key: "voiceActivity.offsetThresholdDb", message: "must not exceed voiceActivity.onsetThresholdDb")
+        }
+        if holds.announcementMinimumPeriodSeconds >= holds.announcementMaximumPeriodSeconds {
+            throw ConfigurationError(key: "holds.announcementMinimumPeriodSeconds", message: "must be less than holds.announcementMaximumPeriodSeconds")
         }
         if pitch.minimumHz * 2 > pitch.maximumHz {
             throw ConfigurationError(key: "pitch.maximumHz", message: "must be at least twice pitch.minimumHz")

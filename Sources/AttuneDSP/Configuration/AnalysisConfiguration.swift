@@ -10,6 +10,8 @@ public struct AnalysisConfiguration: Sendable, Equatable, Hashable {
     public var pitch = PitchConfiguration()
     public var pace = PaceConfiguration()
     public var distressCues = DistressCueConfiguration()
+    public var holds = HoldConfiguration()
+    public var tones = ToneConfiguration()
 
     public init() {}
 
@@ -186,6 +188,59 @@ public struct PaceConfiguration: Sendable, Equatable, Hashable {
     public var peakProminenceDb = 3.0
     /// Closest two counted peaks may be (s, 0.02–1). Default 0.1 s.
     public var minimumPeakSpacingSeconds = 0.1
+
+    public init() {}
+}
+
+/// What a call carries besides two voices: music and looped announcements on hold, a muted line,
+/// and the holds they make (see `NonSpeech/`).
+public struct HoldConfiguration: Sendable, Equatable, Hashable {
+    /// Whether music, looped announcements and muted lines are looked for at all (1) or not (0).
+    /// Default 1. Off, nothing is ever a hold and the engine does a little less per frame: for
+    /// recordings that never carry hold material, or for steady synthetic tones (a tone that
+    /// holds its pitch is music to the detector: no voice does).
+    public var detectsHolds = 1.0
+    /// Music: share of a frame's spectral-peak power at bins that held a peak 50 ms earlier,
+    /// averaged over `musicWindowSeconds`, at or above which the window sounds like music (ratio,
+    /// 0.3–0.95). Default 0.6: synthesised hold music scores 0.76–0.94 (also on a 15 dB μ-law
+    /// line); real speech (EmoDB, AMI meetings, the fixtures) at most 0.70 for 0.34 s.
+    public var musicPeakPersistence = 0.6
+    /// The window that persistence is averaged over (s, 0.5–5). Default 1 s.
+    public var musicWindowSeconds = 1.0
+    /// Music is reported only once the window has sounded like music this long without a break
+    /// (s, 0.2–10). Default 1 s; the run then starts where the music did.
+    public var musicConfirmSeconds = 1.0
+    /// Frames quieter than this are not looked at for music (dBFS, −90…−20). Default −55 dBFS.
+    public var musicMinimumLevelDBFS = -55.0
+    /// Music whose notes do not hold still (drums, a busy mix) counts once it has sounded without
+    /// a pause for 3 s and then this long more (s, 2–60). Default 8 s: voices of a room behind a
+    /// talker filled 3 s without a pause for at most 4.1 s more on the far-talker calls (both
+    /// halves looked at: no held-out figure for this one), hold music plays on.
+    public var steadySoundConfirmSeconds = 8.0
+    /// Looped announcement: the same audio heard again between this many… (s, 1–30). Default 3 s.
+    public var announcementMinimumPeriodSeconds = 3.0
+    /// …and this many seconds later (s, 5–60). Default 30 s; memory grows with it (16 bytes per
+    /// 50 ms on the channel that places holds: 9.4 KiB at 30 s).
+    public var announcementMaximumPeriodSeconds = 30.0
+    /// Two 100 ms stretches are the same audio when their 16 band levels differ by at most this
+    /// much on average (dB, 0.5–10). Default 3 dB (an identical loop on a 15 dB line: within 3 dB;
+    /// the same sentence said again by the same EmoDB speaker: never for more than 0.5 s).
+    public var announcementMaximumDistanceDb = 3.0
+    /// …for at least this long without a break before it counts as a loop (s, 0.3–5). Default 1 s.
+    public var announcementConfirmSeconds = 1.0
+    /// A line this far below its own usual noise is muted: the advisor's microphone is out of the
+    /// call, as on a silent hold (dB, 6–60). Default 20 dB. Lines whose usual noise is below
+    /// −75 dBFS (digitally clean recordings) are never called muted.
+    public var mutedDropDb = 20.0
+    /// Shortest hold (s, 1–120). Default 5 s. Shorter music or loops still never count as talk.
+    public var minimumSeconds = 5.0
+    /// Hold material on one channel (music, a loop, a muted line) separated by at most this much,
+    /// with no talk on that channel between, is one hold (s, 0–60). Default 20 s (an announcement
+    /// repeated every 8–30 s, with silence between, is one hold).
+    public var mergeGapSeconds = 20.0
+    /// Whether a silent hold (muted line) also counts as dead air (1) or only as a hold (0): the
+    /// customer hears silence either way. Default 1. Music and announcement holds are never dead air.
+    public var silentHoldIsDeadAir = 1.0
 
     public init() {}
 }

@@ -62,11 +62,27 @@ struct ChannelAnalyzer: Sendable {
     private var trace: [FrameTrace]?
     /// Distress cues: only on the customer's channel (nil elsewhere: never measured).
     private var cues: CueTracker?
+    /// What the channel carries besides its party's talk (`NonSpeech/`). Loops are looked for
+    /// only where holds are placed (not on the customer's channel).
+    private var music: MusicDetector
+    private var loops: LoopDetector?
+    private var muted: MutedLineDetector
+    private let detectsHolds: Bool
+    private var tones: ToneDetector
+    private let revealsDigits: Bool
+    private let minimumSegmentFrames: Int
 
     /// - Parameter rejectsFarTalkers: whether the channel carries one talker whose room's other
     ///   voices are not theirs (`NearFieldGate`); false for a mono mix of several parties.
     init(configuration: AnalysisConfiguration, inputSampleRateHz: Int, tracesFrames: Bool = false, tracksCues: Bool = false, rejectsFarTalkers: Bool = true) {
         cues = tracksCues ? CueTracker(configuration: configuration) : nil
+        music = MusicDetector(configuration: configuration.holds)
+        detectsHolds = configuration.holds.detectsHolds >= 0.5
+        loops = tracksCues || !detectsHolds ? nil : LoopDetector(configuration: configuration.holds, speechScore: configuration.voiceActivity.onsetThresholdDb)
+        muted = MutedLineDetector(configuration: configuration.holds)
+        tones = ToneDetector(configuration: configuration.tones)
+        revealsDigits = configuration.tones.revealDtmfDigits >= 0.5
+        minimumSegmentFrames = AnalysisGrid.frames(seconds: configuration.turns.minimumSegmentSeconds)
         trace = tracesFrames ? [] : nil
         hiddenOnsetFramesPerDb = configuration.voiceActivity.hiddenOnsetSecondsPerDb * 100
         hiddenTailFramesPerDb = configuration.voiceActivity.hiddenTailSecondsPerDb * 100
@@ -130,8 +146,15 @@ struct ChannelAnalyzer: Sendable {
 
     /// Step 1: spectrum and noise floor of the frame just completed.
     mutating func analyzeFrame(scratch: inout FrameScratch) {
+        let frameIndex = assembler.nextFrameIndex
         current.features = assembler.withCurrentWindow { window in spectrum.analyze(window, bands: &bands, scratch: &scratch) }
         noiseFloor.update(bandPowers: bands)
+        let bandPower = current.features.bandPower, levelDBFS = current.features.levelDBFS
+        let usualNoiseDBFS = muted.usualNoiseDBFS.map(Float.init)
+        spectrum.powerSpectrum.withUnsafeBufferPointer { power in
+            if detectsHolds { music.push(powerSpectrum: power, bandPower: bandPower, levelDBFS: levelDBFS, usualNoiseDBFS: usualNoiseDBFS) }
+            assembler.withCurrentWindow { window in tones.push(frame: frameIndex, window: window, powerSpectrum: power, bandPower: bandPower) }
+        }
         let count = BandLayout.bandCount, rows = bleedHistoryFrames, base = bandHistoryRow * count
         bands.withUnsafeBufferPointer { bands in
             bandHistory.withUnsafeMutableBufferPointer { history in
@@ -164,6 +187,13 @@ struct ChannelAnalyzer: Sendable {
         current.score = score
         current.noisePower = noiseFloor.totalPower
         if trace != nil { current.noiseDBFS = decibels(current.noisePower) }
+        if loops != nil { bands.withUnsafeBufferPointer { loops!.push(bands: $0, score: score) } }
+        // (Music and loops are no more the line's noise than speech is.)
+        if detectsHolds {
+            muted.push(
+                levelDBFS: current.features.levelDBFS,
+                maybeSpeech: score >= offsetThreshold || music.isInMusic || tones.isInTone || (loops?.isLooping ?? false))
+        }
         pending[scoredFrames % pending.count] = current
         scoredFrames += 1
         if let (gated, evidence) = nearField.push(bands: bands, noise: noiseFloor.noise, levelDBFS: current.features.levelDBFS, score: score, loudSpeechDBFS: loudSpeechDBFS) {
@@ -195,6 +225,9 @@ struct ChannelAnalyzer: Sendable {
         for isSpeech in remaining { emit(isSpeech: isSpeech) }
         segmentBuilder.finish()
         spikeDetector.finish()
+        music.finish()
+        muted.finish()
+        tones.finish()
         var summary = summary(segments: segmentBuilder, spikes: spikeDetector)
         summary.trace = trace
         return summary
@@ -214,13 +247,29 @@ struct ChannelAnalyzer: Sendable {
     var liveState: ChannelLiveState {
         ChannelLiveState(
             decidedFrames: decidedFrames, lastSpeechEndFrame: segmentBuilder.lastSpeechEndFrame,
-            closedSegmentCount: segmentBuilder.segments.count, spikeCount: spikeDetector.spikeCount(startingAtOrAfter: 0))
+            closedSegmentCount: segmentBuilder.segments.count, spikeCount: spikeDetector.spikeCount(startingAtOrAfter: 0),
+            playsHoldMaterial: music.isInMusic || (loops?.isLooping ?? false))
     }
 
     private func summary(segments: SegmentBuilder, spikes: SpikeDetector) -> ChannelSummary {
+        // Music, loops and tones are sound but not talk: out of the turns, and no raised voice in
+        // them. A tone inside music is a note of it; music that is largely tones is their cadence.
+        var toneRuns = tones.snapshotRuns()
+        let toneRanges = FrameIntervals.merged(toneRuns.map { $0.startFrame..<$0.endFrame })
+        let musicRuns = music.snapshotRuns().filter { FrameIntervals.covered($0.startFrame..<$0.endFrame, by: toneRanges) * 4 < $0.frameCount }
+        let musicRanges = FrameIntervals.merged(musicRuns.map { $0.startFrame..<$0.endFrame })
+        toneRuns.removeAll { $0.kind == .callProgress && FrameIntervals.covered($0.startFrame..<$0.endFrame, by: musicRanges) * 2 > $0.frameCount }
+        if !revealsDigits { for i in toneRuns.indices { toneRuns[i].digit = nil } }
+        let nonSpeech = (musicRuns + (loops?.runs() ?? []) + muted.snapshotRuns()).sorted { $0.startFrame < $1.startFrame }
+        let notTalk = FrameIntervals.widened(
+            FrameIntervals.merged(nonSpeech.filter { $0.kind != .muted }.map { $0.startFrame..<$0.endFrame } + toneRuns.map { $0.startFrame..<$0.endFrame }),
+            toSegmentsMostlyIn: segments.segments)
         var summary = ChannelSummary(
-            segments: segments.segments, spikes: spikes.spikes, speechFrameCount: 0,
+            segments: FrameIntervals.subtract(notTalk, from: segments.segments, minimumFrames: minimumSegmentFrames),
+            spikes: spikes.spikes.filter { !FrameIntervals.overlaps($0.startFrame..<$0.endFrame, notTalk) }, speechFrameCount: 0,
             voicedFrameCount: 0, syllablePeakCount: peakCounter.count)
+        summary.nonSpeechRuns = nonSpeech
+        summary.toneRuns = toneRuns
         statistics.fill(&summary)
         summary.speechBaselineDBFS = spikes.currentBaselineDBFS
         summary.cueTotals = cues?.total
@@ -243,6 +292,10 @@ struct ChannelAnalyzer: Sendable {
         let record = pending[decidedFrames % pending.count]
         let index = decidedFrames
         decidedFrames += 1
+        // Talk, for everything but the turns (which lose their music and loops at the end, exactly):
+        // not while music or a loop is under way, so neither enters the party's levels, pitch,
+        // pace, raised-voice baseline or distress cues.
+        let isTalk = isSpeech && !music.isInMusic && !tones.isInTone && !(loops?.isInLoop ?? false)
         let isVoiced = isSpeech && record.pitch.voicing >= voicingThreshold
         trace?.append(FrameTrace(
             frame: index, levelDBFS: record.features.levelDBFS, speechScoreDb: record.score, noiseFloorDBFS: record.noiseDBFS,
@@ -251,22 +304,23 @@ struct ChannelAnalyzer: Sendable {
             nearFieldProbability: record.nearField.probability, belowPeakDb: record.nearField.belowPeakDb,
             bandModulationDb: record.nearField.bandModulationDb, loudnessDb: record.nearField.loudnessDb))
         segmentBuilder.push(frame: index, isSpeech: isSpeech, isVoiced: isVoiced, power: record.features.bandPower)
+        let isVoicedTalk = isTalk && isVoiced
         // A speech frame's pitch, when clearly periodic enough for the statistics, the raised-voice
         // check and the distress cues (once per frame, for all three).
-        let pitchSemitones = isSpeech && record.pitch.voicing >= statisticsVoicingThreshold && record.pitch.frequencyHz > 0
+        let pitchSemitones = isTalk && record.pitch.voicing >= statisticsVoicingThreshold && record.pitch.frequencyHz > 0
             ? ChannelStatistics.semitones(record.pitch.frequencyHz) : nil
         spikeDetector.push(
-            isSpeech: isSpeech, power: record.features.bandPower, noisePower: record.noisePower, pitchSemitones: Float(pitchSemitones ?? 0),
-            centroidHz: isSpeech ? record.features.centroidHz : 0)
+            isSpeech: isTalk, power: record.features.bandPower, noisePower: record.noisePower, pitchSemitones: Float(pitchSemitones ?? 0),
+            centroidHz: isTalk ? record.features.centroidHz : 0)
         let peaksBefore = peakCounter.count
-        peakCounter.push(power: record.features.bandPower, isSpeech: isSpeech, isVoiced: isVoiced)
+        peakCounter.push(power: record.features.bandPower, isSpeech: isTalk, isVoiced: isVoicedTalk)
         if cues != nil,
-           cues!.add(isSpeech: isSpeech, isVoiced: isVoiced, pitchSemitones: pitchSemitones, record: record, syllablePeak: peakCounter.count > peaksBefore) {
+           cues!.add(isSpeech: isTalk, isVoiced: isVoicedTalk, pitchSemitones: pitchSemitones, record: record, syllablePeak: peakCounter.count > peaksBefore) {
             cues!.closeSecond(windowSpikes: spikeDetector.spikeCount(startingAtOrAfter: cues!.windowStartFrame))
         }
-        if isSpeech {
+        if isTalk {
             statistics.add(
-                levelDBFS: record.features.levelDBFS, isVoiced: isVoiced, pitchSemitones: pitchSemitones,
+                levelDBFS: record.features.levelDBFS, isVoiced: isVoicedTalk, pitchSemitones: pitchSemitones,
                 centroidHz: record.features.centroidHz, tiltDb: record.features.tiltDb)
             let frames = statistics.speechFrames
             if frames >= Self.loudSpeechMinimumFrames && frames % Self.loudSpeechRefreshFrames == 0 {

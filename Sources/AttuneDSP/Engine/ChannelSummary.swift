@@ -33,6 +33,12 @@ public struct ChannelSummary: Sendable, Equatable {
     /// Distress cues over the whole stream and over the speaker's baseline (customer channel only).
     public var cueTotals: CueSums?
     public var cueBaseline: CueSums?
+    /// Music, looped announcements and muted stretches heard on the channel, in order of start
+    /// (`segments` already leave out music and loops).
+    public var nonSpeechRuns: [NonSpeechRun] = []
+    /// Keypad digits (their value only when `tones.revealDtmfDigits` allows) and call-progress
+    /// tones heard on the channel, in order of start (also left out of `segments`).
+    public var toneRuns: [ToneRun] = []
 
     /// F0 range between the 10th and 90th percentile (semitones).
     public var pitchRangeSemitones: Double? {
@@ -51,6 +57,9 @@ public struct ChannelLiveState: Sendable, Equatable {
     public var closedSegmentCount: Int
     /// Raised-voice runs so far, counting an open run once it is long enough.
     public var spikeCount: Int
+    /// Whether the channel is playing hold material now: music, or a looped announcement (the
+    /// silences between its hearings included).
+    public var playsHoldMaterial = false
 }
 
 /// One frame of one channel, as the engine saw it (for `attune analyze --frames`).

@@ -16,11 +16,28 @@ public struct ConversationEvent: Sendable, Equatable, Hashable {
         case backchannel
         /// A silence of at least the dead-air minimum between two turns; no party.
         case deadAir
+        /// The customer waiting on hold: music, a looped announcement or a muted line (`holdKind`);
+        /// `party` is who placed it (whose channel carried it), nil on a mono mix.
+        case hold
+    }
+    /// What a hold sounded like to the one waiting.
+    public enum HoldKind: String, Sendable, Hashable, CaseIterable {
+        case music, announcement, silent
     }
     public var kind: Kind
     public var party: Party?
     public var startFrame: Int
     public var endFrame: Int
+    /// `hold` only.
+    public var holdKind: HoldKind?
+
+    public init(kind: Kind, party: Party?, startFrame: Int, endFrame: Int, holdKind: HoldKind? = nil) {
+        self.kind = kind
+        self.party = party
+        self.startFrame = startFrame
+        self.endFrame = endFrame
+        self.holdKind = holdKind
+    }
 
     public var startSeconds: Double { AnalysisGrid.seconds(frames: startFrame) }
     public var endSeconds: Double { AnalysisGrid.seconds(frames: endFrame) }
@@ -35,6 +52,8 @@ public struct ConversationTimeline: Sendable, Equatable {
     public var silenceFrames = 0
     /// Frames of dead air (silences of at least the minimum between turns).
     public var deadAirFrames = 0
+    /// Frames on hold (every `hold` event).
+    public var holdFrames = 0
     /// Frames where both parties speak (every overlap, however short); 0 with one party.
     public var overtalkFrames = 0
     /// For each party, the gaps (frames) between the other party's turn end and this party's reply.
@@ -51,12 +70,21 @@ public enum ConversationAnalysis {
     /// - Parameters:
     ///   - turns: one entry per party present (one for mono, two for a stereo call), each party's
     ///     segments in time order.
+    ///   - sounds: per entry of `turns`, what its channel carried besides talk (music, loops, a
+    ///     muted line), in order of start; empty when not measured.
+    ///   - tones: per entry of `turns`, its keypad digits and call-progress tones: neither talk
+    ///     nor silence, so never dead air either.
     ///   - totalFrames: the call's length in frames.
     public static func analyze(
-        turns: [(party: Party, segments: [SpeechSegment])], totalFrames: Int, configuration: TurnConfiguration
+        turns: [(party: Party, segments: [SpeechSegment])], sounds: [[NonSpeechRun]] = [], tones: [[ToneRun]] = [], totalFrames: Int,
+        configuration: TurnConfiguration, holds: HoldConfiguration = HoldConfiguration()
     ) -> ConversationTimeline {
         var timeline = ConversationTimeline()
-        addSilence(turns.map(\.segments), totalFrames: totalFrames, configuration: configuration, to: &timeline)
+        for (index, channel) in turns.enumerated() where index < sounds.count {
+            addHolds(placedBy: channel.party == .mixed ? nil : channel.party, talk: channel.segments, sounds: sounds[index], configuration: holds, to: &timeline)
+        }
+        let toneRanges = FrameIntervals.merged(tones.flatMap { $0.map { $0.startFrame..<$0.endFrame } })
+        addSilence(turns.map(\.segments), tones: toneRanges, totalFrames: totalFrames, configuration: configuration, holds: holds, to: &timeline)
         if turns.count == 2 {
             addOverlaps(turns[0], turns[1], configuration: configuration, to: &timeline)
             addBackchannels(of: turns[0], within: turns[1], configuration: configuration, to: &timeline)
@@ -76,17 +104,70 @@ public enum ConversationAnalysis {
 
     // MARK: - Silence and dead air
 
+    /// Silence is time when nobody talks and nothing is played (a music or announcement hold, a
+    /// tone or a keypad digit is not silence; a silent hold is). Dead air is a silence between
+    /// turns of at least the minimum, leaving out holds (silent holds too, when
+    /// `silentHoldIsDeadAir` is 0) and tones.
     private static func addSilence(
-        _ channels: [[SpeechSegment]], totalFrames: Int, configuration: TurnConfiguration, to timeline: inout ConversationTimeline
+        _ channels: [[SpeechSegment]], tones: [Range<Int>], totalFrames: Int, configuration: TurnConfiguration, holds: HoldConfiguration,
+        to timeline: inout ConversationTimeline
     ) {
         let union = unionOf(channels)
-        let spoken = union.reduce(0) { $0 + $1.frameCount }
-        timeline.silenceFrames = max(0, totalFrames - spoken)
+        let holdEvents = timeline.events.filter { $0.kind == .hold }
+        let played = holdEvents.filter { $0.holdKind != .silent }.map { $0.startFrame..<$0.endFrame }
+        let sounding = FrameIntervals.merged(union.map { $0.startFrame..<$0.endFrame } + played + tones)
+        timeline.silenceFrames = max(0, totalFrames - FrameIntervals.total(sounding))
+        let notDeadAir = FrameIntervals.merged(
+            holdEvents.filter { $0.holdKind != .silent || holds.silentHoldIsDeadAir < 0.5 }.map { $0.startFrame..<$0.endFrame } + tones)
         let minimum = AnalysisGrid.frames(seconds: configuration.deadAirMinimumSeconds)
         for (before, after) in zip(union, union.dropFirst()) where after.startFrame - before.endFrame >= minimum {
-            timeline.events.append(ConversationEvent(kind: .deadAir, party: nil, startFrame: before.endFrame, endFrame: after.startFrame))
-            timeline.deadAirFrames += after.startFrame - before.endFrame
+            let gap = SpeechSegment(startFrame: before.endFrame, endFrame: after.startFrame)
+            for piece in FrameIntervals.subtract(notDeadAir, from: [gap], minimumFrames: minimum) {
+                timeline.events.append(ConversationEvent(kind: .deadAir, party: nil, startFrame: piece.startFrame, endFrame: piece.endFrame))
+                timeline.deadAirFrames += piece.frameCount
+            }
         }
+    }
+
+    // MARK: - Holds
+
+    /// Joins one channel's music, loops and muted stretches into holds: pieces at most
+    /// `mergeGapSeconds` apart with no talk on that channel between are one hold; a hold lasts at
+    /// least `minimumSeconds`, and its kind is what most of it was. A hold ending in a loop lasts
+    /// until the loop would have played again, or until the next talk on the channel if sooner.
+    private static func addHolds(
+        placedBy party: Party?, talk: [SpeechSegment], sounds: [NonSpeechRun], configuration: HoldConfiguration,
+        to timeline: inout ConversationTimeline
+    ) {
+        let mergeGap = AnalysisGrid.frames(seconds: configuration.mergeGapSeconds)
+        let minimum = AnalysisGrid.frames(seconds: configuration.minimumSeconds)
+        let talkRanges = talk.map { $0.startFrame..<$0.endFrame }
+        var group: (start: Int, end: Int, frames: [NonSpeechRun.Kind: Int], waitsUntil: Int?)?
+        func flush() {
+            guard var g = group else { return }
+            if let waitsUntil = g.waitsUntil, waitsUntil > g.end {
+                let nextTalk = talk.first { $0.endFrame > g.end }?.startFrame ?? waitsUntil
+                g.end = max(g.end, min(waitsUntil, nextTalk))
+            }
+            guard g.end - g.start >= minimum else { return }
+            let music = g.frames[.music] ?? 0, announcement = g.frames[.announcement] ?? 0, muted = g.frames[.muted] ?? 0
+            let kind: ConversationEvent.HoldKind = muted > music + announcement ? .silent : music >= announcement ? .music : .announcement
+            timeline.events.append(ConversationEvent(kind: .hold, party: party, startFrame: g.start, endFrame: g.end, holdKind: kind))
+            timeline.holdFrames += g.end - g.start
+        }
+        for run in sounds.sorted(by: { $0.startFrame < $1.startFrame }) {
+            if var g = group, run.startFrame - g.end <= mergeGap,
+               run.startFrame <= g.end || !FrameIntervals.overlaps(g.end..<run.startFrame, talkRanges) {
+                if run.endFrame >= g.end { g.waitsUntil = run.waitsUntilFrame }
+                g.end = max(g.end, run.endFrame)
+                g.frames[run.kind, default: 0] += run.frameCount
+                group = g
+            } else {
+                flush()
+                group = (run.startFrame, run.endFrame, [run.kind: run.frameCount], run.waitsUntilFrame)
+            }
+        }
+        flush()
     }
 
     /// The union of several sorted segment lists, as sorted disjoint segments.

@@ -6,7 +6,8 @@ import AttuneScoring
 /// throttles each cause: the same cause is not raised again within `throttleFrames` of stream time.
 ///
 /// - Dead air: the silence since either party last spoke reaches the dead-air threshold (once per
-///   silence, and only after someone has spoken: a call's first seconds of ringing are not dead air).
+///   silence, and only after someone has spoken: a call's first seconds of ringing are not dead air;
+///   never while a channel plays hold music or a looped announcement).
 /// - Interruption: a new interruption event once the turns that make it are closed.
 /// - Raised voice: the customer's level runs the spike threshold above their own baseline for the
 ///   minimum time (the advisor's raised voice is not an alert).
@@ -27,6 +28,8 @@ struct AlertWatcher: Sendable {
     private var lastAlertFrame: [LiveAlert.Cause: Int] = [:]
     /// The silence (by the frame it started at) already alerted.
     private var alertedSilenceStart: Int?
+    /// The last frame a channel played hold material: a silence after a hold starts there.
+    private var lastHoldFrame = 0
     private var seenClosedSegments: [Int]
     private var seenInterruptions = 0
     private var seenCustomerSpikes = 0
@@ -41,10 +44,16 @@ struct AlertWatcher: Sendable {
     }
 
     /// The silence under way (frames): since either party last spoke; 0 while someone speaks,
-    /// before anyone has spoken, or when the parties are not on channels of their own.
+    /// before anyone has spoken, during hold music or a loop, or when the parties are not on
+    /// channels of their own.
     func silenceFrames(_ analyzer: CallAnalyzer) -> Int {
-        guard hearsBothParties, let (decided, lastEnd) = speechEdge(analyzer), lastEnd > 0 else { return 0 }
-        return max(0, decided - lastEnd)
+        guard hearsBothParties, !Self.playsHoldMaterial(analyzer, parties), let (decided, lastEnd) = speechEdge(analyzer), lastEnd > 0 else { return 0 }
+        return max(0, decided - max(lastEnd, lastHoldFrame))
+    }
+
+    /// Whether a channel plays hold music or a looped announcement now.
+    static func playsHoldMaterial(_ analyzer: CallAnalyzer, _ parties: [Party]) -> Bool {
+        parties.contains { analyzer.liveState(of: $0)?.playsHoldMaterial ?? false }
     }
 
     /// (decided frames, one past the last speech frame of either party).
@@ -60,8 +69,10 @@ struct AlertWatcher: Sendable {
 
     /// Checks every cause after a pushed chunk; `emit` gets each alert that holds and is not throttled.
     mutating func check(_ analyzer: CallAnalyzer, _ emit: (Found) -> Void) {
-        guard let (decided, lastEnd) = speechEdge(analyzer) else { return }
-        // Dead air.
+        guard let (decided, speechEnd) = speechEdge(analyzer) else { return }
+        // Dead air: not while a hold plays, and counted from its end after it.
+        if Self.playsHoldMaterial(analyzer, parties) { lastHoldFrame = decided }
+        let lastEnd = max(speechEnd, speechEnd > 0 ? lastHoldFrame : 0)
         if hearsBothParties && lastEnd > 0 && decided - lastEnd >= deadAirMinimumFrames && alertedSilenceStart != lastEnd {
             alertedSilenceStart = lastEnd
             let seconds = AnalysisGrid.seconds(frames: deadAirMinimumFrames)

@@ -101,7 +101,8 @@ public struct LiveCall {
             deadAirSeconds: metrics.deadAirSeconds, deadAirCount: metrics.deadAirCount.map { Int($0) },
             deadAirThresholdSeconds: analyzer.configuration.turns.deadAirMinimumSeconds,
             overtalkSeconds: metrics.overtalkSeconds, overtalkCount: metrics.overtalkCount.map { Int($0) },
-            interruptions: interruptions, raisedVoice: raised)
+            interruptions: interruptions, raisedVoice: raised, holdSeconds: metrics.holdSeconds, holdCount: metrics.holdCount.map { Int($0) },
+            onHoldSinceSeconds: AlertWatcher.playsHoldMaterial(analyzer, report.parties) ? report.events(.hold).last?.startSeconds : nil)
     }
 
     static func effort(_ score: EffortScore) -> LiveUpdate.Effort {

@@ -93,6 +93,12 @@ public struct LiveUpdate: Sendable, Equatable, Codable {
     public var interruptions: [String: Int]
     /// Raised-voice events, per party.
     public var raisedVoice: [String: Int]
+    /// Time on hold so far (s) and holds so far.
+    public var holdSeconds: Double?
+    public var holdCount: Int?
+    /// When the hold under way began (s of the call); nil when the call is not on hold. A hold
+    /// shows once it has lasted `holds.minimumSeconds`.
+    public var onHoldSinceSeconds: Double?
 
     public struct Effort: Sendable, Equatable, Codable {
         public var value: Double

@@ -27,7 +27,8 @@ extension Pages {
             <div class="muted" id="distress-note"></div></section>
           <section class="panel"><h2>Silence now</h2>
             <div class="big" id="dead-air">0.0 s</div>
-            <div class="muted">dead air from <span id="dead-air-threshold">3</span> s · so far <span id="dead-air-total">0</span> s</div></section>
+            <div class="muted">dead air from <span id="dead-air-threshold">3</span> s · so far <span id="dead-air-total">0</span> s</div>
+            <div id="hold" class="warn"></div><div class="muted">on hold so far <span id="hold-total">0</span> s</div></section>
           <section class="panel"><h2>Talk share</h2>
             <div class="split"><div id="talk-bar-advisor" style="width:50%"></div><div id="talk-bar-customer" style="width:50%"></div></div>
             <div>You <b id="talk-advisor">–</b> · Customer <b id="talk-customer">–</b></div>
@@ -78,6 +79,8 @@ extension Pages {
           $("dead-air").className = "big " + (silence >= u.deadAirThresholdSeconds ? "bad" : silence >= u.deadAirThresholdSeconds * 0.66 ? "warn" : "");
           setText("dead-air-threshold", u.deadAirThresholdSeconds);
           setText("dead-air-total", (u.deadAirSeconds || 0).toFixed(1));
+          setText("hold", u.onHoldSinceSeconds == null ? "" : "On hold " + fmt(u.streamSeconds - u.onHoldSinceSeconds));
+          setText("hold-total", (u.holdSeconds || 0).toFixed(0));
           const a = u.talk.advisor, c = u.talk.customer;
           setText("talk-advisor", a ? pct(a.share) : "–");
           setText("talk-customer", c ? pct(c.share) : "–");

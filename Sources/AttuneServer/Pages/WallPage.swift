@@ -14,7 +14,7 @@ extension Pages {
         </style></head>
         <body><main>
         <h1>Live calls <span id="count" class="muted">0</span> <span id="status" class="muted">connecting…</span></h1>
-        <table><thead><tr><th>Advisor</th><th>Call</th><th>Time</th><th>Distress</th><th>Effort</th><th>Silence</th><th>Last alert</th></tr></thead>
+        <table><thead><tr><th>Advisor</th><th>Call</th><th>Time</th><th>Distress</th><th>Effort</th><th>Silence / hold</th><th>Last alert</th></tr></thead>
         <tbody id="calls"><tr id="empty"><td colspan="7" class="muted">No live calls.</td></tr></tbody></table>
         </main>
         <script>
@@ -53,7 +53,8 @@ extension Pages {
             tr.appendChild(cell(u ? fmt(u.streamSeconds) : "–"));
             tr.appendChild(cell(u?.distress ? level + " " + u.distress.value.toFixed(2) : "–", level === "high" ? "bad" : level === "elevated" ? "warn" : ""));
             tr.appendChild(cell(u?.effort ? u.effort.value.toFixed(1) : "–", u?.effort && u.effort.index >= 0.66 ? "bad" : ""));
-            tr.appendChild(cell(u ? u.silenceSeconds.toFixed(0) + " s" : "–", u && u.silenceSeconds >= u.deadAirThresholdSeconds ? "bad" : ""));
+            if (u && u.onHoldSinceSeconds != null) tr.appendChild(cell("on hold " + fmt(u.streamSeconds - u.onHoldSinceSeconds), "warn hold"));
+            else tr.appendChild(cell(u ? u.silenceSeconds.toFixed(0) + " s" : "–", u && u.silenceSeconds >= u.deadAirThresholdSeconds ? "bad" : ""));
             tr.appendChild(cell(r.alert ? fmt(r.alert.atSeconds) + " " + r.alert.message : ""));
             body.appendChild(tr);
           }
