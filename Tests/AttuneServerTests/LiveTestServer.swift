@@ -71,11 +71,12 @@ struct LiveTestServer {
         return try await WebSocketClient.connect(url: url(path, scheme: "ws"), configuration: configuration, logger: Logger(label: "test.ws"), handler: handler)
     }
 
-    /// A plain HTTP GET: status and body.
+    /// A plain HTTP GET: status and body. (A generous deadline: on a busy 2-core machine a
+    /// request can wait many seconds for the CPU; a test's own expectations decide what is late.)
     func get(_ path: String, token: String? = nil) async throws -> (status: Int, body: String) {
         var request = HTTPClientRequest(url: url(path))
         if let token { request.headers.add(name: "Authorization", value: "Bearer \(token)") }
-        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(10))
+        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(60))
         let body = try await response.body.collect(upTo: 1 << 22)
         return (Int(response.status.code), String(buffer: body))
     }

@@ -25,10 +25,18 @@ import Testing
         let desktopPage = try await ChromiumPage(url: server.url("/desktop?token=\(LiveTestServer.aliceToken)"), profile: directory + "/desktop")
         let wallPage = try await ChromiumPage(url: server.url("/wall?token=\(LiveTestServer.northToken)"), profile: directory + "/wall")
         defer { desktopPage.close(); wallPage.close() }
-        // Give the pages a few seconds of the call (about 8 s of audio at this pace).
-        try await Task.sleep(for: .seconds(3))
-        let desktop = try await desktopPage.html()
-        let wall = try await wallPage.html()
+        // Read the pages once they show the call's numbers and reasons (a generous deadline: on a
+        // busy machine the first updates can take a while to render), while it streams.
+        var desktop = "", wall = ""
+        let deadline = ContinuousClock.now + .seconds(120)
+        repeat {
+            desktop = try await desktopPage.html()
+            wall = try await wallPage.html()
+            let shown = Double(Self.text(of: "effort-value", in: desktop) ?? "") != nil && desktop.contains("<li>")
+                && Self.text(of: "stream-seconds", in: desktop) != "0:00" && wall.contains(#"data-call-id="\#(callId)""#)
+            if shown { break }
+            try await Task.sleep(for: .milliseconds(200))
+        } while ContinuousClock.now < deadline
         let screenshot = try await desktopPage.screenshot()
         try screenshot.write(to: URL(fileURLWithPath: directory + "/desktop.png"))
         _ = try await streaming.value
