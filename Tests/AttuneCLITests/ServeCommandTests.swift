@@ -42,7 +42,11 @@ import Glibc
             let data = errors.fileHandleForReading.availableData
             if data.isEmpty { break }
             log += String(decoding: data, as: UTF8.self)
-            if let match = log.firstMatch(of: #/http://127\.0\.0\.1:(\d+)/#), let port = Int(match.output.1) { return (process, port) }
+            if let match = log.firstMatch(of: #/http://127\.0\.0\.1:(\d+)/#), let port = Int(match.output.1) {
+                // Keep draining the log: a full pipe would stall the server's next log line.
+                errors.fileHandleForReading.readabilityHandler = { _ = $0.availableData }
+                return (process, port)
+            }
         }
         process.terminate()
         throw ServerDidNotStart(log: log)
@@ -116,7 +120,7 @@ import Glibc
             // busy machine), interrupt it mid-call.
             let deadline = ContinuousClock.now + .seconds(120)
             while ContinuousClock.now < deadline && Self.audioSecondsAnalysed(port: port) < 3.9 {
-                try await Task.sleep(for: .milliseconds(50))
+                try await Task.sleep(for: .milliseconds(200))
             }
             kill(process.processIdentifier, SIGINT)
             for try await _ in inbound {}
