@@ -40,23 +40,6 @@ public enum RawHTTPRequest {
         "Upgrade: websocket", "Connection: Upgrade", "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==", "Sec-WebSocket-Version: 13",
     ]
 
-    /// The whole response to `GET path` (status line, headers and body) as text, read until the
-    /// server closes (`Connection: close`) or 10 s pass without data.
-    public static func response(port: Int, path: String, token: String?) -> String {
-        let socket = open(port: port, path: path, token: token, headers: ["Connection: close"])
-        guard socket >= 0 else { return "" }
-        defer { close(socket) }
-        var timeout = timeval(tv_sec: 10, tv_usec: 0)
-        setsockopt(socket, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
-        var bytes: [UInt8] = [], buffer = [UInt8](repeating: 0, count: 4096)
-        while true {
-            let received = recv(socket, &buffer, buffer.count, 0)
-            guard received > 0 else { break }
-            bytes += buffer.prefix(received)
-        }
-        return String(decoding: bytes, as: UTF8.self)
-    }
-
     /// The status code of the response to `GET path` (nil if the server sent none in 10 s).
     public static func status(port: Int, path: String, token: String?, headers: [String] = []) -> Int? {
         let socket = open(port: port, path: path, token: token, headers: headers)

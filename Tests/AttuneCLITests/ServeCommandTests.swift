@@ -80,13 +80,6 @@ import Glibc
         Self.interruptAndWait(process)
     }
 
-    /// `attune_live_audio_seconds_total` from the server's metrics (0 when not readable).
-    static func audioSecondsAnalysed(port: Int) -> Double {
-        let metrics = RawHTTPRequest.response(port: port, path: "/metrics", token: nil)
-        guard let line = metrics.split(separator: "\n").first(where: { $0.hasPrefix("attune_live_audio_seconds_total") }) else { return 0 }
-        return line.split(separator: " ").last.flatMap { Double($0.trimmingCharacters(in: .whitespacesAndNewlines)) } ?? 0
-    }
-
     /// SIGINT during a call: the client is told the server is going away (1001), the call ends
     /// with the audio received so far, and its report is in the store when the server has exited.
     @Test func sigintEndsAStreamingCallAndStoresIt() async throws {
@@ -116,12 +109,9 @@ import Glibc
         ) { inbound, outbound, _ in
             try await outbound.write(.text(#"{"type":"start","callId":"sigint-call","agentId":"alice","team":"north","sampleRateHz":8000,"encoding":"L16","channels":["advisor","customer"]}"#))
             for frame in frames { try await outbound.write(.binary(frame)) }
-            // Once the server has analysed it all (its metrics say so; a generous deadline on a
-            // busy machine), interrupt it mid-call.
-            let deadline = ContinuousClock.now + .seconds(120)
-            while ContinuousClock.now < deadline && Self.audioSecondsAnalysed(port: port) < 3.9 {
-                try await Task.sleep(for: .milliseconds(200))
-            }
+            // Let the server read it all, then interrupt it mid-call. (Polling /metrics here with a
+            // blocking socket read instead failed in a full fresh-clone run, cause not found.)
+            try await Task.sleep(for: .milliseconds(500))
             kill(process.processIdentifier, SIGINT)
             for try await _ in inbound {}
         }
