@@ -64,14 +64,15 @@ public struct HoldFixture: Sendable {
     /// The same call without what was inserted: the base call's samples, as they were.
     public func withoutInserts() -> LoadedRecording {
         let channels = clean.layout.channelCount, rate = Double(clean.sampleRateHz)
-        var cut = [Bool](repeating: false, count: clean.samples.count / channels)
-        for insert in truth.inserted {
-            let start = Int((insert.startSeconds * rate).rounded()), end = Int(((insert.startSeconds + insert.durationSeconds) * rate).rounded())
-            for i in max(0, start)..<min(end, cut.count) { cut[i] = true }
-        }
         var samples: [Float] = []
         samples.reserveCapacity(clean.samples.count)
-        for (i, isCut) in cut.enumerated() where !isCut { samples += clean.samples[(i * channels)..<((i + 1) * channels)] }
+        var kept = 0  // sample frames copied up to here
+        for insert in truth.inserted.sorted(by: { $0.startSeconds < $1.startSeconds }) {
+            let start = Int((insert.startSeconds * rate).rounded()), end = Int(((insert.startSeconds + insert.durationSeconds) * rate).rounded())
+            samples += clean.samples[(kept * channels)..<(max(kept, start) * channels)]
+            kept = max(kept, end)
+        }
+        samples += clean.samples[min(kept * channels, clean.samples.count)...]
         return LoadedRecording(samples: samples, layout: clean.layout, sampleRateHz: clean.sampleRateHz)
     }
 

@@ -141,8 +141,8 @@ import Testing
         let sounded = Self.frames((fixture.truth.tones + fixture.truth.dtmf).map { ($0.startSeconds, $0.endSeconds) }, frameCount)
         let talk = Self.frames(report.segments.map { ($0.startSeconds, $0.endSeconds) }, frameCount)
         #expect(zip(sounded, talk).filter { $0 && $1 }.count == 0, "\(line): tones counted as talk")
-        let base = try Self.heard(fixture.withoutInserts(), on: .clean).analyze(callId: "keypad-base")
         if line == .clean {
+            let base = try fixture.withoutInserts().analyze(callId: "keypad-base")
             for party in [Party.advisor, .customer] {
                 let with = try #require(report.metrics[party]?.talkSeconds), without = try #require(base.metrics[party]?.talkSeconds)
                 #expect(abs(with - without) <= 0.02 * without, "\(party): talk \(with) s with the tones, \(without) s without")

@@ -104,24 +104,16 @@ import Glibc
                 for _ in 0..<5 { stalled.add(try Self.stalledRequest(port: server.port, path: "/v1/live/calls/\(callId)/events", token: LiveTestServer.northToken)) }
             })
         let elapsed = ContinuousClock.now - started
-        // The healthy desktop kept up to the end: its updates in order, the last one at the call's
-        // end. (How many it saw depends on how fast it read: a desktop that falls behind gets the
-        // newest update, not a backlog, by design; on a busy machine that is fewer than one a second.)
-        let times = streamed.messages.filter { $0.type == "update" }.compactMap(\.streamSeconds)
+        let updates = streamed.messages.filter { $0.type == "update" }
+        #expect(updates.count >= Int(truth.durationSeconds) - 2)
+        // And in order, the last at the call's end (the healthy desktop kept up to the end).
+        let times = updates.compactMap(\.streamSeconds)
         #expect(zip(times, times.dropFirst()).allSatisfy { $0 < $1 })
         #expect((times.last ?? 0) >= truth.durationSeconds - 2, "last update at \(times.last ?? 0) s of \(truth.durationSeconds) s")
         #expect(streamed.messages.last?.type == "callEnded" && streamed.messages.last?.stored == true)
         // Streaming paces itself at about 10× real time (5 s for this call); stalled readers must
-        // not stretch it towards the call's real length. Measured against the same call streamed
-        // with no subscriber in the same run (the machine may be busy: a ratio, not a wall time).
-        let baselineStarted = ContinuousClock.now
-        _ = try await IngestEndToEndTests.stream(
-            server: server, path: "/v1/ingest/native", headers: [.authorization: "Bearer \(LiveTestServer.ingestToken)"], callId: callId + "-alone",
-            opening: [.text(#"{"type":"start","callId":"\#(callId)-alone","agentId":"alice","team":"north","sampleRateHz":8000,"encoding":"L16","channels":["advisor","customer"]}"#)],
-            frames: frames, framesPerSecond: 50, closing: [.text(#"{"type":"stop"}"#)])
-        let alone = ContinuousClock.now - baselineStarted
-        #expect(elapsed < alone * 2 + .seconds(2), "ingest took \(elapsed) beside stalled readers, \(alone) alone")
-        #expect(elapsed < .seconds(truth.durationSeconds), "ingest took \(elapsed), as long as the call itself")
+        // not stretch it towards the call's real length.
+        #expect(elapsed < .seconds(truth.durationSeconds / 2), "ingest took \(elapsed)")
     }
 
     /// A desktop that subscribes with a 1 KiB receive buffer and never reads.

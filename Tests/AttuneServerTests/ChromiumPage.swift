@@ -55,18 +55,52 @@ final class ChromiumPage: @unchecked Sendable {
         init(_ description: String) { self.description = description }
     }
 
-    /// Evaluates a JavaScript expression in the page; its value as JSON text.
+    /// Evaluates a JavaScript expression in the page (awaiting it, if it is a promise); its value.
     func evaluate(_ expression: String) async throws -> String {
         let call = try JSONSerialization.data(withJSONObject: [
-            "id": 1, "method": "Runtime.evaluate", "params": ["expression": expression, "returnByValue": true],
+            "id": 1, "method": "Runtime.evaluate", "params": ["expression": expression, "returnByValue": true, "awaitPromise": true],
         ])
         let result = try await send(String(decoding: call, as: UTF8.self))
         struct Reply: Decodable { struct Result: Decodable { struct Value: Decodable { var value: String? }; var result: Value }; var result: Result }
-        return try JSONDecoder().decode(Reply.self, from: Data(result.utf8)).result.result.value ?? ""
+        guard let reply = try? JSONDecoder().decode(Reply.self, from: Data(result.utf8)) else {
+            throw Failure("DevTools did not evaluate the expression: \(result.prefix(300))")
+        }
+        return reply.result.result.value ?? ""
     }
 
     /// The page's DOM now.
     func html() async throws -> String { try await evaluate("document.documentElement.outerHTML") }
+
+    /// The page's DOM at the moment the JavaScript `condition` first holds, or nil when it has not
+    /// within `timeoutSeconds`. The page itself waits: the condition is checked at once and after
+    /// every change to the document (a `MutationObserver`), so nothing here polls or sleeps.
+    /// A wait begun while the page was still loading ends with its context ("Execution context
+    /// was destroyed"); it is begun again in the loaded page.
+    func dom(when condition: String, timeoutSeconds: Int) async throws -> String? {
+        for attempt in 1...5 {
+            do {
+                return try await domOnce(when: condition, timeoutSeconds: timeoutSeconds)
+            } catch let failure as Failure where failure.description.contains("context was destroyed") && attempt < 5 {
+                continue
+            }
+        }
+        return nil
+    }
+
+    private func domOnce(when condition: String, timeoutSeconds: Int) async throws -> String? {
+        let dom = try await evaluate("""
+            new Promise(resolve => {
+              const holds = () => { try { return Boolean(\(condition)); } catch (e) { return false; } };
+              let observer = null, timer = null;
+              const done = (value) => { if (observer) observer.disconnect(); if (timer) clearTimeout(timer); resolve(value); };
+              if (holds()) { done(document.documentElement.outerHTML); return; }
+              observer = new MutationObserver(() => { if (holds()) done(document.documentElement.outerHTML); });
+              observer.observe(document, { subtree: true, childList: true, characterData: true, attributes: true });
+              timer = setTimeout(() => done(""), \(timeoutSeconds * 1000));
+            })
+            """)
+        return dom.isEmpty ? nil : dom
+    }
 
     /// A PNG screenshot of the page now.
     func screenshot() async throws -> Data {

@@ -25,18 +25,17 @@ import Testing
         let desktopPage = try await ChromiumPage(url: server.url("/desktop?token=\(LiveTestServer.aliceToken)"), profile: directory + "/desktop")
         let wallPage = try await ChromiumPage(url: server.url("/wall?token=\(LiveTestServer.northToken)"), profile: directory + "/wall")
         defer { desktopPage.close(); wallPage.close() }
-        // Read the pages once they show the call's numbers and reasons (a generous deadline: on a
-        // busy machine the first updates can take a while to render), while it streams.
-        var desktop = "", wall = ""
-        let deadline = ContinuousClock.now + .seconds(120)
-        repeat {
-            desktop = try await desktopPage.html()
-            wall = try await wallPage.html()
-            let shown = Double(Self.text(of: "effort-value", in: desktop) ?? "") != nil && desktop.contains("<li>")
-                && Self.text(of: "stream-seconds", in: desktop) != "0:00" && wall.contains(#"data-call-id="\#(callId)""#)
-            if shown { break }
-            try await Task.sleep(for: .milliseconds(200))
-        } while ContinuousClock.now < deadline
+        // The pages as they are once they show the call's numbers and reasons, while it streams
+        // (the pages wait for it themselves, with a generous deadline for a busy machine).
+        let desktop = try #require(try await desktopPage.dom(when: """
+            Number.isFinite(parseFloat(document.getElementById("effort-value").textContent))
+              && document.querySelector("li") !== null
+              && document.getElementById("stream-seconds").textContent !== "0:00"
+              && document.getElementById("status").textContent === "live"
+            """, timeoutSeconds: 120), "the desktop never showed the call")
+        let wall = try #require(
+            try await wallPage.dom(when: #"document.querySelector('[data-call-id="\#(callId)"]') !== null"#, timeoutSeconds: 120),
+            "the wall never listed the call")
         let screenshot = try await desktopPage.screenshot()
         try screenshot.write(to: URL(fileURLWithPath: directory + "/desktop.png"))
         _ = try await streaming.value
@@ -70,37 +69,33 @@ import Testing
         let frames = stride(from: 0, to: onHold, by: frame).map {
             WebSocketOutboundWriter.OutboundFrame.binary(IngestEndToEndTests.l16(audio.samples[$0..<min($0 + frame, onHold)]))
         }
-        let read = PageBox()
+        let pagesRead = Signal()
         let streaming = Task {
             _ = try await server.webSocket("/v1/ingest/native", headers: [.authorization: "Bearer \(LiveTestServer.ingestToken)"]) { _, outbound, _ in
                 try await outbound.write(.text(#"{"type":"start","callId":"\#(callId)","agentId":"alice","team":"north","sampleRateHz":8000,"encoding":"L16","channels":["advisor","customer"]}"#))
                 for frame in frames { try await outbound.write(frame) }
-                let deadline = ContinuousClock.now + .seconds(120)
-                while !read.isLive && ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(100)) }
+                // On hold until the pages have been read.
+                await pagesRead.wait()
                 try await outbound.write(.text(#"{"type":"stop"}"#))
             }
         }
-        defer { read.markLive(); streaming.cancel() }
+        defer { pagesRead.fire() }
         let directory = RepositoryPaths.temporaryDirectory("attune-pages-hold")
         let desktopPage = try await ChromiumPage(url: server.url("/desktop?token=\(LiveTestServer.aliceToken)"), profile: directory + "/desktop")
         let wallPage = try await ChromiumPage(url: server.url("/wall?token=\(LiveTestServer.northToken)"), profile: directory + "/wall")
         defer { desktopPage.close(); wallPage.close() }
-        var desktopHold: String?, wallMarked = false
-        let deadline = ContinuousClock.now + .seconds(120)
-        while (desktopHold == nil || !wallMarked) && ContinuousClock.now < deadline {
-            if let text = Self.text(of: "hold", in: try await desktopPage.html()), text.hasPrefix("On hold ") { desktopHold = text }
-            if try await wallPage.html().contains("on hold ") { wallMarked = true }
-            try await Task.sleep(for: .milliseconds(200))
-        }
-        read.markLive()
-        let shown = try #require(desktopHold, "the desktop never showed the hold timer")
+        let desktop = try await desktopPage.dom(when: #"document.getElementById("hold").textContent.startsWith("On hold ")"#, timeoutSeconds: 120)
+        let wall = try await wallPage.dom(when: #"document.getElementById("calls").textContent.includes("on hold ")"#, timeoutSeconds: 120)
+        pagesRead.fire()
+        let shown = try #require(desktop.flatMap { Self.text(of: "hold", in: $0) }, "the desktop never showed the hold timer")
         #expect(shown.range(of: #"^On hold \d+:\d\d$"#, options: .regularExpression) != nil, "\(shown)")
-        #expect(wallMarked, "the wall never marked the call on hold")
-        _ = try? await streaming.value
+        #expect(wall != nil, "the wall never marked the call on hold")
+        _ = try await streaming.value
     }
 
     /// Streams `audio` as Alice's call over the native protocol in 20 ms frames, `framesPerSecond`
-    /// of them a second, and returns once the call is live (the task ends with the stream).
+    /// of them a second, and returns once the call is live, or the stream has failed (the task
+    /// ends with the stream, with its error).
     static func streamAsAlice(
         _ audio: LoadedRecording, callId: String, framesPerSecond: Int, to server: LiveTestServer
     ) async throws -> Task<IngestEndToEndTests.Streamed, any Error> {
@@ -108,19 +103,16 @@ import Testing
         let frames = stride(from: 0, to: audio.samples.count, by: frame).map {
             WebSocketOutboundWriter.OutboundFrame.binary(IngestEndToEndTests.l16(audio.samples[$0..<min($0 + frame, audio.samples.count)]))
         }
-        let pages = PageBox()
+        let live = Signal()
         let streaming = Task {
-            try await IngestEndToEndTests.stream(
+            defer { live.fire() }  // also when the stream fails before the call is live
+            return try await IngestEndToEndTests.stream(
                 server: server, path: "/v1/ingest/native", headers: [.authorization: "Bearer \(LiveTestServer.ingestToken)"], callId: callId,
                 opening: [.text(#"{"type":"start","callId":"\#(callId)","agentId":"alice","team":"north","sampleRateHz":8000,"encoding":"L16","channels":["advisor","customer"]}"#)],
                 frames: frames, framesPerSecond: framesPerSecond, closing: [.text(#"{"type":"stop"}"#)], pauseMilliseconds: 40,
-                whenLive: { pages.markLive() })
+                whenLive: { live.fire() })
         }
-        let deadline = ContinuousClock.now + .seconds(60)
-        while !pages.isLive {
-            guard ContinuousClock.now < deadline else { streaming.cancel(); throw CancellationError() }
-            try await Task.sleep(for: .milliseconds(50))
-        }
+        await live.wait()
         return streaming
     }
 
@@ -134,10 +126,18 @@ import Testing
     }
 }
 
-/// Set once the streamed call is live.
-final class PageBox: @unchecked Sendable {
-    private let lock = NSLock()
-    private var live = false
-    func markLive() { lock.withLock { live = true } }
-    var isLive: Bool { lock.withLock { live } }
+/// A one-shot signal: `fire()` (once or more), and `wait()` returns once it has fired. No polling.
+final class Signal: Sendable {
+    private let stream: AsyncStream<Void>
+    private let continuation: AsyncStream<Void>.Continuation
+
+    init() { (stream, continuation) = AsyncStream.makeStream(bufferingPolicy: .bufferingNewest(1)) }
+
+    func fire() {
+        continuation.yield()
+        continuation.finish()
+    }
+
+    /// Returns once `fire()` has been called (at once if it already has). One waiter only.
+    func wait() async { for await _ in stream { return } }
 }

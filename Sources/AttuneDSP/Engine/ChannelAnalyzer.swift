@@ -62,12 +62,12 @@ struct ChannelAnalyzer: Sendable {
     private var trace: [FrameTrace]?
     /// Distress cues: only on the customer's channel (nil elsewhere: never measured).
     private var cues: CueTracker?
-    /// What the channel carries besides its party's talk (`NonSpeech/`). Loops are looked for
-    /// only where holds are placed (not on the customer's channel).
-    private var music: MusicDetector
+    /// What the channel carries besides its party's talk (`NonSpeech/`): nil when hold detection
+    /// is off (`holds.detectsHolds`); loops are looked for only where holds are placed (not on the
+    /// customer's channel).
+    private var music: MusicDetector?
     private var loops: LoopDetector?
-    private var muted: MutedLineDetector
-    private let detectsHolds: Bool
+    private var muted: MutedLineDetector?
     private var tones: ToneDetector
     private let revealsDigits: Bool
     private let minimumSegmentFrames: Int
@@ -76,10 +76,10 @@ struct ChannelAnalyzer: Sendable {
     ///   voices are not theirs (`NearFieldGate`); false for a mono mix of several parties.
     init(configuration: AnalysisConfiguration, inputSampleRateHz: Int, tracesFrames: Bool = false, tracksCues: Bool = false, rejectsFarTalkers: Bool = true) {
         cues = tracksCues ? CueTracker(configuration: configuration) : nil
-        music = MusicDetector(configuration: configuration.holds)
-        detectsHolds = configuration.holds.detectsHolds >= 0.5
-        loops = tracksCues || !detectsHolds ? nil : LoopDetector(configuration: configuration.holds, speechScore: configuration.voiceActivity.onsetThresholdDb)
-        muted = MutedLineDetector(configuration: configuration.holds)
+        let detectsHolds = configuration.holds.detectsHolds >= 0.5
+        music = detectsHolds ? MusicDetector(configuration: configuration.holds) : nil
+        loops = detectsHolds && !tracksCues ? LoopDetector(configuration: configuration.holds, speechScore: configuration.voiceActivity.onsetThresholdDb) : nil
+        muted = detectsHolds ? MutedLineDetector(configuration: configuration.holds) : nil
         tones = ToneDetector(configuration: configuration.tones)
         revealsDigits = configuration.tones.revealDtmfDigits >= 0.5
         minimumSegmentFrames = AnalysisGrid.frames(seconds: configuration.turns.minimumSegmentSeconds)
@@ -147,14 +147,17 @@ struct ChannelAnalyzer: Sendable {
     /// Step 1: spectrum and noise floor of the frame just completed.
     mutating func analyzeFrame(scratch: inout FrameScratch) {
         let frameIndex = assembler.nextFrameIndex
-        current.features = assembler.withCurrentWindow { window in spectrum.analyze(window, bands: &bands, scratch: &scratch) }
-        noiseFloor.update(bandPowers: bands)
-        let bandPower = current.features.bandPower, levelDBFS = current.features.levelDBFS
-        let usualNoiseDBFS = muted.usualNoiseDBFS.map(Float.init)
-        spectrum.powerSpectrum.withUnsafeBufferPointer { power in
-            if detectsHolds { music.push(powerSpectrum: power, bandPower: bandPower, levelDBFS: levelDBFS, usualNoiseDBFS: usualNoiseDBFS) }
-            assembler.withCurrentWindow { window in tones.push(frame: frameIndex, window: window, powerSpectrum: power, bandPower: bandPower) }
+        let usualNoiseDBFS = muted?.usualNoiseDBFS.map(Float.init)
+        current.features = assembler.withCurrentWindow { window in
+            let features = spectrum.analyze(window, bands: &bands, scratch: &scratch)
+            // Music and tones read the same spectrum (and tones the window itself).
+            spectrum.powerSpectrum.withUnsafeBufferPointer { power in
+                music?.push(powerSpectrum: power, bandPower: features.bandPower, levelDBFS: features.levelDBFS, usualNoiseDBFS: usualNoiseDBFS)
+                tones.push(frame: frameIndex, window: window, powerSpectrum: power, bandPower: features.bandPower)
+            }
+            return features
         }
+        noiseFloor.update(bandPowers: bands)
         let count = BandLayout.bandCount, rows = bleedHistoryFrames, base = bandHistoryRow * count
         bands.withUnsafeBufferPointer { bands in
             bandHistory.withUnsafeMutableBufferPointer { history in
@@ -188,12 +191,9 @@ struct ChannelAnalyzer: Sendable {
         current.noisePower = noiseFloor.totalPower
         if trace != nil { current.noiseDBFS = decibels(current.noisePower) }
         if loops != nil { bands.withUnsafeBufferPointer { loops!.push(bands: $0, score: score) } }
-        // (Music and loops are no more the line's noise than speech is.)
-        if detectsHolds {
-            muted.push(
-                levelDBFS: current.features.levelDBFS,
-                maybeSpeech: score >= offsetThreshold || music.isInMusic || tones.isInTone || (loops?.isLooping ?? false))
-        }
+        // (Music, tones and loops are no more the line's noise than speech is.)
+        let maybeSpeech = score >= offsetThreshold || isPlayingNonSpeech || (loops?.isLooping ?? false)
+        muted?.push(levelDBFS: current.features.levelDBFS, maybeSpeech: maybeSpeech)
         pending[scoredFrames % pending.count] = current
         scoredFrames += 1
         if let (gated, evidence) = nearField.push(bands: bands, noise: noiseFloor.noise, levelDBFS: current.features.levelDBFS, score: score, loudSpeechDBFS: loudSpeechDBFS) {
@@ -225,8 +225,8 @@ struct ChannelAnalyzer: Sendable {
         for isSpeech in remaining { emit(isSpeech: isSpeech) }
         segmentBuilder.finish()
         spikeDetector.finish()
-        music.finish()
-        muted.finish()
+        music?.finish()
+        muted?.finish()
         tones.finish()
         var summary = summary(segments: segmentBuilder, spikes: spikeDetector)
         summary.trace = trace
@@ -248,7 +248,7 @@ struct ChannelAnalyzer: Sendable {
         ChannelLiveState(
             decidedFrames: decidedFrames, lastSpeechEndFrame: segmentBuilder.lastSpeechEndFrame,
             closedSegmentCount: segmentBuilder.segments.count, spikeCount: spikeDetector.spikeCount(startingAtOrAfter: 0),
-            playsHoldMaterial: music.isInMusic || (loops?.isLooping ?? false))
+            playsHoldMaterial: (music?.isInMusic ?? false) || (loops?.isLooping ?? false))
     }
 
     private func summary(segments: SegmentBuilder, spikes: SpikeDetector) -> ChannelSummary {
@@ -256,11 +256,11 @@ struct ChannelAnalyzer: Sendable {
         // them. A tone inside music is a note of it; music that is largely tones is their cadence.
         var toneRuns = tones.snapshotRuns()
         let toneRanges = FrameIntervals.merged(toneRuns.map { $0.startFrame..<$0.endFrame })
-        let musicRuns = music.snapshotRuns().filter { FrameIntervals.covered($0.startFrame..<$0.endFrame, by: toneRanges) * 4 < $0.frameCount }
+        let musicRuns = (music?.snapshotRuns() ?? []).filter { FrameIntervals.covered($0.startFrame..<$0.endFrame, by: toneRanges) * 4 < $0.frameCount }
         let musicRanges = FrameIntervals.merged(musicRuns.map { $0.startFrame..<$0.endFrame })
         toneRuns.removeAll { $0.kind == .callProgress && FrameIntervals.covered($0.startFrame..<$0.endFrame, by: musicRanges) * 2 > $0.frameCount }
         if !revealsDigits { for i in toneRuns.indices { toneRuns[i].digit = nil } }
-        let nonSpeech = (musicRuns + (loops?.runs() ?? []) + muted.snapshotRuns()).sorted { $0.startFrame < $1.startFrame }
+        let nonSpeech = (musicRuns + (loops?.runs ?? []) + (muted?.snapshotRuns() ?? [])).sorted { $0.startFrame < $1.startFrame }
         let notTalk = FrameIntervals.widened(
             FrameIntervals.merged(nonSpeech.filter { $0.kind != .muted }.map { $0.startFrame..<$0.endFrame } + toneRuns.map { $0.startFrame..<$0.endFrame }),
             toSegmentsMostlyIn: segments.segments)
@@ -277,6 +277,9 @@ struct ChannelAnalyzer: Sendable {
         return summary
     }
 
+    /// Whether music or a tone is under way on the channel (known as it starts: `isInMusic`, `isInTone`).
+    private var isPlayingNonSpeech: Bool { (music?.isInMusic ?? false) || tones.isInTone }
+
     /// Widens speech edges by how far the line's speech-to-noise ratio falls short of the edge depth.
     private mutating func updateHiddenEdges() {
         guard let median = statistics.medianSpeechDBFS() else { return }
@@ -292,10 +295,10 @@ struct ChannelAnalyzer: Sendable {
         let record = pending[decidedFrames % pending.count]
         let index = decidedFrames
         decidedFrames += 1
-        // Talk, for everything but the turns (which lose their music and loops at the end, exactly):
-        // not while music or a loop is under way, so neither enters the party's levels, pitch,
-        // pace, raised-voice baseline or distress cues.
-        let isTalk = isSpeech && !music.isInMusic && !tones.isInTone && !(loops?.isInLoop ?? false)
+        // Talk, for everything but the turns (which lose their music, loops and tones at the end,
+        // exactly): not while one is under way, so none enters the party's levels, pitch, pace,
+        // raised-voice baseline or distress cues.
+        let isTalk = isSpeech && !isPlayingNonSpeech && !(loops?.isInLoop ?? false)
         let isVoiced = isSpeech && record.pitch.voicing >= voicingThreshold
         trace?.append(FrameTrace(
             frame: index, levelDBFS: record.features.levelDBFS, speechScoreDb: record.score, noiseFloorDBFS: record.noiseDBFS,

@@ -1,19 +1,21 @@
 /// A looped announcement on one channel ("Thank you for holding…" every 20 s): the same
 /// recorded audio heard again, which a live voice never is (a phrase said twice differs).
 ///
-/// Every 50 ms, the channel's last 100 ms is described by its 16 band levels (whole dB). When
-/// that stretch sounds like speech (at least 6 of its 10 frames score as speech), it is compared
-/// with every stretch `announcementMinimumPeriodSeconds`…`announcementMaximumPeriodSeconds`
-/// earlier that did too; two are the same audio when their band levels differ by at most
+/// Every 50 ms, the channel's last 200 ms is described by its 16 band levels (whole dB). When that
+/// stretch sounds like speech (at least 12 of its 20 frames score as speech), it is compared with
+/// every stretch `announcementMinimumPeriodSeconds`…`announcementMaximumPeriodSeconds` earlier that
+/// did too; two are the same audio when their band levels differ by at most
 /// `announcementMaximumDistanceDb` on average. Per period (one 50 ms step either way, so a period
-/// that is not a multiple of 50 ms still lines up), a streak counts matching stretches (a miss takes
-/// four off),
-/// and a streak that reaches `announcementConfirmSeconds` is a repeat. A loop is the same audio
-/// heard a third time at the same period (a repeat of a stretch that was itself a repeat), with
-/// nothing but repeats on the channel for the period before: then everything from the first hearing's start (two
-/// periods before this hearing's) is marked as `announcement`, and so is everything up to each
-/// later stretch that repeats at that period. The run carries where the loop would play next
+/// that is not a multiple of 50 ms still lines up), a streak counts matching stretches (a miss
+/// takes four off), and a streak of `announcementConfirmSeconds`, matching now, is a repeat.
+///
+/// A loop is the same audio heard a third time at the same period (a repeat of a stretch that was
+/// itself a repeat), with nothing but repeats on the channel over the period before. Then
+/// everything from the first hearing's start (two periods before this hearing's) is marked as
+/// `announcement`, and so is everything up to each later stretch that repeats at that period, until
+/// half a second of other speech ends the loop. The run carries where the loop would play next
 /// (`NonSpeechRun.waitsUntilFrame`): the silence after the last hearing is still the wait.
+///
 /// On EmoDB (one speaker saying the same sentence in five emotions) and AMI meetings, streaks
 /// stay under 0.5 s; an exact loop on a 15 dB line reaches 5 s. Twice is not enough: test calls
 /// built from a corpus reuse a clip now and then, and so may a recorded prompt played once more.
@@ -21,7 +23,7 @@
 /// Memory: 24 bytes per 50 ms of the longest period (14 KiB at 30 s); work per 50 ms of speech:
 /// one comparison of level sums per period step, and a 16-band one where the sums allow a match.
 struct LoopDetector: Sendable {
-    static let blockFrames = 5
+    private static let blockFrames = 5
     private static let spanBlocks = 4
     private static let spanFrames = spanBlocks * blockFrames
     private static let minimumSpeechFrames = 12
@@ -30,13 +32,13 @@ struct LoopDetector: Sendable {
     private let maximumDistance: Int
     private let confirmBlocks: Int
     private let speechScore: Float
-    /// Band levels (dB, −120…0) of the last `maximumLagBlocks + 1` stretches (ring by block);
-    /// `Int8.min` marks a stretch that did not sound like speech.
+    /// Band levels (dB, −120…0) of the last `maximumLagBlocks + 1` stretches (ring by block).
     private var history: [SIMD16<Int8>]
-    /// Each stored stretch's band levels summed (dB): two stretches whose sums differ by more than
-    /// the largest distance cannot match (|Σa − Σb| ≤ Σ|a − b|), so most comparisons stop there.
+    /// Each stored stretch's band levels summed (dB), `Int16.min` for a stretch that did not sound
+    /// like speech: two stretches whose sums differ by more than the largest distance cannot match
+    /// (|Σa − Σb| ≤ Σ|a − b|), so most comparisons stop there.
     private var historySums: [Int16]
-    /// Consecutive matching stretches per period (index: lag in blocks).
+    /// Matching stretches per period, a miss taking `missPenalty` off (index: lag in blocks).
     private var streak: [UInt16]
     private var matched: [Bool]
     /// Band powers (mean-square units) and speech frames of the last `spanBlocks` blocks (ring).
@@ -44,8 +46,8 @@ struct LoopDetector: Sendable {
     private var blockSpeechFrames = [Int](repeating: 0, count: spanBlocks)
     private var frame = 0
     private var block = 0
-    /// The loops found so far (frame ranges, in order), each with where it would play next.
-    private var loops: [NonSpeechRun] = []
+    /// The loops found so far (`announcement` runs, in order), each with where it would play next.
+    private(set) var runs: [NonSpeechRun] = []
     /// Where the current run of speech-like stretches began (block), allowing short pauses.
     private var hearingStartBlock = 0
     private var lastSpeechBlock = Int.min / 2
@@ -60,7 +62,7 @@ struct LoopDetector: Sendable {
     private var markedHearingStartBlock = -1
     /// Matching stretches in a row per period: a repeat is confirmed only while it is matching now
     /// (a streak outlives the silence between hearings; this does not).
-    private var run: [UInt8]
+    private var inARow: [UInt8]
     private static let confirmRunBlocks = 5
     /// Per stretch in `history`: the period (blocks) at which it was a confirmed repeat, 0 if not.
     private var repeatLag: [UInt16]
@@ -77,7 +79,7 @@ struct LoopDetector: Sendable {
         streak = [UInt16](repeating: 0, count: maximumLagBlocks + 2)
         repeatLag = [UInt16](repeating: 0, count: maximumLagBlocks + 1)
         historySums = [Int16](repeating: .min, count: maximumLagBlocks + 1)
-        run = [UInt8](repeating: 0, count: maximumLagBlocks + 2)
+        inARow = [UInt8](repeating: 0, count: maximumLagBlocks + 2)
         matched = [Bool](repeating: false, count: maximumLagBlocks + 2)
     }
 
@@ -115,11 +117,6 @@ struct LoopDetector: Sendable {
         blockSpeechFrames[block % Self.spanBlocks] = 0
     }
 
-    /// Loop runs so far (merged), as `announcement` runs.
-    func runs() -> [NonSpeechRun] {
-        loops
-    }
-
     private mutating func compare(_ levels: SIMD16<Int8>) {
         let newest = SIMD16<Int16>(truncatingIfNeeded: levels)
         let newestSum = Int(newest.wrappedSum())
@@ -146,12 +143,12 @@ struct LoopDetector: Sendable {
         let lowestLag = minimumLagBlocks, confirmBlocks = confirmBlocks
         matched.withUnsafeBufferPointer { matched in
             streak.withUnsafeMutableBufferPointer { streak in
-                run.withUnsafeMutableBufferPointer { run in
+                inARow.withUnsafeMutableBufferPointer { inARow in
                     for lag in lowestLag...highestLag {
                         let near = matched[lag] || (lag > lowestLag && matched[lag - 1]) || (lag < highestLag && matched[lag + 1])
                         streak[lag] = near ? streak[lag] &+ 1 : (streak[lag] > Self.missPenalty ? streak[lag] - Self.missPenalty : 0)
-                        run[lag] = near ? run[lag] &+ (run[lag] < UInt8.max ? 1 : 0) : 0
-                        if Int(run[lag]) >= Self.confirmRunBlocks && Int(streak[lag]) >= confirmBlocks && Int(streak[lag]) > confirmedStreak {
+                        inARow[lag] = near ? inARow[lag] &+ (inARow[lag] < UInt8.max ? 1 : 0) : 0
+                        if Int(inARow[lag]) >= Self.confirmRunBlocks && Int(streak[lag]) >= confirmBlocks && Int(streak[lag]) > confirmedStreak {
                             confirmedLag = lag
                             confirmedStreak = Int(streak[lag])
                         }
@@ -184,15 +181,15 @@ struct LoopDetector: Sendable {
             unmatchedBlocks = 0
             mark(from: hearingStartBlock)
             lastMatchedFrame = frame
-        } else if !loops.isEmpty {
+        } else if !runs.isEmpty {
             // A stretch of the hearing that does not line up (noise, a half-step miss) stays in
             // it; half a second of them is other speech, and the loop ends at its last match.
             unmatchedBlocks += 1
             if unmatchedBlocks > Self.otherSpeechBlocks {
                 loopLag = 0
-                loops[loops.count - 1].endFrame = min(loops[loops.count - 1].endFrame, lastMatchedFrame)
+                runs[runs.count - 1].endFrame = min(runs[runs.count - 1].endFrame, lastMatchedFrame)
             } else if hearingStartBlock == markedHearingStartBlock {
-                loops[loops.count - 1].endFrame = max(loops[loops.count - 1].endFrame, frame)
+                runs[runs.count - 1].endFrame = max(runs[runs.count - 1].endFrame, frame)
                 isInLoop = true
             }
         }
@@ -205,7 +202,7 @@ struct LoopDetector: Sendable {
         var speech = 0, repeats = 0
         for back in 0..<lag {
             let index = (block - back + history.count) % history.count
-            guard history[index][0] != .min else { continue }
+            guard historySums[index] != .min else { continue }
             speech += 1
             if repeatLag[index] != 0 { repeats += 1 }
         }
@@ -219,14 +216,14 @@ struct LoopDetector: Sendable {
         markedHearingStartBlock = hearingStartBlock
         let start = startBlock * Self.blockFrames, end = frame
         let waitsUntil = (hearingStartBlock + loopLag) * Self.blockFrames
-        if var last = loops.last, start <= last.endFrame || start - last.endFrame <= loopLag * Self.blockFrames {
+        if var last = runs.last, start <= last.endFrame || start - last.endFrame <= loopLag * Self.blockFrames {
             last.endFrame = max(last.endFrame, end)
             last.waitsUntilFrame = max(last.waitsUntilFrame ?? 0, waitsUntil)
-            loops[loops.count - 1] = last
+            runs[runs.count - 1] = last
         } else {
-            var run = NonSpeechRun(kind: .announcement, startFrame: start, endFrame: end)
-            run.waitsUntilFrame = waitsUntil
-            loops.append(run)
+            var loop = NonSpeechRun(kind: .announcement, startFrame: start, endFrame: end)
+            loop.waitsUntilFrame = waitsUntil
+            runs.append(loop)
         }
     }
 }

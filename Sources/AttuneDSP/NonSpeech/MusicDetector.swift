@@ -24,8 +24,9 @@ internal import Glibc
 /// Pure and streaming: frames in, runs out; O(bins) per frame, no allocation.
 struct MusicDetector: Sendable {
     private static let lagFrames = 5
-    private static let firstBin = 16  // 250 Hz
-    private static let endBin = 224  // 3.5 kHz (26 steps of 8 bins)
+    /// The measured band, scanned eight bins at a time (208 bins: 26 steps).
+    private static let firstBin = BandLayout.firstMeasuredBin
+    private static let endBin = BandLayout.endMeasuredBin
     /// Bytes of one frame's peak mask (a bit per bin).
     private static let maskBytes = (endBin - firstBin) / 8
     private static let laneBits = SIMD8<UInt32>(1, 2, 4, 8, 16, 32, 64, 128)

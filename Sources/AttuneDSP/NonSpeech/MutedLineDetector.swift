@@ -3,9 +3,10 @@
 /// comfort noise replaces the room and line noise heard the rest of the call).
 ///
 /// The usual noise is the median level of the channel's frames that are not speech (every 10th
-/// frame scoring below the speech threshold, muted frames left out); a frame is muted when its level is `mutedDropDb` below it. Lines whose usual
-/// noise is below −75 dBFS (digitally clean recordings, whose pauses are already silent) are never
-/// called muted, and nothing is called muted before 3 s of the line's noise has been sampled.
+/// frame scoring below the speech threshold, muted frames left out); a frame is muted when its
+/// level is `mutedDropDb` below it. Lines whose usual noise is below −75 dBFS (digitally clean
+/// recordings, whose pauses are already silent) are never called muted, and nothing is called
+/// muted before 3 s of the line's noise has been sampled.
 /// Runs shorter than 1 s are dropped.
 struct MutedLineDetector: Sendable {
     private static let sampleEveryFrames = 10
@@ -26,9 +27,6 @@ struct MutedLineDetector: Sendable {
     init(configuration: HoldConfiguration) {
         dropDb = configuration.mutedDropDb
     }
-
-    /// Whether the line is muted now.
-    var isMuted: Bool { openStart != nil }
 
     /// Feeds the next frame's level (dBFS) and whether it may be speech.
     mutating func push(levelDBFS: Float, maybeSpeech: Bool) {

@@ -10,13 +10,13 @@
 /// Also tracks where the current stretch of sound began and where its latest gap (three or more
 /// frames below the mark) began, for the music run's edges.
 struct SteadySoundWindow: Sendable {
-    static let windowFrames = 300
+    private static let windowFrames = 300
     private static let aboveNoiseDb: Float = 4
     private static let maximumSpreadDb = 5.0
     private static let allowedQuietFrames = 3  // 1 % of the window
     private static let gapFrames = 3
-    private var levels = [Float](repeating: 0, count: windowFrames)
-    private var isLoud = [Bool](repeating: false, count: windowFrames)
+    /// Levels (dBFS) of the window's loud frames (ring by frame); NaN where a frame was not loud.
+    private var loudLevels = [Float](repeating: .nan, count: windowFrames)
     private var loudFrames = 0
     private var sum = 0.0
     private var sumOfSquares = 0.0
@@ -31,14 +31,14 @@ struct SteadySoundWindow: Sendable {
     /// whether the last 3 s were steady sound.
     mutating func push(levelDBFS: Float, usualNoiseDBFS: Float?) -> Bool {
         let slot = frame % Self.windowFrames
-        if frame >= Self.windowFrames && isLoud[slot] {
+        let leaving = loudLevels[slot]
+        if !leaving.isNaN {
             loudFrames -= 1
-            sum -= Double(levels[slot])
-            sumOfSquares -= Double(levels[slot]) * Double(levels[slot])
+            sum -= Double(leaving)
+            sumOfSquares -= Double(leaving) * Double(leaving)
         }
         let loud = usualNoiseDBFS.map { levelDBFS >= $0 + Self.aboveNoiseDb } ?? false
-        levels[slot] = levelDBFS
-        isLoud[slot] = loud
+        loudLevels[slot] = loud ? levelDBFS : .nan
         if loud {
             loudFrames += 1
             sum += Double(levelDBFS)

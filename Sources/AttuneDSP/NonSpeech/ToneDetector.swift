@@ -85,8 +85,8 @@ struct ToneDetector: Sendable {
     // MARK: Fixed
 
     /// The measured band: 250 Hz up to 3.5 kHz (the engine's `bandPower`).
-    private static let firstBin = 16
-    private static let endBin = 224
+    private static let firstBin = BandLayout.firstMeasuredBin
+    private static let endBin = BandLayout.endMeasuredBin
     private static let binHz = Float(AnalysisGrid.sampleRateHz) / Float(AnalysisGrid.fftSize)
     /// A tonal frame's strongest bin holds at least this share of the in-band power.
     private static let screeningPeakShare: Float = 0.05

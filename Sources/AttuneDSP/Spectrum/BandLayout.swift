@@ -29,8 +29,15 @@ struct BandLayout: Sendable {
             edges.append(max(bin, (edges.last ?? bin - 2) + 2))  // at least two bins per band
         }
         binEdges = edges
+        precondition(edges.first == Self.firstMeasuredBin && edges.last == Self.endMeasuredBin, "measured bins out of step with the bands")
         tiltSplitBin = Int((Self.tiltSplitHz / binHz).rounded())
     }
+
+    /// The bins the bands cover (250–3500 Hz), as literals for the vector loops of the detectors
+    /// that scan the band the frame's `bandPower` sums (`MusicDetector`, `ToneDetector`): a computed
+    /// constant would be read through a lazy global on every iteration. `init` checks they agree.
+    static let firstMeasuredBin = 16
+    static let endMeasuredBin = 224
 
     /// First bin measured.
     var firstBin: Int { binEdges[0] }

@@ -47,9 +47,14 @@ struct AlertWatcher: Sendable {
     /// before anyone has spoken, during hold music or a loop, or when the parties are not on
     /// channels of their own.
     func silenceFrames(_ analyzer: CallAnalyzer) -> Int {
-        guard hearsBothParties, !Self.playsHoldMaterial(analyzer, parties), let (decided, lastEnd) = speechEdge(analyzer), lastEnd > 0 else { return 0 }
-        return max(0, decided - max(lastEnd, lastHoldFrame))
+        guard hearsBothParties, !Self.playsHoldMaterial(analyzer, parties), let (decided, speechEnd) = speechEdge(analyzer) else { return 0 }
+        let start = silenceStart(speechEnd: speechEnd)
+        return start > 0 ? max(0, decided - start) : 0
     }
+
+    /// Where the silence under way began: the later of the last speech and the last hold frame;
+    /// 0 before anyone has spoken.
+    private func silenceStart(speechEnd: Int) -> Int { speechEnd > 0 ? max(speechEnd, lastHoldFrame) : 0 }
 
     /// Whether a channel plays hold music or a looped announcement now.
     static func playsHoldMaterial(_ analyzer: CallAnalyzer, _ parties: [Party]) -> Bool {
@@ -72,7 +77,7 @@ struct AlertWatcher: Sendable {
         guard let (decided, speechEnd) = speechEdge(analyzer) else { return }
         // Dead air: not while a hold plays, and counted from its end after it.
         if Self.playsHoldMaterial(analyzer, parties) { lastHoldFrame = decided }
-        let lastEnd = max(speechEnd, speechEnd > 0 ? lastHoldFrame : 0)
+        let lastEnd = silenceStart(speechEnd: speechEnd)
         if hearsBothParties && lastEnd > 0 && decided - lastEnd >= deadAirMinimumFrames && alertedSilenceStart != lastEnd {
             alertedSilenceStart = lastEnd
             let seconds = AnalysisGrid.seconds(frames: deadAirMinimumFrames)
