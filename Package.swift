@@ -66,7 +66,7 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
-        .target(name: "AttuneCalibration", dependencies: ["AttunePipeline", "AttuneScoring", "AttuneDSP", "AttuneAudioIO"]),
+        .target(name: "AttuneCalibration", dependencies: ["AttunePipeline", "AttuneScoring", "AttuneDSP", "AttuneAudioIO", "AttuneStore", "AttuneBatch"]),
         .target(
             name: "AttuneFeedback",
             dependencies: ["AttuneStore", "AttuneScoring", "AttuneCalibration", "AttuneBatch", .product(name: "GRDB", package: "GRDB.swift")]
@@ -83,18 +83,18 @@ let package = Package(
         .executableTarget(
             name: "AttuneLoad",
             dependencies: [
-                "AttuneLive", "AttunePipeline", "AttuneAudioIO", "AttuneDSP",
+                "AttuneLive", "AttunePipeline", "AttuneAudioIO", "AttuneDSP", "AttuneScoring", "AttuneStore", "AttuneCalibration", "AttuneTestSupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ]
         ),
-        .target(name: "AttuneTestSupport", dependencies: ["AttunePipeline", "AttuneAudioIO", "AttuneDSP"]),
+        .target(name: "AttuneTestSupport", dependencies: ["AttunePipeline", "AttuneAudioIO", "AttuneDSP", "AttuneScoring", "AttuneStore", "AttuneCalibration"]),
 
         .testTarget(name: "AttuneAudioIOTests", dependencies: ["AttuneAudioIO", "AttuneTestSupport"]),
         .testTarget(name: "AttuneDSPTests", dependencies: ["AttuneDSP", "AttuneFFT", "AttuneLive", "AttuneTestSupport"]),
-        .testTarget(name: "AttuneScoringTests", dependencies: ["AttuneScoring", "AttunePipeline", "AttuneCalibration", "AttuneDSP", "AttuneTestSupport"]),
+        .testTarget(name: "AttuneScoringTests", dependencies: ["AttuneScoring", "AttunePipeline", "AttuneCalibration", "AttuneDSP", "AttuneStore", "AttuneTestSupport"]),
         .testTarget(
             name: "AttunePipelineTests",
             dependencies: ["AttunePipeline", "AttuneDSP", "AttuneAudioIO", "AttuneTestSupport"]
@@ -116,7 +116,7 @@ let package = Package(
         .testTarget(
             name: "AttuneCLITests",
             dependencies: [
-                "AttuneCLI", "AttuneAudioIO", "AttuneTestSupport",
+                "AttuneCLI", "AttuneAudioIO", "AttuneTestSupport", "AttunePipeline", "AttuneScoring", "AttuneStore",
                 .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOWebSocket", package: "swift-nio"),

@@ -15,7 +15,9 @@ BEHAVIOURS = [("advisor", "talkShare"), ("call", "deadAirSeconds"), ("call", "ov
               ("advisor", "responseGapMeanSeconds"), ("advisor", "paceSyllablesPerSecond")]
 # Other metrics a real store holds beside them, so lookups are not made easy by a small table.
 OTHER = [("call", "silenceSeconds"), ("call", "deadAirCount"), ("call", "interruptionCount"), ("customer", "talkShare"),
-         ("customer", "energySpikes"), ("customer", "responseGapMeanSeconds")]
+         ("customer", "energySpikes"), ("customer", "responseGapMeanSeconds"),
+         # The rest of the default model's effort inputs, so `attune calibrate --fit` reads and fits every one.
+         ("call", "holdSeconds"), ("call", "overtalkShare"), ("customer", "energySpikesPerMinute"), ("customer", "longestTurnSeconds")]
 
 os.makedirs(OUT, exist_ok=True)
 db_path = f"{OUT}/results.db"
@@ -85,3 +87,15 @@ imported = timed("surveys import (100,000 rows)", [ATTUNE, "surveys", "import", 
 feedback = timed("feedback (500 advisors, 200,000 calls)", [ATTUNE, "feedback", "--db", db_path, "--scale", "1:7:easier", "--out", f"{OUT}/feedback"])
 again = timed("surveys import again (idempotent)", [ATTUNE, "surveys", "import", f"{OUT}/surveys.csv", "--db", db_path, "--scale", "1:7:easier"])
 print(f"total import + feedback: {imported + feedback:.2f} s (target < 30 s)")
+
+# Issue 13: calibrate the model on the 99,000 paired surveys, and fit one (target under 60 s on one core).
+def timed_rss(label, command):
+    began = time.time()
+    result = subprocess.run(["/usr/bin/time", "-f", "%M", "taskset", "-c", "0", *command], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    seconds = time.time() - began
+    rss_mib = int(result.stderr.strip().splitlines()[-1]) / 1024
+    print(f"{label}: {seconds:.2f} s, peak RSS {rss_mib:.0f} MiB (exit {result.returncode})")
+    return seconds
+
+timed_rss("calibrate --db (measure, one core)", [ATTUNE, "calibrate", "--db", db_path])
+timed_rss("calibrate --db --fit (5 folds by advisor, one core)", [ATTUNE, "calibrate", "--db", db_path, "--fit", "--out", f"{OUT}/fitted.json"])

@@ -22,6 +22,10 @@ public struct CalibrationExample: Sendable {
     public var distressLevel: DistressLevel?
     /// A finer label for breakdowns (EmoDB: the emotion).
     public var category: String?
+    /// The Monday of the survey response's week (`YYYY-MM-DD`), when dated (calls from a store).
+    public var week: String? = nil
+    /// When the customer answered (ISO 8601 UTC), when known.
+    public var respondedAt: String? = nil
 }
 
 /// What a calibration run reads.

@@ -8,12 +8,13 @@ public enum CalibrationHTML {
         body.append("<h1>Calibration: \(escapeHTML(model.id)) \(escapeHTML(model.version))</h1>")
         body.append("<p>Data: \(escapeHTML(dataset.name)), \(dataset.examples.count) example(s)\(dataset.skipped.isEmpty ? "" : ", \(dataset.skipped.count) skipped"). Model sha256 <code>\(escapeHTML(sha256))</code>. Figures in brackets are bootstrap 95&nbsp;% intervals.</p>")
         if let folds {
-            body.append("<p>Fitted figures are <strong>held out</strong>: each example was predicted by a fit that never saw its fold (\(folds) folds; a speaker's or call's examples stay in one fold).</p>")
+            body.append("<p>Fitted figures are <strong>held out</strong>: each example was predicted by a fit that never saw its fold (\(folds) folds; a group's examples (a speaker, a call, an advisor or a week) stay in one fold).</p>")
         }
         for evaluation in evaluations {
             body.append("<section><h2>\(escapeHTML(evaluation.modelName))</h2>")
             if let effort = evaluation.effort { body += effortSection(effort) }
             if let distress = evaluation.distress { body += distressSection(distress, levels: model.distressLevels) }
+            if !evaluation.folds.isEmpty { body += foldSection(evaluation.folds) }
             body.append("</section>")
         }
         if !dataset.skipped.isEmpty {
@@ -31,7 +32,17 @@ public enum CalibrationHTML {
         out.append("<table><tr><th>Measure</th><th>Value</th></tr>")
         out.append("<tr><td>Spearman ρ</td><td>\(CalibrationText.estimate(effort.spearman, places: 2))</td></tr>")
         out.append("<tr><td>Mean absolute error (points)</td><td>\(CalibrationText.estimate(effort.meanAbsoluteError, places: 2))</td></tr>")
-        out.append("<tr><td>Within one point</td><td>\(CalibrationText.percentEstimate(effort.withinOne))</td></tr></table>")
+        out.append("<tr><td>Within one point</td><td>\(CalibrationText.percentEstimate(effort.withinOne))</td></tr>")
+        out.append("<tr><td>Bias (answer − predicted; + = harder than predicted)</td><td>\(CalibrationText.signedPoints(effort.biasPoints)) points</td></tr>")
+        out.append("<tr><td>|Error|, 90th percentile</td><td>\(CalibrationText.number(effort.errorQuantileIndex * scale.span, places: 2)) points</td></tr>")
+        out.append("<tr><td>Predictions pinned at a scale end</td><td>\(CalibrationText.percent(effort.pinnedShare))</td></tr></table>")
+        if effort.weeks.count > 1 {
+            out.append("<h4>Agreement per week of response (drift)</h4><table><tr><th>Week</th><th>Surveys</th><th>Spearman ρ</th><th>MAE</th><th>Bias</th></tr>")
+            for (week, figures) in effort.weeks {
+                out.append("<tr><td>\(escapeHTML(week))</td><td>\(figures.surveys)</td><td>\(figures.spearman.map { CalibrationText.number($0, places: 2) } ?? "–")</td><td>\(CalibrationText.number(figures.meanAbsoluteErrorPoints, places: 2))</td><td>\(CalibrationText.signedPoints(figures.biasPoints))</td></tr>")
+            }
+            out.append("</table>")
+        }
         var chart = SVGChart(
             title: "Effort reliability", xLabel: "predicted (survey scale)", yLabel: "mean survey answer",
             xRange: scale.min...scale.max, yRange: scale.min...scale.max,
@@ -48,6 +59,19 @@ public enum CalibrationHTML {
         }
         chart.bins(bins, colour: "#1565c0")
         out.append("<div class=\"plots\"><figure>\(chart.svg)<figcaption>Calls grouped by predicted effort (rounded to a whole point); a marker's area grows with its calls and lies on the dashed line when the prediction matches the answers on average. Grey dots are single calls.</figcaption></figure></div>")
+        return out
+    }
+
+    static func foldSection(_ folds: [FoldAgreement]) -> [String] {
+        var out = ["<h3>Per fold: held out, beside the starting model on the same calls</h3>",
+                   "<table><tr><th>Fold</th><th>Groups</th><th>Surveys</th><th>ρ start</th><th>ρ fitted</th><th>MAE start</th><th>MAE fitted</th><th>Bias start</th><th>Bias fitted</th></tr>"]
+        func rho(_ value: Double?) -> String { value.map { CalibrationText.number($0, places: 2) } ?? "–" }
+        for fold in folds {
+            out.append("<tr><td>\(fold.fold)</td><td>\(fold.groups)</td><td>\(fold.fitted.surveys)</td><td>\(rho(fold.starting.spearman))</td><td>\(rho(fold.fitted.spearman))</td>"
+                + "<td>\(CalibrationText.number(fold.starting.meanAbsoluteErrorPoints, places: 2))</td><td>\(CalibrationText.number(fold.fitted.meanAbsoluteErrorPoints, places: 2))</td>"
+                + "<td>\(CalibrationText.signedPoints(fold.starting.biasPoints))</td><td>\(CalibrationText.signedPoints(fold.fitted.biasPoints))</td></tr>")
+        }
+        out.append("</table>")
         return out
     }
 

@@ -15,14 +15,44 @@ public struct EffortEvaluation: Sendable, Equatable {
     public var meanAbsoluteError: Estimate
     /// Share of predictions within one point of the answer.
     public var withinOne: Estimate
+    /// Mean (answer − predicted) in effort points: positive = customers found the calls harder
+    /// than predicted.
+    public var biasPoints: Double
+    /// |answer − predicted| at `AgreementFigures`' quantile (`Agreement.errorQuantile`), in
+    /// effort-index units (0–1): what "worth a listen" must exceed.
+    public var errorQuantileIndex: Double
+    /// Share of predictions pinned at an end of the scale (0–1).
+    public var pinnedShare: Double
+    /// Agreement per week of response (Monday, `YYYY-MM-DD`), oldest first, when dated.
+    public var weeks: [(week: String, agreement: AgreementFigures)]
     /// (predicted value, answer) on the answers' scale, for the reliability plot.
     public var pairs: [(predicted: Double, answer: Double)]
     /// The answers' scale.
     public var scale: SurveyScale
 
+    /// The headline figures, as a model file and the store keep them.
+    public var figures: AgreementFigures {
+        AgreementFigures(
+            surveys: count, spearman: spearman?.value, spearmanLow: spearman?.interval?.lowerBound, spearmanHigh: spearman?.interval?.upperBound,
+            meanAbsoluteErrorPoints: meanAbsoluteError.value, biasPoints: biasPoints, withinOne: withinOne.value,
+            errorQuantile: Agreement.errorQuantile, errorQuantileIndex: errorQuantileIndex)
+    }
+
     public static func == (a: EffortEvaluation, b: EffortEvaluation) -> Bool {
         a.count == b.count && a.spearman == b.spearman && a.meanAbsoluteError == b.meanAbsoluteError && a.withinOne == b.withinOne
+            && a.biasPoints == b.biasPoints && a.errorQuantileIndex == b.errorQuantileIndex
     }
+}
+
+/// One cross-validation fold: the starting model's figures and the fitted model's held-out
+/// figures on the same calls.
+public struct FoldAgreement: Sendable, Equatable {
+    /// 1-based.
+    public var fold: Int
+    /// Advisors (or weeks) held out in it.
+    public var groups: Int
+    public var starting: AgreementFigures
+    public var fitted: AgreementFigures
 }
 
 /// How well distress separates distressed from calm customers.
@@ -67,6 +97,8 @@ public struct ModelEvaluation: Sendable {
     public var modelName: String
     public var effort: EffortEvaluation?
     public var distress: DistressEvaluation?
+    /// A fit's folds (held-out effort figures beside the starting model's), when fitted.
+    public var folds: [FoldAgreement] = []
 }
 
 /// Measures a model against a labelled dataset and, optionally, fits a new one.
@@ -109,9 +141,19 @@ public struct CalibrationRun: Sendable {
             guard let ces = example.ces, let scale = example.cesScale else { return nil }
             return FitExample(metrics: example.metrics, target: scale.effortIndex(of: ces), group: example.group)
         }
+        var foldFigures: [FoldAgreement] = []
         if scores.contains(.effort) && effortExamples.count >= 2 * folds {
             fitted.effort = ModelFitter.fit(model.effort, examples: effortExamples)
             let predictions = ModelFitter.heldOutPredictions(model.effort, examples: effortExamples, folds: folds, seed: seed)
+            let scorer = Scorer(model: model)
+            let scale = model.scale
+            for (number, fold) in ModelFitter.folds(effortExamples, count: folds, seed: seed).enumerated() {
+                let answers = fold.map { effortExamples[$0].target }
+                foldFigures.append(FoldAgreement(
+                    fold: number + 1, groups: Set(fold.map { effortExamples[$0].group }).count,
+                    starting: Agreement.figures(predicted: fold.map { scorer.effort(effortExamples[$0].metrics).index }, answers: answers, scale: scale),
+                    fitted: Agreement.figures(predicted: fold.map { predictions[$0] }, answers: answers, scale: scale)))
+            }
             var byExample = [Double](repeating: 0, count: dataset.examples.count)
             var next = 0
             for (index, example) in dataset.examples.enumerated() where example.ces != nil && example.cesScale != nil {
@@ -144,7 +186,8 @@ public struct CalibrationRun: Sendable {
         return (fitted, ModelEvaluation(
             modelName: "fitted (held out)",
             effort: heldOutEffort.flatMap { evaluateEffort(effortIndex: $0) },
-            distress: heldOutDistress.flatMap { evaluateDistress(scores: $0, levels: fitted.distressLevels, heldOutLevels: heldOutLevels, model: nil) }))
+            distress: heldOutDistress.flatMap { evaluateDistress(scores: $0, levels: fitted.distressLevels, heldOutLevels: heldOutLevels, model: nil) },
+            folds: foldFigures))
     }
 
     // MARK: - Effort
@@ -159,9 +202,11 @@ public struct CalibrationRun: Sendable {
         func pick(_ values: [Double], _ indices: [Int]) -> [Double] { indices.map { values[$0] } }
         let n = labelled.count
         let spearman = CalibrationStatistics.spearman(predictedIndex, answerIndex).map { value in
-            Estimate(value: value, interval: CalibrationStatistics.bootstrap(count: n, samples: bootstrapSamples, seed: seed) {
-                CalibrationStatistics.spearman(pick(predictedIndex, $0), pick(answerIndex, $0))
-            })
+            Estimate(value: value, interval: n <= Agreement.largestBootstrappedSpearman
+                ? CalibrationStatistics.bootstrap(count: n, samples: bootstrapSamples, seed: seed) {
+                    CalibrationStatistics.spearman(pick(predictedIndex, $0), pick(answerIndex, $0))
+                }
+                : CalibrationStatistics.spearmanInterval(value, count: n))
         }
         let mae = Estimate(
             value: CalibrationStatistics.meanAbsoluteError(predictedValues, answers),
@@ -173,8 +218,16 @@ public struct CalibrationRun: Sendable {
             interval: CalibrationStatistics.bootstrap(count: n, samples: bootstrapSamples, seed: seed) {
                 CalibrationStatistics.withinOne(pick(predictedValues, $0), pick(answers, $0))
             })
+        let plain = Agreement.figures(predicted: predictedIndex, answers: answerIndex, scale: scale)
+        var byWeek: [String: [Int]] = [:]
+        for (position, example) in labelled.enumerated() { if let week = dataset.examples[example].week { byWeek[week, default: []].append(position) } }
+        let weeks = byWeek.keys.sorted().map { week in
+            let members = byWeek[week]!
+            return (week, Agreement.figures(predicted: pick(predictedIndex, members), answers: pick(answerIndex, members), scale: scale))
+        }
         return EffortEvaluation(
-            count: n, spearman: spearman, meanAbsoluteError: mae, withinOne: within,
+            count: n, spearman: spearman, meanAbsoluteError: mae, withinOne: within, biasPoints: plain.biasPoints,
+            errorQuantileIndex: plain.errorQuantileIndex, pinnedShare: Agreement.pinnedShare(predictedIndex), weeks: weeks,
             pairs: zip(predictedValues, answers).map { ($0, $1) }, scale: scale)
     }
 

@@ -22,8 +22,10 @@ public struct FitExample: Sendable {
 /// inputs. Piecewise-linear transforms are kept as the model file states them (their breakpoints
 /// are in the metric's own unit and carry meaning); a logistic transform's centre is chosen among
 /// the training data's quantiles. Inputs declared `raisesScore` keep non-negative weights, so a
-/// fitted model stays monotone; `locked` inputs keep their weight (evidence the data cannot show).
-/// A small ridge penalty keeps weights of uninformative inputs near zero.
+/// fitted model stays monotone; a score's `maxContributionShare` bounds every weight, so no one
+/// behaviour can move a call further than the model states; `locked` inputs keep their weight
+/// (evidence the data cannot show). A small ridge penalty keeps weights of uninformative inputs
+/// near zero.
 public enum ModelFitter {
     /// `score` with fitted bias, weights and logistic centres.
     public static func fit(_ score: ScoreDefinition, examples: [FitExample], ridge: Double = 1e-3) -> ScoreDefinition {
@@ -44,31 +46,31 @@ public enum ModelFitter {
     }
 
     /// Least-squares weights and bias for `score`'s transforms as they stand, and the loss.
+    ///
+    /// Projected coordinate descent on ½Σ(bias + w·x − y)² + ½·ridge·n·|w|², run on the sums of
+    /// products of the features (one pass over the examples, then O(inputs²) per sweep), so a
+    /// hundred thousand surveys fit as fast as fifty. Each weight is kept within its bounds: ≥ 0
+    /// for `raisesScore` inputs, and within the score's `maxContributionShare`.
     static func fitWeights(_ score: ScoreDefinition, examples: [FitExample], ridge: Double) -> (score: ScoreDefinition, loss: Double) {
-        let rows = examples.map { features(score, $0.metrics) }
-        let targets = examples.map(\.target)
-        let inputCount = score.inputs.count
-        let nonNegative = score.inputs.map { $0.direction == .raisesScore }
+        let p = score.inputs.count
+        let sums = ProductSums(score, examples: examples)
         let locked = score.inputs.map { $0.locked == true }
-        // Projected coordinate descent on ½Σ(bias + w·x − y)² + ½·ridge·n·|w|².
+        let bounds = score.inputs.map { score.weightBounds(of: $0) }
         var weights = score.inputs.map(\.weight)
         var bias = score.bias
-        let n = Double(max(rows.count, 1))
+        let n = Double(max(sums.count, 1))
         for _ in 0..<500 {
             // Bias: the mean residual.
-            var residualSum = 0.0
-            for (row, target) in zip(rows, targets) { residualSum += target - predict(bias: 0, weights, row) }
-            bias = residualSum / n
+            var explained = 0.0
+            for j in 0..<p { explained += weights[j] * sums.x[j] }
+            bias = (sums.y - explained) / n
             var change = 0.0
-            for j in 0..<inputCount where !locked[j] {
-                var numerator = 0.0, denominator = ridge * n
-                for (row, target) in zip(rows, targets) {
-                    let others = predict(bias: bias, weights, row) - weights[j] * row[j]
-                    numerator += row[j] * (target - others)
-                    denominator += row[j] * row[j]
-                }
-                var updated = denominator > 0 ? numerator / denominator : 0
-                if nonNegative[j] { updated = max(updated, 0) }
+            for j in 0..<p where !locked[j] {
+                // Σ x_j·(y − bias − Σ_{k≠j} w_k·x_k)
+                var numerator = sums.xy[j] - bias * sums.x[j]
+                for k in 0..<p where k != j { numerator -= weights[k] * sums.xx[j][k] }
+                let denominator = ridge * n + sums.xx[j][j]
+                let updated = min(max(denominator > 0 ? numerator / denominator : 0, bounds[j].lowerBound), bounds[j].upperBound)
                 change = max(change, abs(updated - weights[j]))
                 weights[j] = updated
             }
@@ -76,14 +78,41 @@ public enum ModelFitter {
         }
         var fitted = score
         fitted.bias = bias
-        for j in 0..<inputCount { fitted.inputs[j].weight = weights[j] }
-        var loss = 0.0
-        for (row, target) in zip(rows, targets) {
-            let residual = predict(bias: bias, weights, row) - target
-            loss += residual * residual
+        for j in 0..<p { fitted.inputs[j].weight = weights[j] }
+        // ½Σ(bias + w·x − y)², expanded over the sums.
+        var squares = n * bias * bias + sums.yy - 2 * bias * sums.y
+        for j in 0..<p {
+            squares += 2 * weights[j] * (bias * sums.x[j] - sums.xy[j])
+            for k in 0..<p { squares += weights[j] * weights[k] * sums.xx[j][k] }
         }
+        var loss = max(squares, 0)
         for (j, weight) in weights.enumerated() where !locked[j] { loss += ridge * n * weight * weight }
         return (fitted, loss / 2)
+    }
+
+    /// The sums of features, targets and their products over a set of examples.
+    struct ProductSums {
+        var count = 0
+        var x: [Double], xx: [[Double]], xy: [Double]
+        var y = 0.0, yy = 0.0
+
+        init(_ score: ScoreDefinition, examples: [FitExample]) {
+            let p = score.inputs.count
+            x = [Double](repeating: 0, count: p)
+            xy = x
+            xx = [[Double]](repeating: x, count: p)
+            for example in examples {
+                let row = ModelFitter.features(score, example.metrics)
+                count += 1
+                y += example.target
+                yy += example.target * example.target
+                for j in 0..<p where row[j] != 0 {
+                    x[j] += row[j]
+                    xy[j] += row[j] * example.target
+                    for k in 0..<p { xx[j][k] += row[j] * row[k] }
+                }
+            }
+        }
     }
 
     /// Each input's transformed value for `metrics` (0 where the metric is unknown).

@@ -1,3 +1,5 @@
+import Foundation
+
 /// The statistics of a calibration run. Pure functions; bootstrap resampling uses a seeded
 /// generator so a run's intervals are reproducible.
 public enum CalibrationStatistics {
@@ -5,6 +7,26 @@ public enum CalibrationStatistics {
     public static func spearman(_ x: [Double], _ y: [Double]) -> Double? {
         guard x.count == y.count, x.count >= 3 else { return nil }
         return pearson(ranks(x), ranks(y))
+    }
+
+    /// A 95 % interval for Spearman's ρ from Fisher's z with the Fieller–Hartley–Pearson variance
+    /// 1.06 / (n − 3); nil below 5 pairs.
+    public static func spearmanInterval(_ rho: Double, count n: Int) -> ClosedRange<Double>? {
+        guard n >= 5 else { return nil }
+        let clamped = min(max(rho, -0.999_999), 0.999_999)
+        let z = 0.5 * log((1 + clamped) / (1 - clamped))
+        let half = 1.96 * (1.06 / Double(n - 3)).squareRoot()
+        func back(_ z: Double) -> Double { let e = exp(2 * z); return (e - 1) / (e + 1) }
+        return back(z - half)...back(z + half)
+    }
+
+    /// The `q` quantile (0–1) of `values` (linear between order statistics); nil when empty.
+    public static func quantile(_ values: [Double], _ q: Double) -> Double? {
+        guard !values.isEmpty else { return nil }
+        let sorted = values.sorted()
+        let position = min(max(q, 0), 1) * Double(sorted.count - 1)
+        let below = Int(position.rounded(.down)), above = min(below + 1, sorted.count - 1)
+        return sorted[below] + (sorted[above] - sorted[below]) * (position - Double(below))
     }
 
     /// Pearson's correlation; nil without spread.

@@ -17,11 +17,14 @@ public struct FeedbackConfiguration: Sendable, Equatable {
     public var hardMinimumEffortIndex: Double
     /// A finding (easy against hard) is stated only when each group has at least this many calls.
     public var minimumCallsPerGroup: Int
-    /// Model and customer disagree enough to be worth a listen at this many points on `scale`.
-    /// Default: a third of the scale's span (2 points on 1–7, 1.33 on 1–5, 2.67 on 1–9).
-    public var worthAListenPoints: Double
-    /// Calls listed per advisor where model and customer disagreed most.
+    /// An optional extra floor, in points on `scale` (> 0): a call is worth a listen only when model
+    /// and customer differ by at least this much *as well as* by more than the calibrated error of
+    /// the model that scored it (see `FeedbackReport.models`). Default nil: no floor.
+    public var worthAListenPoints: Double?
+    /// Calls listed per advisor where model and customer disagreed most (worth a listen).
     public var disagreementsPerAdvisor: Int
+    /// An advisor's most recent hard-rated calls listed on their page, newest response first.
+    public var hardRatedPerAdvisor: Int
     /// Behaviours stated per advisor or team (those that differ most).
     public var findingsPerReport: Int
     /// Advisor care: this many high-distress calls in a row within one shift raise a flag.
@@ -31,15 +34,16 @@ public struct FeedbackConfiguration: Sendable, Equatable {
 
     public init(
         scale: SurveyScale = .ces2, easyMaximumEffortIndex: Double = 1.0 / 3, hardMinimumEffortIndex: Double = 2.0 / 3,
-        minimumCallsPerGroup: Int = 8, worthAListenPoints: Double? = nil, disagreementsPerAdvisor: Int = 3, findingsPerReport: Int = 3,
-        careRunLength: Int = 3, careShiftGap: Duration = .seconds(4 * 3600)
+        minimumCallsPerGroup: Int = 8, worthAListenPoints: Double? = nil, disagreementsPerAdvisor: Int = 3, hardRatedPerAdvisor: Int = 10,
+        findingsPerReport: Int = 3, careRunLength: Int = 3, careShiftGap: Duration = .seconds(4 * 3600)
     ) {
         self.scale = scale
         self.easyMaximumEffortIndex = easyMaximumEffortIndex
         self.hardMinimumEffortIndex = hardMinimumEffortIndex
         self.minimumCallsPerGroup = minimumCallsPerGroup
-        self.worthAListenPoints = worthAListenPoints ?? scale.span / 3
+        self.worthAListenPoints = worthAListenPoints
         self.disagreementsPerAdvisor = disagreementsPerAdvisor
+        self.hardRatedPerAdvisor = hardRatedPerAdvisor
         self.findingsPerReport = findingsPerReport
         self.careRunLength = careRunLength
         self.careShiftGap = careShiftGap

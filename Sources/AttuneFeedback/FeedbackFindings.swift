@@ -45,4 +45,7 @@ enum FeedbackText {
     static func number(_ value: Double, places: Int = 1) -> String { CalibrationText.number(value, places: places) }
 
     static func optional(_ value: Double?, places: Int = 2) -> String { value.map { number($0, places: places) } ?? "" }
+
+    /// Two decimals for a page (a correlation, points), or `missing` for nil.
+    static func two(_ value: Double?, missing: String = "–") -> String { value.map { number($0, places: 2) } ?? missing }
 }

@@ -20,16 +20,23 @@ enum FeedbackHTML {
             findingsHeading: "What differs between your easiest and hardest calls", findings: advisor.findings, behaviours: advisor.behaviours,
             own: true, scale: report.scale)
         body.append("<h2>Calls worth a listen</h2>")
-        if advisor.disagreements.isEmpty {
-            body.append("<p>No surveyed call where the model and the customer differed by \(FeedbackText.number(report.rules.worthAListenPoints, places: 1)) points or more.</p>")
+        body.append("<p class=\"note\">\(escapeHTML(listenRule(advisor.summary, report: report)))</p>")
+        if !advisor.disagreements.isEmpty {
+            body.append("<p class=\"note\">Where the model's predicted effort and your customer's answer differed most. Moments are seconds into the call.</p>")
+            body += callTable(advisor.disagreements.map {
+                ListedCall(callId: $0.callId, startedAt: $0.startedAt, respondedAt: nil, surveyedCES: $0.surveyedCES, predictedCES: $0.predictedCES, comment: $0.comment, moments: $0.moments)
+            })
+        } else if report.models.contains(where: { $0.marksCalls && advisor.summary.modelSha256s.contains($0.modelSha256) }) {
+            body.append("<p>No surveyed call of yours differed by that much.</p>")
+        }
+        body.append("<h2>Your hard-rated calls</h2>")
+        if advisor.hardRated.isEmpty {
+            body.append("<p>No call of yours was rated hard by the customer.</p>")
         } else {
-            body.append("<p class=\"note\">Where the model's predicted effort and the customer's answer differed most (\(FeedbackText.number(report.rules.worthAListenPoints, places: 1)) points or more). Moments are seconds into the call.</p>")
-            body.append("<table><tr><th>Call</th><th>Started</th><th>Customer said</th><th>Model predicted</th><th>Moments</th></tr>")
-            for call in advisor.disagreements {
-                let moments = call.moments.map(momentText).joined(separator: "; ")
-                body.append("<tr><td>\(escapeHTML(call.callId))</td><td>\(escapeHTML(call.startedAt ?? "–"))</td><td>\(FeedbackText.number(call.surveyedCES))</td><td>\(FeedbackText.number(call.predictedCES))</td><td style=\"text-align:left\">\(escapeHTML(moments.isEmpty ? "no dead air, interruptions or raised voices" : moments))</td></tr>")
-            }
-            body.append("</table>")
+            body.append("<p class=\"note\">Your most recent calls that the customer rated hard (the hardest third of the scale), newest answer first, with what they said. Moments are seconds into the call.</p>")
+            body += callTable(advisor.hardRated.map {
+                ListedCall(callId: $0.callId, startedAt: $0.startedAt, respondedAt: $0.respondedAt, surveyedCES: $0.surveyedCES, predictedCES: $0.predictedCES, comment: $0.comment, moments: $0.moments)
+            })
         }
         body.append(rulesNote(report))
         return HTMLPage.render(title: "Attune feedback: \(advisor.agentId)", body: body, style: style)
@@ -41,6 +48,10 @@ enum FeedbackHTML {
             note: "\(team.advisors) advisor(s). Customer effort (CES) on the program's scale \(report.scale.summary).",
             summary: team.summary, extra: [], findingsHeading: "Behaviours most associated with low CES", findings: team.findings,
             behaviours: team.behaviours, own: false, scale: report.scale)
+
+        body.append("<h2>Agreement with customers, week by week</h2>")
+        body.append("<p class=\"note\">\(escapeHTML(listenRule(team.summary, report: report)))</p>")
+        body += agreementSection(team.agreementByWeek, scale: report.scale)
 
         body.append("<h2>Advisor care</h2>")
         if team.care.isEmpty {
@@ -89,6 +100,7 @@ enum FeedbackHTML {
         body.append("</ul><h2>Advisors</h2><ul>")
         body += report.advisors.map { "<li><a href=\"\(escapeHTML(advisorLink($0.agentId)))\">\(escapeHTML($0.agentId))</a></li>" }
         body.append("</ul>")
+        body += modelTable(report.models)
         return HTMLPage.render(title: "Attune feedback", body: body, style: style)
     }
 
@@ -117,7 +129,7 @@ enum FeedbackHTML {
             ("Mean CES", FeedbackText.optional(summary.meanCES)),
             ("Mean predicted effort (same scale)", FeedbackText.optional(summary.meanPredictedCES)),
             ("Mean gap between model and customer (points)", FeedbackText.optional(summary.meanAbsoluteDifferencePoints)),
-            ("Calls worth a listen (large disagreement)", String(summary.worthAListen)),
+            ("Calls worth a listen (beyond the model's usual error here)", String(summary.worthAListen)),
             ("Top-box answers", String(summary.topBox)),
             ("Calls with a highly distressed customer", String(summary.highDistressCalls)),
         ]
@@ -147,20 +159,10 @@ enum FeedbackHTML {
     private static func charts(_ summary: SurveySummary, scale: SurveyScale, who: String) -> [String] {
         var out = ["<div class=\"plots\">"]
         // Trend: mean CES per week.
-        let weeks = summary.trend
-        var trend = SVGChart(
-            title: "\(who) mean CES by week", xLabel: "week starting", yLabel: "mean CES",
-            xRange: -0.5...Double(max(weeks.count, 1)) - 0.5, yRange: scale.min...scale.max,
-            xTicks: [], yTicks: Array(stride(from: scale.min, through: scale.max, by: 1)))
-        let every = max(1, (weeks.count + 3) / 4)
-        for index in stride(from: 0, to: weeks.count, by: every) {
-            trend.xTicks.append(Double(index))
-            trend.xTickLabels[Double(index)] = weeks[index].weekStarting
-        }
-        let points = weeks.enumerated().map { (Double($0.offset), $0.element.meanCES) }
-        trend.line(points, colour: "#1565c0")
-        trend.bins(weeks.enumerated().map { (x: Double($0.offset), y: $0.element.meanCES, count: 1, tooltip: "week of \($0.element.weekStarting): \(FeedbackText.number($0.element.meanCES, places: 2)) over \($0.element.surveys) survey(s)") }, colour: "#1565c0")
-        out.append("<figure>\(trend.svg)<figcaption>Mean answer per week (weeks start on Monday).</figcaption></figure>")
+        let trend = weekChart(
+            title: "\(who) mean CES by week", yLabel: "mean CES", yRange: scale.min...scale.max, yTicks: Array(stride(from: scale.min, through: scale.max, by: 1)),
+            weeks: summary.trend.map { ($0.weekStarting, $0.meanCES, "\(FeedbackText.number($0.meanCES, places: 2)) over \($0.surveys) survey(s)") })
+        out.append("<figure>\(trend)<figcaption>Mean answer per week (weeks start on Monday).</figcaption></figure>")
         // Distribution: answers per whole point.
         let top = Double(summary.distribution.map(\.count).max() ?? 1)
         var distribution = SVGChart(
@@ -170,6 +172,135 @@ enum FeedbackHTML {
         distribution.bars(summary.distribution.map { (x: Double($0.answer), value: Double($0.count), tooltip: "\($0.answer): \($0.count) survey(s)") }, barWidth: 0.7, colour: "#2e7d32")
         out.append("<figure>\(distribution.svg)<figcaption>How many surveys gave each answer.</figcaption></figure>")
         out.append("</div>")
+        return out
+    }
+
+    /// A line through one value per week, with a marker and tooltip per week; weeks without a value
+    /// (nil) keep their place on the axis but are not drawn.
+    private static func weekChart(title: String, yLabel: String, yRange: ClosedRange<Double>, yTicks: [Double], weeks: [(week: String, value: Double?, tooltip: String)]) -> String {
+        var chart = SVGChart(
+            title: title, xLabel: "week starting", yLabel: yLabel, xRange: -0.5...Double(max(weeks.count, 1)) - 0.5, yRange: yRange, xTicks: [], yTicks: yTicks)
+        let every = max(1, (weeks.count + 3) / 4)
+        for index in stride(from: 0, to: weeks.count, by: every) {
+            chart.xTicks.append(Double(index))
+            chart.xTickLabels[Double(index)] = weeks[index].week
+        }
+        let drawn = weeks.enumerated().compactMap { entry in entry.element.value.map { (x: Double(entry.offset), y: $0, tooltip: "week of \(entry.element.week): \(entry.element.tooltip)") } }
+        chart.line(drawn.map { ($0.x, $0.y) }, colour: "#1565c0")
+        chart.bins(drawn.map { (x: $0.x, y: $0.y, count: 1, tooltip: $0.tooltip) }, colour: "#1565c0")
+        return chart.svg
+    }
+
+    // MARK: - Model agreement
+
+    /// Why calls are, or cannot be, marked worth a listen, for the models that scored this group's
+    /// surveyed calls: only a model whose latest calibration on this centre's surveys shows
+    /// agreement marks calls, beyond its error quantile.
+    static func listenRule(_ summary: SurveySummary, report: FeedbackReport) -> String {
+        let models = summary.modelSha256s.compactMap { sha in report.models.first { $0.modelSha256 == sha } }
+        guard !models.isEmpty else { return "No call is marked worth a listen: no surveyed call has a predicted effort to compare with the answer." }
+        guard models.count > 1 else {
+            let model = models[0]
+            return model.marksCalls ? "Calls are marked worth a listen \(listenThreshold(model))." : "No call is marked worth a listen: \(notMarkedReason(model))"
+        }
+        let sentences = models.map { model in
+            "Calls scored by model \(model.name) " + (model.marksCalls ? "are marked worth a listen \(listenThreshold(model))." : "are not marked: \(notMarkedReason(model))")
+        }
+        return (models.contains(where: \.marksCalls) ? "" : "No call is marked worth a listen. ") + sentences.joined(separator: " ")
+    }
+
+    /// "when the model and the customer differ beyond the model's 90th-percentile error on this
+    /// centre's surveys (2.0 points; held-out ρ 0.45 on 300 surveys)".
+    private static func listenThreshold(_ model: ModelAgreement) -> String {
+        guard let calibration = model.calibration else { return "" }
+        let rho = "\(calibration.kind == "heldOut" ? "held-out ρ" : "ρ") \(FeedbackText.two(calibration.spearman, missing: "unknown"))"
+        return "when the model and the customer differ beyond the model's \(ordinal(calibration.errorQuantile))-percentile error on this centre's surveys "
+            + "(\(FeedbackText.number(calibration.errorQuantilePoints, places: 1)) points; \(rho) on \(calibration.surveys) surveys)"
+    }
+
+    /// Why a model's disagreements do not mark calls (it has no calibration, or its calibration shows no agreement).
+    private static func notMarkedReason(_ model: ModelAgreement) -> String {
+        let consequence = "so its disagreements with customers would show the model's own error, not coaching moments."
+        guard let calibration = model.calibration else {
+            return "model \(model.name) has not been calibrated on this centre's surveys yet, \(consequence) Run attune calibrate --db STORE."
+        }
+        let interval = calibration.spearmanLow.flatMap { low in calibration.spearmanHigh.map { "95 % interval \(FeedbackText.two(low)) to \(FeedbackText.two($0)), " } } ?? ""
+        return "model \(model.name)'s latest calibration on this centre's surveys does not show agreement with the customers "
+            + "(ρ \(FeedbackText.two(calibration.spearman, missing: "unknown")), \(interval)on \(calibration.surveys) surveys), \(consequence) "
+            + "Recalibrate with attune calibrate --db STORE."
+    }
+
+    /// 0.9 → "90th", 0.95 → "95th".
+    private static func ordinal(_ quantile: Double) -> String {
+        let percent = Int((quantile * 100).rounded())
+        let suffix = (11...13).contains(percent % 100) ? "th" : [1: "st", 2: "nd", 3: "rd"][percent % 10] ?? "th"
+        return "\(percent)\(suffix)"
+    }
+
+    /// The weekly agreement of a team: table, ρ and bias charts, and what a drift means.
+    private static func agreementSection(_ weeks: [WeekAgreement], scale: SurveyScale) -> [String] {
+        guard !weeks.isEmpty else { return ["<p>No surveyed call with a predicted effort yet.</p>"] }
+        var out = ["<p class=\"note\">How well the model's predicted effort matched the customers' answers each week (weeks start on Monday). "
+            + "A falling ρ or a growing bias means the model has stopped matching the customers and should be recalibrated (attune calibrate --db STORE). "
+            + "Bias is the answer minus the prediction in effort points: positive = customers found calls harder than predicted. ρ needs at least 3 surveys in a week.</p>"]
+        out.append("<table><tr><th>Week starting</th><th>Surveys</th><th>Spearman ρ</th><th>Mean gap (points)</th><th>Bias (points)</th></tr>")
+        for week in weeks {
+            out.append("<tr><td>\(escapeHTML(week.weekStarting))</td><td>\(week.surveys)</td><td>\(FeedbackText.two(week.spearman))</td><td>\(FeedbackText.two(week.meanAbsoluteErrorPoints))</td><td>\(FeedbackText.two(week.biasPoints))</td></tr>")
+        }
+        out.append("</table>")
+        let biasLimit = max(1, weeks.map { abs($0.biasPoints) }.max()!.rounded(.up))
+        let rho = weekChart(
+            title: "Agreement (Spearman ρ) by week", yLabel: "ρ", yRange: -1...1, yTicks: [-1, -0.5, 0, 0.5, 1],
+            weeks: weeks.map { ($0.weekStarting, $0.spearman, "ρ \(FeedbackText.two($0.spearman)) over \($0.surveys) survey(s)") })
+        let bias = weekChart(
+            title: "Bias by week", yLabel: "answer − predicted (points)", yRange: -biasLimit...biasLimit, yTicks: [-biasLimit, 0, biasLimit],
+            weeks: weeks.map { ($0.weekStarting, $0.biasPoints, "bias \(FeedbackText.two($0.biasPoints)) points over \($0.surveys) survey(s)") })
+        out.append("<div class=\"plots\"><figure>\(rho)<figcaption>Rank agreement per week (1 = the model orders calls as customers do).</figcaption></figure>"
+            + "<figure>\(bias)<figcaption>Positive = customers found calls harder than predicted (\(escapeHTML(scale.summary))).</figcaption></figure></div>")
+        return out
+    }
+
+    /// The models that scored the calls, and what their latest calibration says.
+    private static func modelTable(_ models: [ModelAgreement]) -> [String] {
+        guard !models.isEmpty else { return [] }
+        var out = ["<h2>Models</h2>", "<table><tr><th>Model</th><th>Calls scored</th><th>Surveys</th><th>Calibration</th><th>ρ [95 % interval]</th><th>Mean gap (points)</th><th>Bias (points)</th><th>Error quantile (points)</th><th>Marks calls worth a listen</th></tr>"]
+        for model in models {
+            let name = "<td>\(escapeHTML(model.name)) <span class=\"note\">\(escapeHTML(String(model.modelSha256.prefix(12))))</span></td><td>\(model.calls)</td><td>\(model.surveys)</td>"
+            guard let c = model.calibration else {
+                out.append("<tr>\(name)<td colspan=\"5\" style=\"text-align:left\">not calibrated on this centre's surveys (attune calibrate --db STORE)</td><td>no</td></tr>")
+                continue
+            }
+            out.append("<tr>\(name)<td>\(c.kind == "heldOut" ? "held-out (fitted)" : escapeHTML(c.kind)), \(c.surveys) surveys, \(escapeHTML(c.createdAt))</td><td>\(FeedbackText.two(c.spearman)) [\(FeedbackText.two(c.spearmanLow)), \(FeedbackText.two(c.spearmanHigh))]</td><td>\(FeedbackText.two(c.meanAbsoluteErrorPoints))</td><td>\(FeedbackText.two(c.biasPoints))</td><td>\(ordinal(c.errorQuantile)): \(FeedbackText.two(c.errorQuantilePoints))</td><td>\(model.marksCalls ? "yes" : "no")</td></tr>")
+        }
+        out.append("</table>")
+        return out
+    }
+
+    // MARK: - Calls
+
+    /// A disagreement or a rated call, as a table row shows it.
+    private struct ListedCall {
+        var callId: String
+        var startedAt: String?
+        var respondedAt: String?
+        var surveyedCES: Double
+        var predictedCES: Double?
+        var comment: String?
+        var moments: [Moment]
+    }
+
+    /// Calls with the customer's answer and comment beside the model's prediction and the moments.
+    private static func callTable(_ calls: [ListedCall]) -> [String] {
+        let answered = calls.contains { $0.respondedAt != nil }
+        var out = ["<table><tr><th>Call</th><th>Started</th>\(answered ? "<th>Answered</th>" : "")<th>Customer said</th><th>Model predicted</th><th>Customer's comment</th><th>Moments</th></tr>"]
+        for call in calls {
+            let moments = call.moments.map(momentText).joined(separator: "; ")
+            out.append("<tr><td>\(escapeHTML(call.callId))</td><td>\(escapeHTML(call.startedAt ?? "–"))</td>\(answered ? "<td>\(escapeHTML(call.respondedAt ?? "–"))</td>" : "")"
+                + "<td>\(FeedbackText.number(call.surveyedCES))</td><td>\(call.predictedCES.map { FeedbackText.number($0) } ?? "–")</td>"
+                + "<td style=\"text-align:left\">\(escapeHTML(call.comment ?? "–"))</td>"
+                + "<td style=\"text-align:left\">\(escapeHTML(moments.isEmpty ? "no dead air, interruptions or raised voices" : moments))</td></tr>")
+        }
+        out.append("</table>")
         return out
     }
 
@@ -185,6 +316,6 @@ enum FeedbackHTML {
 
     private static func rulesNote(_ report: FeedbackReport) -> String {
         let rules = report.rules
-        return "<p class=\"note\">Easy-rated: answers in the easiest third of the scale (effort index ≤ \(FeedbackText.number(rules.easyMaximumEffortIndex, places: 2))); hard-rated: the hardest third (≥ \(FeedbackText.number(rules.hardMinimumEffortIndex, places: 2))). A difference is stated only with at least \(rules.minimumCallsPerGroup) calls in each group. Each call's latest survey counts once.\(rules.since.map { " Calls since \(escapeHTML($0))." } ?? "")</p>"
+        return "<p class=\"note\">Easy-rated: answers in the easiest third of the scale (effort index ≤ \(FeedbackText.number(rules.easyMaximumEffortIndex, places: 2))); hard-rated: the hardest third (≥ \(FeedbackText.number(rules.hardMinimumEffortIndex, places: 2))). A difference is stated only with at least \(rules.minimumCallsPerGroup) calls in each group.\(rules.worthAListenPoints.map { " A call worth a listen also differs by at least \(FeedbackText.number($0, places: 2)) points." } ?? "") Each call's latest survey counts once.\(rules.since.map { " Calls since \(escapeHTML($0))." } ?? "")</p>"
     }
 }

@@ -1,10 +1,12 @@
 public import AttuneStore
+import AttuneCalibration
 import AttuneScoring
 import GRDB
 
-// The feedback figures, computed in the store with set-based SQL: two temporary tables (the calls
-// in scope with their behaviours, and their paired surveys), then one GROUP BY or window query per
-// figure. No query runs per call or per advisor.
+// The feedback figures, computed in the store with set-based SQL: three temporary tables (the calls
+// in scope with their behaviours, the models that scored them with their latest calibration, and
+// the calls' paired surveys), then one GROUP BY or window query per figure. No query runs per call
+// or per advisor.
 
 extension FeedbackReport {
     /// Computes every advisor's and team's figures over the calls in `scope`.
@@ -32,21 +34,27 @@ struct FeedbackQuery {
     /// Rounding slack for thresholds on effort indices and points (answers are exact to ~1e-15).
     static let slack = 1e-9
 
+    /// The Monday (`YYYY-MM-DD`) of a response's week, in SQL.
+    static let responseWeek = "date(respondedAt, '-6 days', 'weekday 1')"
+
+    private static let tables = ["fbCalls", "fbModels", "fbSurveys", "fbListed"]
+    private static var dropTables: String { tables.map { "DROP TABLE IF EXISTS temp.\($0);" }.joined(separator: " ") }
+
     private var arguments: StatementArguments {
         let scale = configuration.scale
         return [
             "since": scope.since, "team": scope.team, "agent": scope.agentId,
             "min": scale.min, "max": scale.max, "higher": scale.higherIsEasier,
             "easy": configuration.easyMaximumEffortIndex + Self.slack, "hard": configuration.hardMinimumEffortIndex - Self.slack,
-            "topBox": Self.slack, "listen": configuration.worthAListenPoints - Self.slack,
-            "disagreements": configuration.disagreementsPerAdvisor, "run": configuration.careRunLength,
+            "topBox": Self.slack, "slack": Self.slack, "listenFloor": configuration.worthAListenPoints.map { $0 - Self.slack },
+            "disagreements": configuration.disagreementsPerAdvisor, "hardRated": configuration.hardRatedPerAdvisor, "run": configuration.careRunLength,
             "gapHours": configuration.careShiftGapHours,
         ]
     }
 
     func report() throws -> FeedbackReport {
         try createTables()
-        defer { try? db.execute(sql: "DROP TABLE IF EXISTS temp.fbCalls; DROP TABLE IF EXISTS temp.fbSurveys; DROP TABLE IF EXISTS temp.fbDisagreements") }
+        defer { try? db.execute(sql: Self.dropTables) }
         let advisorSummaries = try summaries(by: "agentId")
         let teamSummaries = try summaries(by: "team")
         let medians = try teamMedians()
@@ -56,7 +64,7 @@ struct FeedbackQuery {
         let advisorTeams = try Dictionary(uniqueKeysWithValues: Row.fetchAll(db, sql: "SELECT agentId, MAX(team) AS team FROM fbCalls GROUP BY agentId").map {
             (row: Row) -> (String, String) in (row["agentId"], row["team"])
         })
-        let disagreements = try disagreementsByAdvisor()
+        let listed = try listedCalls()
         let streaks = try topBoxStreaks()
         let findings = FeedbackFindings(configuration: configuration)
 
@@ -67,11 +75,12 @@ struct FeedbackQuery {
             advisors.append(AdvisorFeedback(
                 agentId: agentId, team: team, summary: advisorSummaries[agentId]!, behaviours: behaviours,
                 findings: findings.state(behaviours, easyCalls: groups?.easyCalls ?? 0, hardCalls: groups?.hardCalls ?? 0, own: true),
-                disagreements: disagreements[agentId] ?? [], topBoxStreak: streaks[agentId] ?? 0))
+                disagreements: listed.disagreements[agentId] ?? [], hardRated: listed.hardRated[agentId] ?? [], topBoxStreak: streaks[agentId] ?? 0))
         }
 
         let distressed = try distressedCalls()
         let care = try careFlags()
+        let agreement = try agreementByWeek()
         var teams: [TeamFeedback] = []
         for (team, summary) in teamSummaries.sorted(by: { $0.key < $1.key }) {
             let behaviours = Self.behaviours(teamComparisons[team] ?? [:], medians: medians[team] ?? [:], spread: spreads[team] ?? [:], minimum: configuration.minimumCallsPerGroup)
@@ -84,7 +93,7 @@ struct FeedbackQuery {
             teams.append(TeamFeedback(
                 team: team, advisors: members.count, summary: summary, behaviours: behaviours,
                 findings: findings.state(behaviours, easyCalls: groups?.easyCalls ?? 0, hardCalls: groups?.hardCalls ?? 0, own: false),
-                distressedCalls: distressed[team] ?? [], care: care[team] ?? [], recognition: recognition))
+                agreementByWeek: agreement[team] ?? [], distressedCalls: distressed[team] ?? [], care: care[team] ?? [], recognition: recognition))
         }
         return FeedbackReport(
             scale: configuration.scale,
@@ -92,23 +101,27 @@ struct FeedbackQuery {
                 easyMaximumEffortIndex: configuration.easyMaximumEffortIndex, hardMinimumEffortIndex: configuration.hardMinimumEffortIndex,
                 minimumCallsPerGroup: configuration.minimumCallsPerGroup, worthAListenPoints: configuration.worthAListenPoints,
                 careRunLength: configuration.careRunLength, careShiftGapHours: configuration.careShiftGapHours, since: scope.since),
-            advisors: advisors, teams: teams)
+            models: try models(), advisors: advisors, teams: teams)
     }
 
     // MARK: - Tables
 
     /// `fbCalls`: each call id's current result in scope, with an advisor, its scores and one
-    /// column per behaviour. `fbSurveys`: those calls' latest responses, graded easy/middle/hard.
+    /// column per behaviour. `fbModels`: the models that scored them, each with its latest
+    /// calibration and `listenIndex`, the error (effort index, 0–1) a disagreement must exceed to be
+    /// worth a listen (NULL unless that calibration shows agreement: ρ's 95 % interval above 0).
+    /// `fbSurveys`: the calls' latest responses, graded easy/middle/hard, and whether they are worth
+    /// a listen.
     private func createTables() throws {
         let behaviourColumns = Behaviour.measured.map {
             "(SELECT m.value FROM metrics m WHERE m.callRowId = c.id AND m.scope = '\($0.scope!)' AND m.name = '\($0.metric!)') AS \($0.column)"
         }.joined(separator: ",\n       ")
-        try db.execute(sql: "DROP TABLE IF EXISTS temp.fbCalls; DROP TABLE IF EXISTS temp.fbSurveys; DROP TABLE IF EXISTS temp.fbDisagreements")
+        try db.execute(sql: Self.dropTables)
         try db.execute(sql: """
             CREATE TEMP TABLE fbCalls AS
             SELECT c.id AS callRowId, c.callId, c.agentId, COALESCE(c.team, '') AS team, c.startedAt,
                    COALESCE(c.startedAt, c.analyzedAt) AS callTime, sc.effortIndex AS predictedIndex,
-                   sc.distressLevel, sc.distressValue,
+                   sc.modelSha256, sc.modelId, sc.modelVersion, sc.distressLevel, sc.distressValue,
                    \(behaviourColumns)
             FROM calls c LEFT JOIN scores sc ON sc.callRowId = c.id
             WHERE c.agentId IS NOT NULL
@@ -116,6 +129,17 @@ struct FeedbackQuery {
               AND (:since IS NULL OR COALESCE(c.startedAt, c.analyzedAt) >= :since)
               AND (:team IS NULL OR COALESCE(c.team, '') = :team)
               AND (:agent IS NULL OR COALESCE(c.team, '') IN (SELECT COALESCE(team, '') FROM calls WHERE agentId = :agent))
+            """, arguments: arguments)
+        try db.execute(sql: """
+            CREATE TEMP TABLE fbModels AS
+            SELECT m.*, cal.kind, cal.surveys AS calibrationSurveys, cal.createdAt, cal.spearman, cal.spearmanLow, cal.spearmanHigh,
+                   cal.meanAbsoluteErrorPoints * (:max - :min) / (cal.scaleMax - cal.scaleMin) AS meanAbsoluteErrorPoints,
+                   cal.biasPoints * (:max - :min) / (cal.scaleMax - cal.scaleMin) AS biasPoints,
+                   cal.errorQuantile, cal.errorQuantileIndex,
+                   CASE WHEN cal.spearmanLow > 0 THEN cal.errorQuantileIndex END AS listenIndex
+            FROM (SELECT modelSha256, MAX(modelId) AS modelId, MAX(modelVersion) AS modelVersion, COUNT(*) AS calls
+                  FROM fbCalls WHERE modelSha256 IS NOT NULL GROUP BY modelSha256) m
+            LEFT JOIN calibrations cal ON cal.id = (SELECT MAX(c2.id) FROM calibrations c2 WHERE c2.modelSha256 = m.modelSha256)
             """, arguments: arguments)
         try db.execute(sql: """
             CREATE TEMP TABLE fbSurveys AS
@@ -127,8 +151,11 @@ struct FeedbackQuery {
                         ELSE :min + f.predictedIndex * (:max - :min) END AS predictedCes,
                    (p.surveyedEffortIndex - f.predictedIndex) * (:max - :min) AS differencePoints,
                    CASE WHEN p.surveyedEffortIndex <= :easy THEN 'easy' WHEN p.surveyedEffortIndex >= :hard THEN 'hard' ELSE 'middle' END AS grade,
-                   p.surveyedEffortIndex <= :topBox AS isTopBox
+                   p.surveyedEffortIndex <= :topBox AS isTopBox,
+                   COALESCE(ABS(p.surveyedEffortIndex - f.predictedIndex) > m.listenIndex + :slack
+                            AND (:listenFloor IS NULL OR ABS(p.surveyedEffortIndex - f.predictedIndex) * (:max - :min) >= :listenFloor), 0) AS worthAListen
             FROM surveyPairs p JOIN fbCalls f ON f.callRowId = p.callRowId
+            LEFT JOIN fbModels m ON m.modelSha256 = f.modelSha256
             WHERE p.responseRank = 1
             """, arguments: arguments)
     }
@@ -141,13 +168,13 @@ struct FeedbackQuery {
         for row in try Row.fetchAll(db, sql: "SELECT \(group) AS g, COUNT(*) AS calls, SUM(COALESCE(distressLevel = 'high', 0)) AS high FROM fbCalls GROUP BY g") {
             result[row["g"]] = SurveySummary(
                 calls: row["calls"], surveys: 0, meanCES: nil, meanPredictedCES: nil, meanAbsoluteDifferencePoints: nil,
-                worthAListen: 0, topBox: 0, highDistressCalls: row["high"], trend: [], distribution: [])
+                worthAListen: 0, topBox: 0, highDistressCalls: row["high"], trend: [], distribution: [], modelSha256s: [])
         }
         for row in try Row.fetchAll(db, sql: """
             SELECT \(group) AS g, COUNT(*) AS n, AVG(ces) AS mean, AVG(predictedCes) AS predicted, AVG(ABS(differencePoints)) AS difference,
-                   SUM(COALESCE(ABS(differencePoints) >= :listen, 0)) AS listen, SUM(isTopBox) AS topBox
+                   SUM(worthAListen) AS listen, SUM(isTopBox) AS topBox
             FROM fbSurveys GROUP BY g
-            """, arguments: arguments) {
+            """) {
             let key: String = row["g"]
             result[key]?.surveys = row["n"]
             result[key]?.meanCES = row["mean"]
@@ -157,7 +184,7 @@ struct FeedbackQuery {
             result[key]?.topBox = row["topBox"]
         }
         for row in try Row.fetchAll(db, sql: """
-            SELECT \(group) AS g, date(respondedAt, '-6 days', 'weekday 1') AS week, COUNT(*) AS n, AVG(ces) AS mean
+            SELECT \(group) AS g, \(Self.responseWeek) AS week, COUNT(*) AS n, AVG(ces) AS mean
             FROM fbSurveys GROUP BY g, week ORDER BY g, week
             """) {
             result[row["g"] as String]?.trend.append(WeekPoint(weekStarting: row["week"], surveys: row["n"], meanCES: row["mean"]))
@@ -166,6 +193,12 @@ struct FeedbackQuery {
             SELECT \(group) AS g, CAST(ROUND(ces) AS INTEGER) AS answer, COUNT(*) AS n FROM fbSurveys GROUP BY g, answer ORDER BY g, answer
             """) {
             result[row["g"] as String]?.distribution.append(AnswerCount(answer: row["answer"], count: row["n"]))
+        }
+        for row in try Row.fetchAll(db, sql: """
+            SELECT \(group) AS g, modelSha256, COUNT(*) AS n FROM fbSurveys WHERE modelSha256 IS NOT NULL
+            GROUP BY g, modelSha256 ORDER BY g, n DESC, modelSha256
+            """) {
+            result[row["g"] as String]?.modelSha256s.append(row["modelSha256"])
         }
         return result
     }
@@ -260,30 +293,99 @@ struct FeedbackQuery {
 
     // MARK: - Calls to listen to
 
-    /// Per advisor: the surveyed calls where model and customer disagreed most (at least the
-    /// worth-a-listen threshold), largest first, with their dead air, interruptions and spikes.
-    private func disagreementsByAdvisor() throws -> [String: [Disagreement]] {
+    /// Per advisor: the calls worth a listen where model and customer disagreed most, largest first
+    /// (at most `disagreementsPerAdvisor`), and the most recent hard-rated calls, newest response
+    /// first (at most `hardRatedPerAdvisor`); each with its comment and its dead air, interruptions
+    /// and spikes.
+    private func listedCalls() throws -> (disagreements: [String: [Disagreement]], hardRated: [String: [RatedCall]]) {
+        // The comment is read only for the listed calls (a join over every survey costs ~0.6 s at 100,000).
+        let columns = "callRowId, callId, agentId, startedAt, respondedAt, ces, predictedCes, differencePoints, surveyId"
         try db.execute(sql: """
-            CREATE TEMP TABLE fbDisagreements AS
-            SELECT * FROM (
-                SELECT callRowId, callId, agentId, startedAt, ces, predictedCes, differencePoints,
-                       ROW_NUMBER() OVER (PARTITION BY agentId ORDER BY ABS(differencePoints) DESC, callRowId) AS position
-                FROM fbSurveys WHERE ABS(differencePoints) >= :listen)
+            CREATE TEMP TABLE fbListed AS
+            SELECT 'disagreement' AS list, * FROM (
+                SELECT \(columns), ROW_NUMBER() OVER (PARTITION BY agentId ORDER BY ABS(differencePoints) DESC, callRowId) AS position
+                FROM fbSurveys WHERE worthAListen)
             WHERE position <= :disagreements
+            UNION ALL
+            SELECT 'hardRated' AS list, * FROM (
+                SELECT \(columns), ROW_NUMBER() OVER (PARTITION BY agentId ORDER BY respondedAt DESC, surveyId DESC) AS position
+                FROM fbSurveys WHERE grade = 'hard')
+            WHERE position <= :hardRated
             """, arguments: arguments)
         var moments: [Int64: [Moment]] = [:]
         for row in try Row.fetchAll(db, sql: """
             SELECT e.callRowId, e.type, COALESCE(e.party, e.initiator) AS party, e.startSeconds, e.endSeconds
-            FROM fbDisagreements d JOIN events e ON e.callRowId = d.callRowId
-            WHERE e.type IN ('deadAir', 'interruption', 'energySpike') ORDER BY e.callRowId, e.startSeconds
+            FROM events e WHERE e.callRowId IN (SELECT callRowId FROM fbListed)
+              AND e.type IN ('deadAir', 'interruption', 'energySpike') ORDER BY e.callRowId, e.startSeconds
             """) {
             moments[row["callRowId"], default: []].append(Moment(type: row["type"], party: row["party"], startSeconds: row["startSeconds"], endSeconds: row["endSeconds"]))
         }
-        var result: [String: [Disagreement]] = [:]
-        for row in try Row.fetchAll(db, sql: "SELECT * FROM fbDisagreements ORDER BY agentId, position") {
-            result[row["agentId"] as String, default: []].append(Disagreement(
-                callId: row["callId"], startedAt: row["startedAt"], surveyedCES: row["ces"], predictedCES: row["predictedCes"],
-                differencePoints: row["differencePoints"], moments: moments[row["callRowId"]] ?? []))
+        var disagreements: [String: [Disagreement]] = [:], hardRated: [String: [RatedCall]] = [:]
+        for row in try Row.fetchAll(db, sql: """
+            SELECT l.*, s.comment FROM fbListed l JOIN surveys s ON s.id = l.surveyId ORDER BY l.list, l.agentId, l.position
+            """) {
+            let agentId: String = row["agentId"], callMoments = moments[row["callRowId"]] ?? []
+            if (row["list"] as String) == "disagreement" {
+                disagreements[agentId, default: []].append(Disagreement(
+                    callId: row["callId"], startedAt: row["startedAt"], surveyedCES: row["ces"], predictedCES: row["predictedCes"],
+                    differencePoints: row["differencePoints"], comment: row["comment"], moments: callMoments))
+            } else {
+                hardRated[agentId, default: []].append(RatedCall(
+                    callId: row["callId"], startedAt: row["startedAt"], respondedAt: row["respondedAt"], surveyedCES: row["ces"],
+                    predictedCES: row["predictedCes"], comment: row["comment"], moments: callMoments))
+            }
+        }
+        return (disagreements, hardRated)
+    }
+
+    // MARK: - Models and drift
+
+    /// The models that scored calls in scope, most calls first, with their latest calibration.
+    private func models() throws -> [ModelAgreement] {
+        try Row.fetchAll(db, sql: """
+            SELECT m.*, (SELECT COUNT(*) FROM fbSurveys s WHERE s.modelSha256 = m.modelSha256) AS surveys
+            FROM fbModels m ORDER BY m.calls DESC, m.modelSha256
+            """).map { row in
+            let calibration = (row["kind"] as String?).map { kind in
+                let quantileIndex: Double = row["errorQuantileIndex"]
+                return ModelAgreement.Calibration(
+                    kind: kind, surveys: row["calibrationSurveys"], spearman: row["spearman"], spearmanLow: row["spearmanLow"], spearmanHigh: row["spearmanHigh"],
+                    meanAbsoluteErrorPoints: row["meanAbsoluteErrorPoints"], biasPoints: row["biasPoints"], errorQuantile: row["errorQuantile"],
+                    errorQuantileIndex: quantileIndex, errorQuantilePoints: quantileIndex * configuration.scale.span, createdAt: row["createdAt"])
+            }
+            return ModelAgreement(
+                modelSha256: row["modelSha256"], modelId: row["modelId"], modelVersion: row["modelVersion"], calls: row["calls"], surveys: row["surveys"],
+                calibration: calibration, marksCalls: (row["listenIndex"] as Double?) != nil)
+        }
+    }
+
+    /// Per team: agreement between predicted and surveyed effort per response week, oldest first,
+    /// from one fetch of the scored surveyed calls.
+    private func agreementByWeek() throws -> [String: [WeekAgreement]] {
+        var pairs: [String: [(week: String, predicted: Double, surveyed: Double)]] = [:]
+        for row in try Row.fetchAll(db, sql: """
+            SELECT team, \(Self.responseWeek) AS week, predictedIndex, surveyedIndex FROM fbSurveys
+            WHERE predictedIndex IS NOT NULL ORDER BY team, week, surveyId
+            """) {
+            pairs[row["team"] as String, default: []].append((row["week"], row["predictedIndex"], row["surveyedIndex"]))
+        }
+        return pairs.mapValues { Self.weeklyAgreement($0, span: configuration.scale.span) }
+    }
+
+    /// Agreement per week of (week, predicted, surveyed) effort indices (0–1) already ordered by
+    /// week; points are index differences × `span`.
+    static func weeklyAgreement(_ pairs: [(week: String, predicted: Double, surveyed: Double)], span: Double) -> [WeekAgreement] {
+        var result: [WeekAgreement] = []
+        var start = pairs.startIndex
+        while start < pairs.endIndex {
+            let week = pairs[start].week
+            let end = pairs[start...].firstIndex { $0.week != week } ?? pairs.endIndex
+            let predicted = pairs[start..<end].map(\.predicted), surveyed = pairs[start..<end].map(\.surveyed)
+            let bias = zip(surveyed, predicted).reduce(0) { $0 + $1.0 - $1.1 } / Double(predicted.count)
+            result.append(WeekAgreement(
+                weekStarting: week, surveys: predicted.count, spearman: CalibrationStatistics.spearman(predicted, surveyed),
+                meanAbsoluteErrorPoints: CalibrationStatistics.meanAbsoluteError(predicted, surveyed) * span, biasPoints: bias * span))
+            start = end
         }
         return result
     }

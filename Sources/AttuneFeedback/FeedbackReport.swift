@@ -7,6 +7,9 @@ public struct FeedbackReport: Sendable, Codable, Equatable {
     public var scale: SurveyScale
     /// The rules behind the findings, for the reader.
     public var rules: Rules
+    /// The models that scored calls in scope, most calls first, and whether their disagreements
+    /// with customers can be trusted to point at calls worth a listen.
+    public var models: [ModelAgreement]
     public var advisors: [AdvisorFeedback]
     public var teams: [TeamFeedback]
 
@@ -16,8 +19,8 @@ public struct FeedbackReport: Sendable, Codable, Equatable {
         /// Hard: survey effort index ≥ this.
         public var hardMinimumEffortIndex: Double
         public var minimumCallsPerGroup: Int
-        /// Points on `scale`.
-        public var worthAListenPoints: Double
+        /// The optional extra floor for a call worth a listen, in points on `scale`; nil = none.
+        public var worthAListenPoints: Double?
         public var careRunLength: Int
         public var careShiftGapHours: Double
         public var since: String?
@@ -36,7 +39,9 @@ public struct SurveySummary: Sendable, Codable, Equatable {
     public var meanPredictedCES: Double?
     /// Mean |surveyed − predicted| in points (agreement: lower is better).
     public var meanAbsoluteDifferencePoints: Double?
-    /// Surveyed calls where the two differ by at least the worth-a-listen threshold.
+    /// Surveyed calls worth a listen: scored by a model whose latest calibration on this centre's
+    /// surveys shows agreement, and differing from the answer by more than that calibration's
+    /// error quantile (and by at least `Rules.worthAListenPoints` when set).
     public var worthAListen: Int
     /// Answers at the easiest end of the scale (7 on CES 2.0).
     public var topBox: Int
@@ -46,6 +51,82 @@ public struct SurveySummary: Sendable, Codable, Equatable {
     public var trend: [WeekPoint]
     /// Answers rounded to whole points: how many of each, lowest answer first.
     public var distribution: [AnswerCount]
+    /// The models (`ModelAgreement.modelSha256`) that scored the group's surveyed calls, most
+    /// surveys first.
+    public var modelSha256s: [String]
+}
+
+/// How well predicted effort matched the answers in one week (a team's drift): a falling ρ or a
+/// growing bias means the model has stopped matching the customers and should be recalibrated.
+public struct WeekAgreement: Sendable, Codable, Equatable {
+    /// The week's Monday (of the responses), `YYYY-MM-DD`.
+    public var weekStarting: String
+    /// Surveyed calls with a prediction that week.
+    public var surveys: Int
+    /// Spearman's ρ between predicted and surveyed effort (−1…1); nil below 3 surveys or
+    /// without spread in either.
+    public var spearman: Double?
+    /// Mean |answer − predicted| in points on the report's scale (≥ 0).
+    public var meanAbsoluteErrorPoints: Double
+    /// Mean (answer − predicted) in effort points on the report's scale: positive = customers
+    /// found calls harder than predicted.
+    public var biasPoints: Double
+
+    public init(weekStarting: String, surveys: Int, spearman: Double?, meanAbsoluteErrorPoints: Double, biasPoints: Double) {
+        self.weekStarting = weekStarting
+        self.surveys = surveys
+        self.spearman = spearman
+        self.meanAbsoluteErrorPoints = meanAbsoluteErrorPoints
+        self.biasPoints = biasPoints
+    }
+}
+
+/// A model that scored calls in scope, with its latest calibration on this centre's surveys (the
+/// store's `calibrations` row with the highest id for its sha-256). Its disagreements with
+/// customers mark calls worth a listen only when `marksCalls`: otherwise they would show the
+/// model's own error, not coaching moments.
+public struct ModelAgreement: Sendable, Codable, Equatable {
+    public var modelSha256: String
+    /// The model file's `id` and `version`, as the scores table records them.
+    public var modelId: String
+    public var modelVersion: String
+    /// Calls in scope it scored (with or without a survey).
+    public var calls: Int
+    /// Of those, calls with a survey.
+    public var surveys: Int
+    /// Its latest calibration; nil when it has never been calibrated on this store.
+    public var calibration: Calibration?
+    /// The calibration shows agreement (the lower end of ρ's 95 % interval is above 0), so calls
+    /// it scored are marked worth a listen beyond its error quantile.
+    public var marksCalls: Bool
+
+    /// "default 0.4.0".
+    public var name: String { "\(modelId) \(modelVersion)" }
+
+    /// A stored calibration's figures, points converted to the report's scale.
+    public struct Calibration: Sendable, Codable, Equatable {
+        /// `measured` (the model's own predictions on surveys) or `heldOut` (a fitted model's
+        /// k-fold held-out predictions).
+        public var kind: String
+        /// Surveys it was measured on.
+        public var surveys: Int
+        /// Spearman's ρ between predicted and surveyed effort (−1…1) and its 95 % interval.
+        public var spearman: Double?
+        public var spearmanLow: Double?
+        public var spearmanHigh: Double?
+        /// Mean |answer − predicted|, points (≥ 0).
+        public var meanAbsoluteErrorPoints: Double
+        /// Mean (answer − predicted), effort points: positive = customers found calls harder than predicted.
+        public var biasPoints: Double
+        /// The quantile of |answer − predicted| (0–1, e.g. 0.9)…
+        public var errorQuantile: Double
+        /// …in effort-index units (0–1)…
+        public var errorQuantileIndex: Double
+        /// …and in points (the index × the scale's span): the disagreement a call must exceed.
+        public var errorQuantilePoints: Double
+        /// When it was recorded, ISO 8601 UTC.
+        public var createdAt: String
+    }
 }
 
 public struct WeekPoint: Sendable, Codable, Equatable {
@@ -101,6 +182,23 @@ public struct Disagreement: Sendable, Codable, Equatable {
     public var predictedCES: Double
     /// Surveyed minus predicted effort, in points: positive = harder than predicted.
     public var differencePoints: Double
+    /// The customer's comment on the survey, if any.
+    public var comment: String?
+    public var moments: [Moment]
+}
+
+/// A surveyed call as the customer rated it (an advisor's hard-rated calls), with its moments.
+public struct RatedCall: Sendable, Codable, Equatable {
+    public var callId: String
+    public var startedAt: String?
+    /// ISO 8601 UTC.
+    public var respondedAt: String
+    /// The answer on the report's scale.
+    public var surveyedCES: Double
+    /// The model's predicted effort on the same scale; nil for an unscored call.
+    public var predictedCES: Double?
+    /// The customer's comment on the survey, if any.
+    public var comment: String?
     public var moments: [Moment]
 }
 
@@ -120,6 +218,8 @@ public struct AdvisorFeedback: Sendable, Codable, Equatable {
     public var behaviours: [BehaviourComparison]
     public var findings: [Finding]
     public var disagreements: [Disagreement]
+    /// The most recent hard-rated surveyed calls (at most `hardRatedPerAdvisor`), newest response first.
+    public var hardRated: [RatedCall]
     /// Top-box answers in a row, counting back from the latest.
     public var topBoxStreak: Int
 }
@@ -131,6 +231,8 @@ public struct TeamFeedback: Sendable, Codable, Equatable {
     public var behaviours: [BehaviourComparison]
     /// Behaviours most associated with low CES across the team (or "too few calls to say").
     public var findings: [Finding]
+    /// Agreement between predicted and surveyed effort per week (drift), oldest first.
+    public var agreementByWeek: [WeekAgreement]
     /// Calls whose customer's distress was high, newest first, and who handled them.
     public var distressedCalls: [DistressedCall]
     /// Advisors who took several high-distress calls in a row within a shift.

@@ -89,12 +89,29 @@ enum FeedbackCSV {
             + report.teams.flatMap { t in t.summary.trend.map { ["team", t.team, $0.weekStarting, String($0.surveys), n($0.meanCES, 4)] } })
         let distribution = table(["level", "id", "answer", "count"], report.advisors.flatMap { a in a.summary.distribution.map { ["advisor", a.agentId, String($0.answer), String($0.count)] } }
             + report.teams.flatMap { t in t.summary.distribution.map { ["team", t.team, String($0.answer), String($0.count)] } })
-        let disagreements = table(["agentId", "callId", "startedAt", "surveyedCES", "predictedCES", "differencePoints", "moments"], report.advisors.flatMap { a in
+        func moments(_ list: [Moment]) -> String {
+            list.map { "\($0.type)\($0.party.map { " \($0)" } ?? "") \(n($0.startSeconds, 3))-\(n($0.endSeconds, 3))" }.joined(separator: "; ")
+        }
+        let disagreements = table(["agentId", "callId", "startedAt", "surveyedCES", "predictedCES", "differencePoints", "comment", "moments"], report.advisors.flatMap { a in
             a.disagreements.map { d in
-                [a.agentId, d.callId, d.startedAt ?? "", n(d.surveyedCES, 4), n(d.predictedCES, 4), n(d.differencePoints, 4),
-                 d.moments.map { "\($0.type)\($0.party.map { " \($0)" } ?? "") \(n($0.startSeconds, 3))-\(n($0.endSeconds, 3))" }.joined(separator: "; ")]
+                [a.agentId, d.callId, d.startedAt ?? "", n(d.surveyedCES, 4), n(d.predictedCES, 4), n(d.differencePoints, 4), d.comment ?? "", moments(d.moments)]
             }
         })
+        let hardRated = table(["agentId", "callId", "startedAt", "respondedAt", "surveyedCES", "predictedCES", "comment", "moments"], report.advisors.flatMap { a in
+            a.hardRated.map { c in [a.agentId, c.callId, c.startedAt ?? "", c.respondedAt, n(c.surveyedCES, 4), n(c.predictedCES, 4), c.comment ?? "", moments(c.moments)] }
+        })
+        let agreement = table(["team", "weekStarting", "surveys", "spearman", "meanAbsoluteErrorPoints", "biasPoints"], report.teams.flatMap { t in
+            t.agreementByWeek.map { [t.team, $0.weekStarting, String($0.surveys), n($0.spearman, 4), n($0.meanAbsoluteErrorPoints, 4), n($0.biasPoints, 4)] }
+        })
+        let models = table(
+            ["modelSha256", "modelId", "modelVersion", "calls", "surveys", "calibrationKind", "calibrationSurveys", "spearman", "spearmanLow", "spearmanHigh",
+             "meanAbsoluteErrorPoints", "biasPoints", "errorQuantile", "errorQuantilePoints", "calibratedAt", "marksCalls"],
+            report.models.map { m in
+                let c = m.calibration
+                return [m.modelSha256, m.modelId, m.modelVersion, String(m.calls), String(m.surveys), c?.kind ?? "", c.map { String($0.surveys) } ?? "",
+                        n(c?.spearman, 4), n(c?.spearmanLow, 4), n(c?.spearmanHigh, 4), n(c?.meanAbsoluteErrorPoints, 4), n(c?.biasPoints, 4),
+                        n(c?.errorQuantile, 4), n(c?.errorQuantilePoints, 4), c?.createdAt ?? "", m.marksCalls ? "true" : "false"]
+            })
         let distressed = table(["team", "callId", "agentId", "startedAt", "distress"], report.teams.flatMap { t in
             t.distressedCalls.map { [t.team, $0.callId, $0.agentId, $0.startedAt ?? "", n($0.distress, 4)] }
         })
@@ -106,8 +123,8 @@ enum FeedbackCSV {
         })
         return [
             ("advisors.csv", advisors), ("teams.csv", teams), ("behaviours.csv", behaviours), ("findings.csv", findings), ("trend.csv", trend),
-            ("distribution.csv", distribution), ("disagreements.csv", disagreements), ("distressed-calls.csv", distressed), ("care.csv", care),
-            ("recognition.csv", recognition),
+            ("distribution.csv", distribution), ("disagreements.csv", disagreements), ("hard-rated.csv", hardRated), ("agreement.csv", agreement),
+            ("models.csv", models), ("distressed-calls.csv", distressed), ("care.csv", care), ("recognition.csv", recognition),
         ]
     }
 }

@@ -113,7 +113,8 @@ public struct CallAnalyzer: Sendable {
             frameCount: frameCount, channels: channels, configuration: configuration)
         if let scoring, let model {
             report.scores = scoring.scores(report: report, customerHeard: layout.parties.contains(.customer))
-            report.model = CallReport.ModelReference(id: model.model.id, version: model.model.version, sha256: model.sha256)
+            report.model = CallReport.ModelReference(
+                id: model.model.id, version: model.model.version, sha256: model.sha256, heldOutSpearman: model.model.fit?.heldOut.spearman)
         }
         return report
     }

@@ -83,6 +83,16 @@ public struct CallReport: Sendable, Equatable, Codable {
         public var version: String
         /// SHA-256 of the model file's bytes.
         public var sha256: String
+        /// For a model fitted on a centre's surveys: its held-out Spearman ρ with their answers
+        /// (absent for a model never calibrated on a centre's data, such as the shipped default).
+        public var heldOutSpearman: Double?
+
+        public init(id: String, version: String, sha256: String, heldOutSpearman: Double? = nil) {
+            self.id = id
+            self.version = version
+            self.sha256 = sha256
+            self.heldOutSpearman = heldOutSpearman
+        }
     }
 
     /// The segments of one party.

@@ -21,6 +21,9 @@ public struct MetricField<Root>: Sendable {
 
     /// The value in `root`; nil when it cannot be known.
     public func value(in root: Root) -> Double? { root[keyPath: keyPath] }
+
+    /// Sets the value in `root` (tools that build reports: generated stores for calibration).
+    public func set(_ value: Double?, in root: inout Root) { root[keyPath: keyPath] = value }
 }
 
 /// A coding key made from a string, for encoding metric tables.

@@ -35,6 +35,9 @@ extension RuleModel {
         }
         for (scoreName, score) in [("effort", effort), ("distress", distress)] {
             guard score.bias.isFinite else { throw fail("\(scoreName).bias", "expected a finite number") }
+            if let share = score.maxContributionShare, !(share > 0 && share <= 1) {
+                throw fail("\(scoreName).maxContributionShare", "expected a share in (0, 1], got \(share)")
+            }
             var names = Set<String>()
             for (index, input) in score.inputs.enumerated() {
                 let path = "\(scoreName).inputs[\(index)]"
@@ -62,6 +65,9 @@ extension RuleModel {
                 case .logistic(let centre, let slope):
                     guard centre.isFinite else { throw fail("\(path).transform.logistic.centre", "expected a finite number") }
                     guard slope.isFinite, slope != 0 else { throw fail("\(path).transform.logistic.slope", "expected a finite, non-zero number") }
+                }
+                if let share = score.maxContributionShare, abs(input.weight) * input.transform.largestMagnitude > share + 1e-9 {
+                    throw fail("\(path).weight", "moves the score by up to \(abs(input.weight) * input.transform.largestMagnitude) of its range, over maxContributionShare \(share)")
                 }
                 if input.direction == .raisesScore {
                     if input.weight < 0 { throw fail("\(path).weight", "expected ≥ 0: the input is declared raisesScore") }

@@ -16,6 +16,9 @@ public struct RuleModel: Sendable, Equatable, Codable {
     public var distress: ScoreDefinition
     /// Thresholds of the distress levels (`elevated` ≤ `high`, both in 0–1).
     public var distressLevels: DistressLevels
+    /// Set on a model fitted on a centre's surveys: its parent, what it was fitted on, and its
+    /// held-out figures. Nil on a hand-set or fixture-fitted model.
+    public var fit: FitProvenance?
 
     public init(id: String, version: String, description: String? = nil, scale: SurveyScale, effort: ScoreDefinition, distress: ScoreDefinition, distressLevels: DistressLevels) {
         self.id = id
@@ -71,10 +74,24 @@ public struct SurveyScale: Sendable, Equatable, Codable {
 public struct ScoreDefinition: Sendable, Equatable, Codable {
     public var bias: Double
     public var inputs: [ModelInput]
+    /// The most any one input may add to or take from the score, as a share of its 0–1 range
+    /// (0–1; effort: of the survey scale's span, so 0.25 on 1–7 is 1.5 points): every input's
+    /// |weight| × the largest |transform| stays within it. Nil: unbounded. Checked when a model
+    /// is loaded and kept by `attune calibrate --fit`.
+    public var maxContributionShare: Double?
 
-    public init(bias: Double, inputs: [ModelInput]) {
+    public init(bias: Double, inputs: [ModelInput], maxContributionShare: Double? = nil) {
         self.bias = bias
         self.inputs = inputs
+        self.maxContributionShare = maxContributionShare
+    }
+
+    /// The weights `input` may take: from 0 (`raisesScore`) or the negative bound, up to the bound
+    /// `maxContributionShare` sets for its transform.
+    public func weightBounds(of input: ModelInput) -> ClosedRange<Double> {
+        let largest = input.transform.largestMagnitude
+        let upper = maxContributionShare.map { largest > 0 ? $0 / largest : .infinity } ?? .infinity
+        return (input.direction == .raisesScore ? 0 : -upper)...upper
     }
 }
 
@@ -134,6 +151,14 @@ public enum Transform: Sendable, Equatable, Codable {
             return last[1]
         case .logistic(let centre, let slope):
             return 1 / (1 + exponential(-slope * (x - centre)))
+        }
+    }
+
+    /// The largest |value| the transform can give (a logistic's: 1).
+    public var largestMagnitude: Double {
+        switch self {
+        case .piecewiseLinear(let points): points.map { abs($0.last ?? 0) }.max() ?? 0
+        case .logistic: 1
         }
     }
 
@@ -209,4 +234,82 @@ func exponential(_ x: Double) -> Double {
         sum += term
     }
     return sum * Double(sign: .plus, exponent: Int(whole), significand: 1)
+}
+
+/// Where a fitted model came from, and how well it and its parent agreed with survey answers it
+/// was not fitted on (`attune calibrate --fit` writes it into the model file).
+public struct FitProvenance: Sendable, Equatable, Codable {
+    /// The model the fit started from.
+    public var parentId: String
+    public var parentVersion: String
+    /// SHA-256 of the parent model file's bytes.
+    public var parentSha256: String
+    /// What it was fitted on, e.g. `results store attune-results.db` or a fixtures folder.
+    public var source: String
+    /// The team the surveys were limited to, if any.
+    public var team: String?
+    /// The first and last survey responses fitted on (ISO 8601 UTC), when dated.
+    public var firstResponseAt: String?
+    public var lastResponseAt: String?
+    /// Surveys (paired calls) fitted on.
+    public var surveys: Int
+    /// Cross-validation folds, and what a fold keeps together (`advisor` or `week`).
+    public var folds: Int
+    public var foldBy: String
+    /// Its own held-out figures: each call predicted by a fit that never saw its fold.
+    public var heldOut: AgreementFigures
+    /// The parent's figures on the same calls.
+    public var parentOnSameCalls: AgreementFigures
+
+    public init(
+        parentId: String, parentVersion: String, parentSha256: String, source: String, team: String?, firstResponseAt: String?,
+        lastResponseAt: String?, surveys: Int, folds: Int, foldBy: String, heldOut: AgreementFigures, parentOnSameCalls: AgreementFigures
+    ) {
+        self.parentId = parentId
+        self.parentVersion = parentVersion
+        self.parentSha256 = parentSha256
+        self.source = source
+        self.team = team
+        self.firstResponseAt = firstResponseAt
+        self.lastResponseAt = lastResponseAt
+        self.surveys = surveys
+        self.folds = folds
+        self.foldBy = foldBy
+        self.heldOut = heldOut
+        self.parentOnSameCalls = parentOnSameCalls
+    }
+}
+
+/// How predicted effort agreed with survey answers, on the answers' scale.
+public struct AgreementFigures: Sendable, Equatable, Codable {
+    public var surveys: Int
+    /// Spearman ρ (positive = agreeing) and its bootstrap 95 % interval; nil without spread.
+    public var spearman: Double?
+    public var spearmanLow: Double?
+    public var spearmanHigh: Double?
+    /// Mean |answer − predicted| (points).
+    public var meanAbsoluteErrorPoints: Double
+    /// Mean (answer − predicted) in effort points: positive = customers found calls harder.
+    public var biasPoints: Double
+    /// Share of rounded predictions within one point of the answer (0–1).
+    public var withinOne: Double
+    /// The quantile (0–1) of |error| given next…
+    public var errorQuantile: Double
+    /// …in effort-index units (0–1; × the scale's span for points).
+    public var errorQuantileIndex: Double
+
+    public init(
+        surveys: Int, spearman: Double?, spearmanLow: Double?, spearmanHigh: Double?, meanAbsoluteErrorPoints: Double, biasPoints: Double,
+        withinOne: Double, errorQuantile: Double, errorQuantileIndex: Double
+    ) {
+        self.surveys = surveys
+        self.spearman = spearman
+        self.spearmanLow = spearmanLow
+        self.spearmanHigh = spearmanHigh
+        self.meanAbsoluteErrorPoints = meanAbsoluteErrorPoints
+        self.biasPoints = biasPoints
+        self.withinOne = withinOne
+        self.errorQuantile = errorQuantile
+        self.errorQuantileIndex = errorQuantileIndex
+    }
 }

@@ -177,6 +177,35 @@ public struct AttuneDatabase: Sendable {
                 LEFT JOIN scores sc ON sc.callRowId = c.id
                 """)
         }
+        migrator.registerMigration("v4: calibrations") { db in
+            // One row per measurement of a model against this store's paired surveys (or a
+            // quality team's labels): `attune calibrate --db` writes it; feedback reads the latest
+            // row of the model that scored a call to decide what is worth a listen.
+            try db.create(table: "calibrations") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.column("createdAt", .text).notNull()
+                t.column("modelId", .text).notNull()
+                t.column("modelVersion", .text).notNull()
+                t.column("modelSha256", .text).notNull().indexed()
+                t.column("parentSha256", .text)
+                t.column("kind", .text).notNull()
+                t.column("team", .text)
+                t.column("since", .text)
+                t.column("until", .text)
+                t.column("surveys", .integer).notNull()
+                t.column("spearman", .double)
+                t.column("spearmanLow", .double)
+                t.column("spearmanHigh", .double)
+                t.column("meanAbsoluteErrorPoints", .double).notNull()
+                t.column("biasPoints", .double).notNull()
+                t.column("withinOne", .double).notNull()
+                t.column("errorQuantile", .double).notNull()
+                t.column("errorQuantileIndex", .double).notNull()
+                t.column("scaleMin", .double).notNull()
+                t.column("scaleMax", .double).notNull()
+                t.column("higherIsEasier", .boolean).notNull()
+            }
+        }
         return migrator
     }
 }

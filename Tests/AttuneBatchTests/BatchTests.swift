@@ -77,7 +77,7 @@ import Testing
         let scored = try await BatchRunner(database: database, configuration: changed, jobs: 2, model: shipped).run(source, sourceDescription: "f", shard: nil)
         #expect(scored.progress.analyzed == 13)
         var variant = shipped.model
-        variant.effort.inputs[0].weight += 0.1
+        variant.effort.inputs[0].weight -= 0.1
         let other = LoadedModel(model: variant)
         #expect(other.sha256 != shipped.sha256)
         let rescored = try await BatchRunner(database: database, configuration: changed, jobs: 2, model: other).run(source, sourceDescription: "f", shard: nil)

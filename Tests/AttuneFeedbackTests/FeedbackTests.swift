@@ -60,6 +60,8 @@ import Testing
 
     @Test func feedbackNumbersEqualDirectQueriesOverTheStore() async throws {
         let (database, _) = try await Self.populatedStore()
+        // A calibration agreeing with customers whose error quantile is 2 points (a third of 1–7).
+        try await SyntheticStore.calibrate(database, errorQuantileIndex: 1.0 / 3, spearmanLow: 0.2)
         let configuration = FeedbackConfiguration(minimumCallsPerGroup: 3)
         let report = try await FeedbackReport.build(from: database, configuration: configuration, scope: FeedbackScope())
         #expect(report.advisors.map(\.agentId) == ["a1", "a2", "a3", "a4", "b1", "b2", "b3"])
@@ -74,7 +76,7 @@ import Testing
         let (perAdvisor, behaviours, distribution, medians, highDistress): ([Row], [Row], [Row], [String: [Double]], [Row]) = try database.writer.read { db in
             let perAdvisor = try Row.fetchAll(db, sql: """
                 SELECT agentId, COUNT(*) AS surveys, AVG(score) AS mean, SUM(score = 7) AS topBox, AVG(7 - 6 * predicted) AS predicted,
-                       AVG(ABS((7 - score) / 6.0 - predicted) * 6) AS gap, SUM(ABS((7 - score) / 6.0 - predicted) * 6 >= 2 - 1e-9) AS listen,
+                       AVG(ABS((7 - score) / 6.0 - predicted) * 6) AS gap, SUM(ABS((7 - score) / 6.0 - predicted) > 1.0 / 3 + 1e-9) AS listen,
                        (SELECT COUNT(*) FROM calls c2 WHERE c2.agentId = l.agentId) AS calls
                 FROM (\(latest)) l GROUP BY agentId ORDER BY agentId
                 """)

@@ -1,4 +1,5 @@
 import AttuneFeedback
+import AttuneScoring
 import AttuneStore
 import AttuneTestSupport
 import Foundation
@@ -55,6 +56,21 @@ enum SyntheticStore {
                 }
             }
         }
+    }
+
+    /// Records a calibration of the synthetic model (sha `x`, `test 1`) on CES 2.0 with what
+    /// decides what is worth a listen: the |error| quantile (effort index, 0–1) and the lower end of
+    /// ρ's 95 % interval (nil: unknown).
+    @discardableResult
+    static func calibrate(
+        _ database: AttuneDatabase, errorQuantileIndex: Double, spearmanLow: Double?, spearman: Double? = 0.6, surveys: Int = 200, kind: String = "heldOut"
+    ) async throws -> StoredCalibration {
+        try await database.recordCalibration(StoredCalibration(
+            modelId: "test", modelVersion: "1", modelSha256: "x", parentSha256: nil, kind: kind, team: nil, since: nil, until: nil,
+            figures: AgreementFigures(
+                surveys: surveys, spearman: spearman, spearmanLow: spearmanLow, spearmanHigh: spearmanLow.map { $0 + 0.3 }, meanAbsoluteErrorPoints: 1,
+                biasPoints: 0.25, withinOne: 0.5, errorQuantile: 0.9, errorQuantileIndex: errorQuantileIndex),
+            scale: .ces2))
     }
 
     /// Writes `text` to a file in `directory` and returns its path.

@@ -12,11 +12,14 @@ struct FeedbackCommand: AsyncParsableCommand {
         discussion: """
             Per advisor: calls, surveys, mean CES and its weekly trend, the CES distribution, each \
             behaviour on easy- versus hard-rated calls and against the team median, the behaviours that \
-            differ most (only with --min-calls calls in each group), and the calls where the model and \
-            the customer disagreed most with their moments. Per team: the same, the behaviours most \
-            associated with low CES, distressed-customer calls and who took them, advisor care flags and \
-            a recognition board. Easy-rated = an answer in the easiest third of the scale, hard-rated = \
-            the hardest third. Feedback is about behaviour and timing only, never the advisor's emotion.
+            differ most (only with --min-calls calls in each group), their latest hard-rated calls with \
+            the customer's comment, and the calls worth a listen: where the model and the customer \
+            disagreed beyond the model's error quantile on this centre's surveys, only for a model whose \
+            latest calibration in the store (attune calibrate --db) shows agreement. Per team: the same, \
+            the model's agreement with the answers week by week (drift), the behaviours most associated \
+            with low CES, distressed-customer calls and who took them, advisor care flags and a \
+            recognition board. Easy-rated = an answer in the easiest third of the scale, hard-rated = the \
+            hardest third. Feedback is about behaviour and timing only, never the advisor's emotion.
             """
     )
 
@@ -40,7 +43,7 @@ struct FeedbackCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Calls needed in each of the easy and hard groups before a difference is stated.", valueName: "count"))
     var minCalls = 8
 
-    @Option(help: ArgumentHelp("Model and customer disagreeing by this many points (on --scale) makes a call worth a listen (default: a third of the scale's span, 2 on 1–7).", valueName: "points"))
+    @Option(help: ArgumentHelp("An extra floor: a call is worth a listen only if model and customer also differ by at least this many points (on --scale). Default: none; the calibrated model's error quantile decides.", valueName: "points"))
     var listenPoints: Double?
 
     @Option(help: ArgumentHelp("Advisor care: this many high-distress calls in a row within a shift raise a flag.", valueName: "count"))
