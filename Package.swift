@@ -7,7 +7,8 @@ import PackageDescription
 //   AttuneCLI ─▶ AttuneBatch ─▶ AttuneStore ─▶ AttunePipeline ─▶ AttuneAudioIO ─▶ CSndFile
 //                                    (GRDB)                   ├─▶ AttuneDSP ─▶ AttuneFFT ─▶ CFFTW
 //                                                             └─▶ AttuneScoring (pure)
-// AttuneDSP does no I/O, reads no clock and holds no globals.
+// AttuneDSP does no I/O, reads no clock and holds no globals. AttuneAudioIO also uses AttuneDSP
+// (AudioLimits: the rates, channels, length and sample range a file header may claim).
 
 let package = Package(
     name: "Attune",
@@ -33,7 +34,7 @@ let package = Package(
         .systemLibrary(name: "CSndFile", pkgConfig: "sndfile", providers: [.apt(["libsndfile1-dev"])]),
         .systemLibrary(name: "CFFTW", pkgConfig: "fftw3f", providers: [.apt(["libfftw3-dev"])]),
 
-        .target(name: "AttuneAudioIO", dependencies: ["CSndFile"]),
+        .target(name: "AttuneAudioIO", dependencies: ["CSndFile", "AttuneDSP"]),
         .target(name: "AttuneFFT", dependencies: ["CFFTW"]),
         // The signal engine is optimised in debug builds too: the test suite streams hours of real
         // and synthetic speech through it, 20-40 times slower unoptimised.
@@ -92,7 +93,7 @@ let package = Package(
         ),
         .target(name: "AttuneTestSupport", dependencies: ["AttunePipeline", "AttuneAudioIO", "AttuneDSP", "AttuneScoring", "AttuneStore", "AttuneCalibration"]),
 
-        .testTarget(name: "AttuneAudioIOTests", dependencies: ["AttuneAudioIO", "AttuneTestSupport"]),
+        .testTarget(name: "AttuneAudioIOTests", dependencies: ["AttuneAudioIO", "AttuneDSP", "AttunePipeline", "AttuneTestSupport"]),
         .testTarget(name: "AttuneDSPTests", dependencies: ["AttuneDSP", "AttuneFFT", "AttuneLive", "AttuneTestSupport"]),
         .testTarget(name: "AttuneScoringTests", dependencies: ["AttuneScoring", "AttunePipeline", "AttuneCalibration", "AttuneDSP", "AttuneStore", "AttuneTestSupport"]),
         .testTarget(

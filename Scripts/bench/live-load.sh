@@ -37,7 +37,7 @@ run_one() {
     local binary="$1" label="$2" calls="$3" run="$4"
     local work; work=$(mktemp -d)
     cat > "$work/serve.json" <<JSON
-{ "host": "127.0.0.1", "port": $port, "database": "$work/live.db", "model": "models/default.json",
+{ "host": "127.0.0.1", "port": $port, "database": "$work/live.db", "model": "$PWD/models/default.json",
   "tokens": [ { "token": "$ingest", "role": "ingest" }, { "token": "$viewer", "role": "supervisor", "team": "load" } ],
   "audioHook": { "apiKey": "$hook" } }
 JSON

@@ -2,7 +2,7 @@
 """Surveys and feedback at scale: 200,000 stored calls by 500 advisors (25 teams of 20), 100,000
 survey rows; times `attune surveys import` and `attune feedback`.
 
-The store's schema comes from attune itself (an empty import applies its migrations); the calls,
+The store's schema comes from attune itself (a batch of an empty folder applies its migrations); the calls,
 scores, behaviour metrics and events are then written straight into it with sqlite3 (no audio).
 Seeded, so every run builds the same data. Usage: Scripts/bench/surveys.sh (builds release first).
 """
@@ -24,9 +24,8 @@ db_path = f"{OUT}/results.db"
 for suffix in ("", "-wal", "-shm"):
     if os.path.exists(db_path + suffix):
         os.remove(db_path + suffix)
-with open(f"{OUT}/empty.csv", "w") as f:
-    f.write("callId,respondedAt,score\n")
-subprocess.run([ATTUNE, "surveys", "import", f"{OUT}/empty.csv", "--db", db_path, "--scale", "1:7:easier"], check=True, stdout=subprocess.DEVNULL)
+os.makedirs(f"{OUT}/empty", exist_ok=True)
+subprocess.run([ATTUNE, "batch", f"{OUT}/empty", "--db", db_path], check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 rng = random.Random(6)
 start = time.time()

@@ -7,8 +7,8 @@ public struct AudioFileError: Error, Sendable, Equatable, CustomStringConvertibl
     /// What kind of failure this is.
     public struct Code: Hashable, Sendable, CustomStringConvertible {
         private enum Wrapped: String, Hashable, Sendable {
-            case unreadable, empty, notAudio, malformed, truncated
-            case unsupportedChannelCount, unsupportedSampleRate, nonFiniteSamples, layoutMismatch
+            case unreadable, empty, notAudio, malformed, truncated, unsupportedEncoding, tooLong
+            case unsupportedChannelCount, unsupportedSampleRate, nonFiniteSamples, outOfRangeSamples, layoutMismatch
             case writeFailed
         }
         private let wrapped: Wrapped
@@ -22,14 +22,22 @@ public struct AudioFileError: Error, Sendable, Equatable, CustomStringConvertibl
         public static let notAudio = Code(.notAudio)
         /// The file claims to be audio but its header is damaged.
         public static let malformed = Code(.malformed)
-        /// The header declares more audio than the file holds.
+        /// The header declares more audio than the file holds (or an Ogg stream lacks its end).
         public static let truncated = Code(.truncated)
+        /// Audio in an encoding Attune does not decode: MPEG audio (MP3, or MPEG inside a WAV),
+        /// whose decoder writes its own notes to stderr on damaged data.
+        public static let unsupportedEncoding = Code(.unsupportedEncoding)
+        /// Longer than `AudioLimits.maximumDurationSeconds` (declared or decoded).
+        public static let tooLong = Code(.tooLong)
         /// Not 1 or 2 channels, or not the count the call layout needs.
         public static let unsupportedChannelCount = Code(.unsupportedChannelCount)
-        /// A sample rate the analysis cannot use (below 8 kHz, or not a simple ratio to 8 kHz).
+        /// A sample rate the analysis cannot use (outside `AudioLimits.sampleRatesHz`, 8–192 kHz, or
+        /// not in a simple ratio to 8 kHz).
         public static let unsupportedSampleRate = Code(.unsupportedSampleRate)
         /// A NaN or infinite sample value.
         public static let nonFiniteSamples = Code(.nonFiniteSamples)
+        /// A sample beyond `AudioLimits.maximumSampleMagnitude` (±10,000 full scale).
+        public static let outOfRangeSamples = Code(.outOfRangeSamples)
         /// Two leg files that do not fit together (different sample rates).
         public static let layoutMismatch = Code(.layoutMismatch)
         /// Writing a file failed.

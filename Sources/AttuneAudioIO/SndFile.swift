@@ -16,8 +16,9 @@ struct SndFileInfo {
     var declaredSampleCount: Int64?
     /// A short human name of the container and encoding, e.g. "WAV 16-bit PCM".
     var formatName: String
-    /// The header declares more audio data than the file holds (from libsndfile's parse log).
-    var headerDeclaresMoreThanFile: Bool
+    /// How the file holds less audio than its header declares, in words (from libsndfile's parse
+    /// log, or a missing Ogg end); nil when it holds all of it.
+    var truncation: String?
 }
 
 /// libsndfile reports why `sf_open` failed in one process-wide variable (`sf_error(NULL)`), which
@@ -33,7 +34,13 @@ struct SndFileHandle: ~Copyable {
     let info: SndFileInfo
 
     /// Opens `path` for reading.
+    ///
+    /// MPEG audio is refused before libsndfile sees it (`MPEGSniffer`), and a file libsndfile could
+    /// only take as headerless raw samples (guessed from a name such as .au) is refused as not audio.
     init(readingFrom path: String) throws(AudioFileError) {
+        if let evidence = MPEGSniffer.mpegEvidence(path: path) {
+            throw AudioFileError(code: .unsupportedEncoding, path: path, message: evidence)
+        }
         var raw = SF_INFO()
         let (opened, code, text) = openLock.withLock { _ in
             let opened = sf_open(path, Int32(SFM_READ), &raw)
@@ -46,15 +53,31 @@ struct SndFileHandle: ~Copyable {
             }
             throw Self.openError(path: path, code: code, text: text)
         }
+        let container = raw.format & Int32(SF_FORMAT_TYPEMASK)
+        let encoding = raw.format & Int32(SF_FORMAT_SUBMASK)
+        if container == Int32(SF_FORMAT_MPEG)
+            || [SF_FORMAT_MPEG_LAYER_I, SF_FORMAT_MPEG_LAYER_II, SF_FORMAT_MPEG_LAYER_III].contains(where: { encoding == Int32($0) }) {
+            sf_close(handle)
+            throw AudioFileError(code: .unsupportedEncoding, path: path, message: "MPEG audio is not supported; convert it to WAV or FLAC first")
+        }
+        if container == Int32(SF_FORMAT_RAW) {
+            sf_close(handle)
+            throw AudioFileError(
+                code: .notAudio, path: path, message: "not an audio file libsndfile recognises (no audio header; only its name suggests audio)")
+        }
         self.handle = handle
         self.path = path
         let declared: Int64? = (raw.frames <= 0 || raw.frames >= Int64.max / 2) ? nil : raw.frames
+        var truncation = Self.truncationInLog(handle, container: container)
+        if truncation == nil && container == Int32(SF_FORMAT_OGG) && declared == nil && !OggEnd.hasEndOfStreamPage(path: path) {
+            truncation = OggEnd.missingEnd
+        }
         self.info = SndFileInfo(
             sampleRateHz: Int(raw.samplerate),
             channelCount: Int(raw.channels),
             declaredSampleCount: declared,
             formatName: Self.formatName(raw.format),
-            headerDeclaresMoreThanFile: Self.logShowsShortData(handle)
+            truncation: truncation
         )
     }
 
@@ -76,7 +99,7 @@ struct SndFileHandle: ~Copyable {
         self.path = path
         self.info = SndFileInfo(
             sampleRateHz: sampleRateHz, channelCount: channelCount, declaredSampleCount: nil,
-            formatName: Self.formatName(format), headerDeclaresMoreThanFile: false)
+            formatName: Self.formatName(format), truncation: nil)
     }
 
     deinit { sf_close(handle) }
@@ -105,6 +128,11 @@ struct SndFileHandle: ~Copyable {
     // MARK: - Mapping libsndfile's answers
 
     private static func openError(path: String, code: Int32, text: String) -> AudioFileError {
+        if code == Int32(SF_ERR_MALFORMED_FILE), let cut = CutContainer.evidence(path: path) {
+            // libsndfile cannot open some cut files at all (an Ogg stream cut inside its first
+            // pages, a CAF whose data chunk runs past the end): they are truncated, not damaged.
+            return AudioFileError(code: .truncated, path: path, message: "truncated: \(cut)")
+        }
         switch code {
         case Int32(SF_ERR_UNRECOGNISED_FORMAT):
             return AudioFileError(code: .notAudio, path: path, message: "not an audio file libsndfile recognises (\(text))")
@@ -118,22 +146,51 @@ struct SndFileHandle: ~Copyable {
         }
     }
 
-    /// libsndfile adjusts a WAV's data length to what the file holds and notes it in its log as
-    /// `data : 64000 (should be 9956)`; that note is the only sign of a truncated WAV.
-    /// Headers that declare 0 or 0xFFFFFFFF bytes (a recorder that never finalised the file) are
-    /// conventional "length unknown" markers, not truncation.
-    private static func logShowsShortData(_ handle: OpaquePointer) -> Bool {
+    /// libsndfile adjusts a file's data length to what the file holds and notes the difference in
+    /// its parse log; that note is the only sign of a truncated WAV, AIFF, AU, W64, RF64 or CAF:
+    ///
+    ///     data : 64000 (should be 9956)                   WAV, WAVEX, CAF
+    ///     SSND : 128008 (should be 76772)                 AIFF, AIFC
+    ///     Data Size   : 128000 (should be 76782)          AU
+    ///     riff : 128104 (should be 76862)                 W64 (its data line has no note)
+    ///     *** Calculated frame count 214 does not match value from 'ds64' chunk of 12000.   RF64
+    ///     *** Frame count read from 'COMM' chunk (32000) not equal to frame count
+    ///     *** calculated from length of 'SSND' chunk (19191).                            AIFF
+    ///
+    /// Returns the difference in words, or nil. Headers that declare 0 or 0xFFFFFFFF bytes (a
+    /// recorder that never finalised the file) are conventional "length unknown" markers, not
+    /// truncation.
+    private static func truncationInLog(_ handle: OpaquePointer, container: Int32) -> String? {
         var log = [CChar](repeating: 0, count: 8192)
         _ = sf_command(handle, Int32(SFC_GET_LOG_INFO), &log, Int32(log.count))
         let text = String(decoding: log.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
-        for line in text.split(separator: "\n") where line.hasPrefix("data") && line.contains("should be") {
-            let numbers = line.split(whereSeparator: { !$0.isNumber }).compactMap { UInt64($0) }
-            guard numbers.count >= 2 else { continue }
-            let declared = numbers[0], actual = numbers[1]
-            if declared == 0 || declared == 0xFFFF_FFFF || declared == UInt64.max { continue }
-            if actual < declared { return true }
+        let lines = text.split(separator: "\n").map { $0.drop { $0 == " " } }
+        func numbers<S: StringProtocol>(_ line: S) -> [UInt64] { line.split(whereSeparator: { !$0.isNumber }).compactMap { UInt64($0) } }
+        var sizeNames: Set<String> = ["data", "SSND", "Data Size"]
+        if container == Int32(SF_FORMAT_W64) { sizeNames.insert("riff") }
+        for (index, line) in lines.enumerated() {
+            if line.contains("(should be"), let colon = line.firstIndex(of: ":"),
+                sizeNames.contains(line[..<colon].split(separator: " ").joined(separator: " ")) {
+                let found = numbers(line)
+                guard found.count >= 2 else { continue }
+                let declared = found[0], actual = found[1]
+                if declared == 0 || declared == 0xFFFF_FFFF || declared == UInt64.max { continue }
+                if actual < declared { return "the header declares \(declared) bytes of audio data but the file holds \(actual)" }
+            }
+            if line.hasPrefix("*** Calculated frame count") && line.contains("ds64") {
+                let found = numbers(line.replacing("ds64", with: ""))
+                if found.count >= 2 && found[0] < found[1] {
+                    return "the header declares \(found[1]) samples per channel but the file holds \(found[0])"
+                }
+            }
+            if line.hasPrefix("*** Frame count read from 'COMM' chunk"), index + 1 < lines.count {
+                let declared = numbers(line), held = numbers(lines[index + 1])
+                if let declared = declared.first, let held = held.first, held < declared {
+                    return "the header declares \(declared) samples per channel but the file holds \(held)"
+                }
+            }
         }
-        return false
+        return nil
     }
 
     private static func formatName(_ format: Int32) -> String {
@@ -149,6 +206,8 @@ struct SndFileHandle: ~Copyable {
         case Int32(SF_FORMAT_RAW): "RAW"
         case Int32(SF_FORMAT_W64): "W64"
         case Int32(SF_FORMAT_RF64): "RF64"
+        case Int32(SF_FORMAT_CAF): "CAF"
+        case Int32(SF_FORMAT_MPEG): "MPEG"
         default: "format 0x" + String(major, radix: 16)
         }
         let encoding: String = switch minor {
@@ -162,6 +221,7 @@ struct SndFileHandle: ~Copyable {
         case Int32(SF_FORMAT_ALAW): "A-law"
         case Int32(SF_FORMAT_VORBIS): "Vorbis"
         case Int32(SF_FORMAT_OPUS): "Opus"
+        case Int32(SF_FORMAT_MPEG_LAYER_I), Int32(SF_FORMAT_MPEG_LAYER_II), Int32(SF_FORMAT_MPEG_LAYER_III): "MPEG audio"
         default: "encoding 0x" + String(minor, radix: 16)
         }
         return "\(container) \(encoding)"
@@ -185,4 +245,12 @@ public struct AudioFileFormat: Hashable, Sendable, CustomStringConvertible {
     public static let wavALaw = AudioFileFormat(code: Int32(SF_FORMAT_WAV | SF_FORMAT_ALAW), description: "WAV A-law", fileExtension: "wav")
     public static let flac16 = AudioFileFormat(code: Int32(SF_FORMAT_FLAC | SF_FORMAT_PCM_16), description: "FLAC 16-bit", fileExtension: "flac")
     public static let oggVorbis = AudioFileFormat(code: Int32(SF_FORMAT_OGG | SF_FORMAT_VORBIS), description: "OGG Vorbis", fileExtension: "ogg")
+    public static let oggOpus = AudioFileFormat(code: Int32(SF_FORMAT_OGG | SF_FORMAT_OPUS), description: "OGG Opus", fileExtension: "opus")
+    public static let auPCM16 = AudioFileFormat(code: Int32(SF_FORMAT_AU | SF_FORMAT_PCM_16), description: "AU 16-bit PCM", fileExtension: "au")
+    public static let auMuLaw = AudioFileFormat(code: Int32(SF_FORMAT_AU | SF_FORMAT_ULAW), description: "AU μ-law", fileExtension: "au")
+    public static let aiffPCM16 = AudioFileFormat(code: Int32(SF_FORMAT_AIFF | SF_FORMAT_PCM_16), description: "AIFF 16-bit PCM", fileExtension: "aiff")
+    public static let aifcFloat = AudioFileFormat(code: Int32(SF_FORMAT_AIFF | SF_FORMAT_FLOAT), description: "AIFC 32-bit float", fileExtension: "aifc")
+    public static let w64PCM16 = AudioFileFormat(code: Int32(SF_FORMAT_W64 | SF_FORMAT_PCM_16), description: "W64 16-bit PCM", fileExtension: "w64")
+    public static let rf64PCM16 = AudioFileFormat(code: Int32(SF_FORMAT_RF64 | SF_FORMAT_PCM_16), description: "RF64 16-bit PCM", fileExtension: "rf64")
+    public static let cafPCM16 = AudioFileFormat(code: Int32(SF_FORMAT_CAF | SF_FORMAT_PCM_16), description: "CAF 16-bit PCM", fileExtension: "caf")
 }

@@ -4,6 +4,9 @@ public struct BatchProgress: Sendable, Equatable {
     public var total = 0
     public var analyzed = 0
     public var skipped = 0
+    /// Already stored with a current result, but with new metadata (agent, team, start time):
+    /// updated in place without re-analysis.
+    public var updated = 0
     public var failed = 0
     /// Audio analysed in this run (s).
     public var audioSeconds = 0.0
@@ -15,8 +18,8 @@ public struct BatchProgress: Sendable, Equatable {
 
     public init(total: Int) { self.total = total }
 
-    /// Calls dealt with (analysed, skipped or failed).
-    public var done: Int { analyzed + skipped + failed }
+    /// Calls dealt with (analysed, skipped, updated or failed).
+    public var done: Int { analyzed + skipped + updated + failed }
 
     /// "[  37/200]  0.6 h audio  3,950× real time  ETA 0:12  1 failed"
     /// - Parameter elapsedSeconds: wall time since the batch started.
@@ -31,13 +34,14 @@ public struct BatchProgress: Sendable, Equatable {
             text += ", ETA \(clock(remaining))"
         }
         if skipped > 0 { text += ", \(skipped) already stored" }
+        if updated > 0 { text += ", \(updated) updated" }
         if failed > 0 { text += ", \(failed) failed" }
         return text
     }
 
     /// The closing summary.
     public func summary(elapsedSeconds: Double) -> String {
-        var text = "\(analyzed) analysed, \(skipped) already stored, \(failed) failed, of \(total) call(s); \(hours(audioSeconds)) audio in \(clock(elapsedSeconds))"
+        var text = "\(analyzed) analysed, \(skipped) already stored, " + (updated > 0 ? "\(updated) updated, " : "") + "\(failed) failed, of \(total) call(s); \(hours(audioSeconds)) audio in \(clock(elapsedSeconds))"
         if elapsedSeconds > 0 && audioSeconds > 0 {
             text += " (\(grouped(Int((audioSeconds / elapsedSeconds).rounded())))× real time)"
         }

@@ -4,7 +4,7 @@ import AttuneAudioIO
 public import AttuneStore
 
 /// Runs a batch: analyses each call on up to `jobs` concurrent tasks, skips calls whose current
-/// result is already stored, records every failure with its reason, and writes through one writer
+/// result is already stored (updating who and when the call is, if that changed), records every failure with its reason, and writes through one writer
 /// (this task) so the store sees one transaction per finished call.
 ///
 /// Memory is bounded by `jobs`: each job holds one analyzer and its decode buffers; reports are
@@ -32,6 +32,9 @@ public struct BatchRunner: Sendable {
     enum Outcome: Sendable {
         case analyzed(PreparedCall, analysisSeconds: Double)
         case skipped(callId: String)
+        /// The result is current, but who or when the call is changed (a manifest's agent, team or
+        /// start time): the stored row is updated in place, found under `previousCallId`.
+        case updated(CallMetadata, previousCallId: String)
         case failed(FailureReport)
     }
 
@@ -90,6 +93,13 @@ public struct BatchRunner: Sendable {
                     if unstored.count >= Self.commitGroupSize { await commit() }
                 case .skipped:
                     totals.skipped += 1
+                case .updated(let metadata, let previousCallId):
+                    do throws(StorageError) {
+                        if storesResults { try await database.updateMetadata(of: previousCallId, to: metadata) }
+                        totals.updated += 1
+                    } catch {
+                        storeError = error
+                    }
                 case .failed(let failure):
                     do throws(StorageError) {
                         try await database.recordFailures([failure], runId: runId)
@@ -106,7 +116,7 @@ public struct BatchRunner: Sendable {
         var counts = RunCounts()
         counts.total = totals.total
         counts.analyzed = totals.analyzed
-        counts.skipped = totals.skipped
+        counts.skipped = totals.skipped + totals.updated  // not re-analysed
         counts.failed = totals.failed
         counts.audioSeconds = totals.audioSeconds
         try await database.updateRun(runId, counts: counts, finished: true)
@@ -132,9 +142,11 @@ struct Job: Sendable {
         }
         let identity = ResultIdentity(
             contentSha256: hash, engineVersion: AttuneEngine.version,
-            configurationFingerprint: configuration.fingerprint, modelSha256: model?.sha256)
+            configurationFingerprint: configuration.fingerprint, modelSha256: model?.sha256, channelMap: item.recording.channelMap)
         do {
-            if try await database.storedIdentity(contentSha256: hash) == identity { return .skipped(callId: callId) }
+            if let stored = try await database.storedResult(callId: callId, contentSha256: hash, fromFile: true), stored.identity == identity {
+                return stored.metadata == item.metadata ? .skipped(callId: callId) : .updated(item.metadata, previousCallId: stored.metadata.callId)
+            }
         } catch {
             return .failed(FailureReport(path: path, callId: callId, line: item.line, code: "store", reason: error.description))
         }

@@ -1,5 +1,3 @@
-internal import CFFTW
-
 /// Float storage aligned for FFTW's SIMD codelets, with value semantics (copy-on-write).
 ///
 /// Plans made on aligned arrays run 3–4 times faster than `FFTW_UNALIGNED` ones on this machine
@@ -50,7 +48,7 @@ public struct FFTBuffer: Sendable {
         let pointer: UnsafeMutablePointer<Float>
 
         init(count: Int) {
-            pointer = fftwf_alloc_real(max(count, 1))!
+            pointer = FFTWMemory.allocateFloats(max(count, 1))
             pointer.initialize(repeating: 0, count: max(count, 1))
         }
 
@@ -60,6 +58,6 @@ public struct FFTBuffer: Sendable {
             return clone
         }
 
-        deinit { fftwf_free(pointer) }
+        deinit { FFTWMemory.free(pointer) }
     }
 }

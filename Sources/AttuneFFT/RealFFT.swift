@@ -81,3 +81,14 @@ private final class PlanPair: @unchecked Sendable {
         }
     }
 }
+
+/// FFTW's aligned allocator, for `FFTBuffer` (this file stays the library's only door).
+enum FFTWMemory {
+    /// `count` floats aligned for FFTW's SIMD codelets (uninitialised). Traps when memory is exhausted.
+    static func allocateFloats(_ count: Int) -> UnsafeMutablePointer<Float> {
+        guard let pointer = fftwf_alloc_real(count) else { fatalError("FFTW could not allocate \(count) floats") }
+        return pointer
+    }
+
+    static func free(_ pointer: UnsafeMutablePointer<Float>) { fftwf_free(pointer) }
+}

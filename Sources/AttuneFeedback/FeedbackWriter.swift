@@ -27,6 +27,10 @@ public enum FeedbackWriter {
             }
             written.append(relative)
         }
+        let advisorFiles = pageNames(report.advisors.map(\.agentId), empty: "no-id")
+        let teamFiles = pageNames(report.teams.map(\.team), empty: "no-team")
+        func advisorFile(_ agentId: String) -> String { "advisors/\(advisorFiles[agentId] ?? "unknown").html" }
+        func teamFile(_ team: String) -> String { "teams/\(teamFiles[team] ?? "unknown").html" }
         for advisor in report.advisors {
             try save(advisorFile(advisor.agentId), FeedbackHTML.advisorPage(advisor, report: report))
         }
@@ -46,11 +50,58 @@ public enum FeedbackWriter {
         return written
     }
 
-    /// `advisors/ID.html`, the id made safe for a file name.
-    static func advisorFile(_ agentId: String) -> String { "advisors/\(safeName(agentId)).html" }
+    /// Each name's page file name (without `.html`), unique within the folder even where the file
+    /// system ignores case, and stable: a name made only of letters, digits, `-`, `_` and `.`
+    /// (not starting with `.`, at most 100 bytes) is its own file name (`A17`); any other
+    /// name (`Billing/Payments`, `Billing Payments`, the empty team) is a readable slug plus 12 hex
+    /// digits of a hash of the exact name (`Billing_Payments-1b2c3d4e5f60`). Should two names
+    /// still meet (names differing only in case, or a name that is another's slug and hash), each
+    /// of them takes its hash, and a number after it if even that is shared.
+    static func pageNames(_ names: [String], empty: String) -> [String: String] {
+        let distinct = Array(Set(names)).sorted()
+        var files: [String: String] = [:]
+        for name in distinct { files[name] = isPlainFileName(name) ? name : hashedName(name, empty: empty) }
+        // Names that meet (ignoring case) all take their hash.
+        for group in Dictionary(grouping: distinct, by: { files[$0]!.lowercased() }).values where group.count > 1 {
+            for name in group { files[name] = hashedName(name, empty: empty) }
+        }
+        // Should hashes meet too, number them in the names' order.
+        var taken = Set<String>()
+        for name in distinct {
+            let base = files[name]!
+            var candidate = base, number = 2
+            while !taken.insert(candidate.lowercased()).inserted {
+                candidate = "\(base)-\(number)"
+                number += 1
+            }
+            files[name] = candidate
+        }
+        return files
+    }
 
-    /// `teams/TEAM.html`.
-    static func teamFile(_ team: String) -> String { "teams/\(safeName(team.isEmpty ? "no-team" : team)).html" }
+    /// Whether a name can be a file name as it is.
+    static func isPlainFileName(_ name: String) -> Bool {
+        !name.isEmpty && !name.hasPrefix(".") && name.utf8.count <= 100 && safeName(name) == name
+    }
+
+    /// A slug of the name (at most 60 bytes of it, `empty` for an empty name) and 12 hex digits
+    /// of its FNV-1a hash (64-bit, over the exact name's UTF-8).
+    static func hashedName(_ name: String, empty: String) -> String {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in name.utf8 {
+            hash ^= UInt64(byte)
+            hash = hash &* 0x0000_0100_0000_01b3
+        }
+        let hex = String(hash >> 16, radix: 16)
+        var slug = String.UnicodeScalarView()
+        var bytes = 0
+        for scalar in safeName(name).unicodeScalars {
+            bytes += UTF8.width(scalar)
+            guard bytes <= 60 else { break }
+            slug.append(scalar)
+        }
+        return (slug.isEmpty ? empty : String(slug)) + "-" + String(repeating: "0", count: 12 - hex.count) + hex
+    }
 
     /// Letters, digits, `-`, `_` and `.` kept; anything else becomes `_`.
     static func safeName(_ name: String) -> String {

@@ -36,6 +36,15 @@ public struct CallRecording: Sendable, Equatable {
         }
     }
 
+    /// How the channels map to parties, as part of a stored result's identity (a different map
+    /// gives a different result): `twoLeg`, or `file:advisorChannel=N,mono=PARTY`.
+    public var channelMap: String {
+        switch source {
+        case .twoLeg: "twoLeg"
+        case .file: "file:advisorChannel=\(advisorChannel),mono=\(monoParty.rawValue)"
+        }
+    }
+
     /// A call id from the (first) file name: the name without folders or extension, and without a
     /// trailing `.advisor`/`.customer` leg marker.
     public var defaultCallId: String {

@@ -22,7 +22,13 @@ public struct LoadedModel: Sendable, Equatable {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw ModelFileError(file: path, keyPath: "", message: "cannot be read")
         }
-        return LoadedModel(model: try RuleModel(jsonData: data, source: path), sha256: sha256(data), path: path)
+        return try load(data: data, path: path)
+    }
+
+    /// Checks a model file's bytes (`path` names it in errors and reports; the built-in model's
+    /// is `DefaultModel.path`).
+    static func load(data: Data, path: String) throws(ModelFileError) -> LoadedModel {
+        LoadedModel(model: try RuleModel(jsonData: data, source: path, knownMetrics: knownMetricNames), sha256: sha256(data), path: path)
     }
 
     /// A model given in code (tests, fitting), hashed as its canonical JSON.

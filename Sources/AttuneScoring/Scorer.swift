@@ -82,10 +82,11 @@ public struct Scorer: Sendable {
     }
 }
 
-/// "41 s", "2", "3.5 st", "2×", "7 %" (unit `share`: a 0–1 share shown as a percentage)
+/// "41 s", "2", "3.5 st", "2×", "7 %" (unit `share`: a 0–1 share shown as a percentage). Any
+/// value prints, however large (`1e+18 s`), and never traps.
 func formatValue(_ value: Double, unit: String) -> String {
-    if unit == "share" { return "\(Int((value * 100).rounded())) %" }
-    let number = value == value.rounded() && abs(value) < 1e9 ? String(Int(value)) : oneDecimal(value)
+    if unit == "share" { return "\(wholeNumber(value * 100)) %" }
+    let number = value == value.rounded() ? wholeNumber(value) : oneDecimal(value)
     switch unit {
     case "", "count": return number
     case "×": return number + "×"
@@ -99,7 +100,20 @@ func signed(_ value: Double) -> String {
     return (value < -0.05 ? "−" : "+") + text
 }
 
+/// Magnitudes below this are printed through integer arithmetic (exact); above it a Double has no
+/// fractional digits worth showing and prints as Swift writes it (`1e+18`).
+private let exactIntegerLimit = 1e15
+
+/// "41", "-3", "1e+18": the value rounded to a whole number.
+func wholeNumber(_ value: Double) -> String {
+    let rounded = value.rounded()
+    guard rounded.isFinite, abs(rounded) < exactIntegerLimit else { return "\(rounded)" }
+    return String(Int(rounded))
+}
+
+/// "0.8", "-12.3", "1e+18": one decimal place.
 func oneDecimal(_ value: Double) -> String {
+    guard value.isFinite, abs(value) < exactIntegerLimit else { return "\(value.rounded())" }
     let tenths = Int((value * 10).rounded())
     let magnitude = abs(tenths)
     return (tenths < 0 ? "-" : "") + "\(magnitude / 10).\(magnitude % 10)"

@@ -3,16 +3,22 @@ public import AttuneLive
 import FoundationEssentials
 
 /// `attune serve`'s configuration file: JSON, where whole lines starting with `//` are comments.
-/// `attune serve --print-config-example` prints `ServerConfiguration.example`.
+/// `attune serve --print-config-example` prints `ServerConfiguration.example`. A key the file does
+/// not know, at any level, is refused (a typo must not quietly become a default), and relative
+/// paths in it (`database`, `model`) are relative to the file's own folder (`load(path:)`).
 public struct ServerConfiguration: Sendable {
     /// Address to listen on. Default 127.0.0.1.
     public var host = "127.0.0.1"
     /// Port (1–65535; 0 picks a free one). Default 8080.
     public var port = 8080
-    /// The results store where finished calls go; nil: not stored.
-    public var database: String? = "attune-results.db"
-    /// The scoring model file; nil: `models/default.json` as for `attune analyze`.
+    /// The results store where finished calls go; nil: not stored. Read from a file, a relative
+    /// path (this default included) is relative to the file's folder.
+    public var database: String? = Self.defaultDatabase
+    /// The scoring model file; nil: the default (`$ATTUNE_MODEL`, else the model built into
+    /// `attune`), as for `attune analyze`.
     public var model: String?
+    /// False when the file says `"model": null`: calls are not scored.
+    public var scoresCalls = true
     /// Analysis settings by key, as `attune config` lists them.
     public var settings: [String: Double] = [:]
     public var live = LiveOptions()
@@ -34,6 +40,17 @@ public struct ServerConfiguration: Sendable {
             self.agentId = agentId
             self.team = team
         }
+
+        private enum Keys: String, CodingKey, CaseIterable { case token, role, agentId, team }
+
+        public init(from decoder: any Decoder) throws {
+            try refuseUnknownKeys(decoder, known: Keys.self)
+            let container = try decoder.container(keyedBy: Keys.self)
+            token = try container.decode(String.self, forKey: .token)
+            role = try container.decode(String.self, forKey: .role)
+            agentId = try container.decodeIfPresent(String.self, forKey: .agentId)
+            team = try container.decodeIfPresent(String.self, forKey: .team)
+        }
     }
 
     public struct AudioHookCredentials: Sendable, Equatable, Decodable {
@@ -44,9 +61,21 @@ public struct ServerConfiguration: Sendable {
             self.apiKey = apiKey
             self.clientSecret = clientSecret
         }
+
+        private enum Keys: String, CodingKey, CaseIterable { case apiKey, clientSecret }
+
+        public init(from decoder: any Decoder) throws {
+            try refuseUnknownKeys(decoder, known: Keys.self)
+            let container = try decoder.container(keyedBy: Keys.self)
+            apiKey = try container.decode(String.self, forKey: .apiKey)
+            clientSecret = try container.decodeIfPresent(String.self, forKey: .clientSecret)
+        }
     }
 
     public init() {}
+
+    /// The store's file name when the configuration names none.
+    public static let defaultDatabase = "attune-results.db"
 
     /// A problem found while reading the file: where, and what was expected.
     public struct Problem: Error, Sendable, Equatable, CustomStringConvertible {
@@ -55,10 +84,22 @@ public struct ServerConfiguration: Sendable {
         public var description: String { "\(file): \(message)" }
     }
 
-    /// Reads and checks a configuration file.
+    /// Reads and checks a configuration file. Relative paths in it (`database`, also when it is
+    /// the default, and `model`) are made absolute against the file's own folder, so the server
+    /// finds the same files whatever folder it is started from.
     public static func load(path: String) throws(Problem) -> ServerConfiguration {
         guard let data = FileManager.default.contents(atPath: path) else { throw Problem(file: path, message: "cannot be read") }
-        return try parse(String(decoding: data, as: UTF8.self), file: path)
+        var configuration = try parse(String(decoding: data, as: UTF8.self), file: path)
+        let folder = URL(fileURLWithPath: path).deletingLastPathComponent()
+        configuration.database = configuration.database.map { resolve($0, against: folder) }
+        configuration.model = configuration.model.map { resolve($0, against: folder) }
+        return configuration
+    }
+
+    /// `path` made absolute against `folder` (absolute paths are kept as they are).
+    static func resolve(_ path: String, against folder: URL) -> String {
+        if path.hasPrefix("/") { return path }
+        return URL(fileURLWithPath: path, relativeTo: folder).standardizedFileURL.path
     }
 
     /// Parses configuration text (JSON with `//` comment lines).
@@ -77,8 +118,14 @@ public struct ServerConfiguration: Sendable {
             guard (0...65535).contains(port) else { throw Problem(file: file, message: "port: expected 0–65535, got \(port)") }
             configuration.port = port
         }
-        if raw.databaseIsNull { configuration.database = nil } else if let database = raw.database { configuration.database = database }
-        configuration.model = raw.model
+        if raw.databaseIsNull { configuration.database = nil } else if let database = raw.database {
+            guard !database.isEmpty else { throw Problem(file: file, message: "database: expected a path, or null for no store") }
+            configuration.database = database
+        }
+        if raw.modelIsNull { configuration.scoresCalls = false } else if let model = raw.model {
+            guard !model.isEmpty else { throw Problem(file: file, message: "model: expected a path, or null for no scores") }
+            configuration.model = model
+        }
         configuration.settings = raw.settings ?? [:]
         var check = AnalysisConfiguration.default
         for key in configuration.settings.keys.sorted() {
@@ -138,25 +185,38 @@ public struct ServerConfiguration: Sendable {
             var updateIntervalSeconds: Double?
             var alertThrottleSeconds: Double?
             var idleSeconds: Double?
+
+            private enum Keys: String, CodingKey, CaseIterable { case updateIntervalSeconds, alertThrottleSeconds, idleSeconds }
+
+            init(from decoder: any Decoder) throws {
+                try refuseUnknownKeys(decoder, known: Keys.self)
+                let container = try decoder.container(keyedBy: Keys.self)
+                updateIntervalSeconds = try container.decodeIfPresent(Double.self, forKey: .updateIntervalSeconds)
+                alertThrottleSeconds = try container.decodeIfPresent(Double.self, forKey: .alertThrottleSeconds)
+                idleSeconds = try container.decodeIfPresent(Double.self, forKey: .idleSeconds)
+            }
         }
         var host: String?
         var port: Int?
         var database: String?
         var databaseIsNull = false
         var model: String?
+        var modelIsNull = false
         var settings: [String: Double]?
         var live: Live?
         var tokens: [Token]?
         var audioHook: AudioHookCredentials?
 
-        private enum Keys: String, CodingKey { case host, port, database, model, settings, live, tokens, audioHook }
+        private enum Keys: String, CodingKey, CaseIterable { case host, port, database, model, settings, live, tokens, audioHook }
 
         init(from decoder: any Decoder) throws {
+            try refuseUnknownKeys(decoder, known: Keys.self)
             let container = try decoder.container(keyedBy: Keys.self)
             host = try container.decodeIfPresent(String.self, forKey: .host)
             port = try container.decodeIfPresent(Int.self, forKey: .port)
             if container.contains(.database), try container.decodeNil(forKey: .database) { databaseIsNull = true }
             database = try container.decodeIfPresent(String.self, forKey: .database)
+            if container.contains(.model), try container.decodeNil(forKey: .model) { modelIsNull = true }
             model = try container.decodeIfPresent(String.self, forKey: .model)
             settings = try container.decodeIfPresent([String: Double].self, forKey: .settings)
             live = try container.decodeIfPresent(Live.self, forKey: .live)
@@ -185,10 +245,13 @@ public struct ServerConfiguration: Sendable {
           // Where to listen (0 = any free port).
           "host": "127.0.0.1",
           "port": 8080,
+          // Relative paths are relative to this file's folder.
           // Finished calls are stored here, exactly as `attune batch` stores them (null: not stored).
           "database": "attune-results.db",
-          // The scoring model (default: models/default.json).
-          "model": "models/default.json",
+          // The scoring model: leave it out for the one built into attune (a copy of the
+          // repository's models/default.json; or $ATTUNE_MODEL), name a file such as one
+          // `attune calibrate --fit` wrote, or null to score nothing.
+          // "model": "models/centre.json",
           // Analysis settings, as `attune config` lists them.
           "settings": { "turns.deadAirMinimumSeconds": 3 },
           // A score update every updateIntervalSeconds of call audio; the same alert cause at most
@@ -210,4 +273,42 @@ public struct ServerConfiguration: Sendable {
           "audioHook": { "apiKey": "audiohook-key-2b4d6f8a0c1e3g5h", "clientSecret": "c2VjcmV0LXNoYXJlZC13aXRoLWdlbmVzeXM=" }
         }
         """
+}
+
+/// A key standing for whatever key a JSON object holds.
+private struct AnyKey: CodingKey {
+    var stringValue: String
+    var intValue: Int? { nil }
+    init(stringValue: String) { self.stringValue = stringValue }
+    init?(intValue: Int) { nil }
+}
+
+/// Throws for the first key of the object being decoded that is not one of `known` (a typo such as
+/// `databse` would otherwise quietly leave its setting at the default), naming the key and
+/// suggesting the known key it most likely meant.
+private func refuseUnknownKeys<Known: CodingKey & CaseIterable>(_ decoder: any Decoder, known: Known.Type) throws {
+    let names = Known.allCases.map(\.stringValue)
+    let container = try decoder.container(keyedBy: AnyKey.self)
+    for key in container.allKeys.sorted(by: { $0.stringValue < $1.stringValue }) where !names.contains(key.stringValue) {
+        let guess = names.min { editDistance($0, key.stringValue) < editDistance($1, key.stringValue) }
+        let hint = guess.flatMap { editDistance($0, key.stringValue) <= max(2, key.stringValue.count / 3) ? "did you mean \"\($0)\"? " : nil } ?? ""
+        throw DecodingError.dataCorrupted(DecodingError.Context(
+            codingPath: decoder.codingPath + [key],
+            debugDescription: "unknown key (\(hint)known here: \(names.joined(separator: ", ")))"))
+    }
+}
+
+/// Levenshtein distance, ignoring case.
+private func editDistance(_ a: String, _ b: String) -> Int {
+    let a = Array(a.lowercased()), b = Array(b.lowercased())
+    guard !a.isEmpty, !b.isEmpty else { return max(a.count, b.count) }
+    var previous = Array(0...b.count)
+    for i in 1...a.count {
+        var current = [i] + Array(repeating: 0, count: b.count)
+        for j in 1...b.count {
+            current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1))
+        }
+        previous = current
+    }
+    return previous[b.count]
 }

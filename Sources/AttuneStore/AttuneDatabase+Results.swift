@@ -12,13 +12,23 @@ public struct ResultIdentity: Sendable, Hashable {
     public var configurationFingerprint: String
     /// The scoring model's hash, once scoring exists.
     public var modelSha256: String?
+    /// How the recording's channels map to parties (`CallRecording.channelMap`; `live` for a
+    /// streamed call): the same audio with the advisor on the other channel is another result.
+    public var channelMap: String?
 
-    public init(contentSha256: String, engineVersion: String, configurationFingerprint: String, modelSha256: String?) {
+    public init(contentSha256: String, engineVersion: String, configurationFingerprint: String, modelSha256: String?, channelMap: String? = nil) {
         self.contentSha256 = contentSha256
         self.engineVersion = engineVersion
         self.configurationFingerprint = configurationFingerprint
         self.modelSha256 = modelSha256
+        self.channelMap = channelMap
     }
+}
+
+/// A call's stored result as a batch checks it: what it was computed from and who it is.
+public struct StoredResult: Sendable, Equatable {
+    public var identity: ResultIdentity
+    public var metadata: CallMetadata
 }
 
 /// Who and what a call is, beyond its audio (from the manifest or the file name).
@@ -65,20 +75,44 @@ public struct PreparedCall: Sendable {
 }
 
 extension AttuneDatabase {
-    /// The identity of the result stored for a recording, if any.
-    public func storedIdentity(contentSha256: String) async throws(StorageError) -> ResultIdentity? {
+    /// The result stored for a call: the row with its call id, else (for a recording file) a row
+    /// of the same file's bytes stored from a file under another id (the same recording renamed
+    /// or relabelled by a manifest). Live rows are matched by call id only: two live calls with
+    /// identical audio are two calls.
+    public func storedResult(callId: String, contentSha256: String, fromFile: Bool) async throws(StorageError) -> StoredResult? {
         try await StorageError.wrapping("reading the results store") {
             try await writer.read { db in
-                try CallRecord.filter(Column("contentSha256") == contentSha256).fetchOne(db).map {
-                    ResultIdentity(
-                        contentSha256: $0.contentSha256, engineVersion: $0.engineVersion,
-                        configurationFingerprint: $0.configurationFingerprint, modelSha256: $0.modelSha256)
-                }
+                let byId = try CallRecord.filter(Column("callId") == callId).fetchOne(db)
+                let record = try byId ?? (fromFile
+                    ? CallRecord.filter(sql: "contentSha256 = ? AND sourcePath NOT LIKE 'live:%'", arguments: [contentSha256]).order(Column("id").desc).fetchOne(db)
+                    : nil)
+                return record.map(Self.storedResult)
             }
         }
     }
 
-    /// Stores the calls, each replacing any older result for the same recording, in one
+    private static func storedResult(_ record: CallRecord) -> StoredResult {
+        StoredResult(
+            identity: ResultIdentity(
+                contentSha256: record.contentSha256, engineVersion: record.engineVersion, configurationFingerprint: record.configurationFingerprint,
+                modelSha256: record.modelSha256, channelMap: record.channelMap),
+            metadata: CallMetadata(callId: record.callId, sourcePath: record.sourcePath, agentId: record.agentId, team: record.team, startedAt: record.startedAt))
+    }
+
+    /// Updates who and when a stored call is (agent, team, start time, source path, and its call
+    /// id when a manifest relabels a recording) without re-analysis: none of it changes the
+    /// result. The row is the one `storedResult` found for `previousCallId`.
+    public func updateMetadata(of previousCallId: String, to metadata: CallMetadata) async throws(StorageError) {
+        try await StorageError.wrapping("updating \(previousCallId) in the results store") {
+            try await writer.write { db in
+                try db.execute(sql: """
+                    UPDATE calls SET callId = ?, sourcePath = ?, agentId = ?, team = ?, startedAt = ? WHERE callId = ?
+                    """, arguments: [metadata.callId, metadata.sourcePath, metadata.agentId, metadata.team, metadata.startedAt, previousCallId])
+            }
+        }
+    }
+
+    /// Stores the calls, each replacing any older result for the same call (or recording file), in one
     /// transaction: after a crash the store holds all of them or none.
     public func store(_ calls: [AnalyzedCall], runId: Int64?) async throws(StorageError) {
         try await store(try calls.map { call throws(StorageError) in try Self.prepare(call) }, runId: runId)
@@ -92,7 +126,12 @@ extension AttuneDatabase {
                 for prepared in calls {
                     var call = prepared.call
                     call.runId = runId
-                    try CallRecord.filter(Column("contentSha256") == call.contentSha256).deleteAll(db)
+                    // The call's earlier result, and (for a recording file) an earlier row of the same
+                    // file stored under another id (see `storedResult`).
+                    try CallRecord.filter(Column("callId") == call.callId).deleteAll(db)
+                    if !call.sourcePath.hasPrefix("live:") {
+                        try CallRecord.filter(sql: "contentSha256 = ? AND sourcePath NOT LIKE 'live:%'", arguments: [call.contentSha256]).deleteAll(db)
+                    }
                     try call.insert(db)
                     let id = call.id!
                     for var segment in prepared.segments { segment.callRowId = id; try segment.insert(db) }
@@ -116,7 +155,7 @@ extension AttuneDatabase {
         let record = CallRecord(
             id: nil, callId: call.metadata.callId, contentSha256: call.identity.contentSha256,
             engineVersion: call.identity.engineVersion, configurationFingerprint: call.identity.configurationFingerprint,
-            modelSha256: call.identity.modelSha256, sourcePath: call.metadata.sourcePath, agentId: call.metadata.agentId,
+            modelSha256: call.identity.modelSha256, channelMap: call.identity.channelMap, sourcePath: call.metadata.sourcePath, agentId: call.metadata.agentId,
             team: call.metadata.team, startedAt: call.metadata.startedAt, durationSeconds: report.durationSeconds,
             sampleRateHz: report.sampleRateHz, channelLayout: report.channelLayout, runId: nil, analyzedAt: timestampNow(),
             report: json)

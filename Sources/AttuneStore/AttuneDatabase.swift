@@ -4,8 +4,8 @@ public import GRDB
 /// The results store: one SQLite file (WAL) behind GRDB, with versioned migrations.
 ///
 /// Writes of one call (its row, segments, events and metrics) happen in one transaction, so a
-/// process killed at any moment leaves either the whole call or nothing. A recording has at most
-/// one row (`calls.contentSha256` is unique): storing a newer result for it replaces the older.
+/// process killed at any moment leaves either the whole call or nothing. A call has one row
+/// (`calls.callId` is unique, since v5): storing a newer result for it replaces the older.
 public struct AttuneDatabase: Sendable {
     /// The GRDB connection (a pool on disk, a queue in memory).
     public let writer: any DatabaseWriter
@@ -26,6 +26,75 @@ public struct AttuneDatabase: Sendable {
         }
     }
 
+    /// Opens the existing store at `path` for reading only (`attune export`, `attune feedback`):
+    /// the connection is read-only, so the store file is never written, and a store on read-only
+    /// media or in a folder the user cannot write is read too. SQLite's shared read (with locks, so
+    /// a batch writing at the same time is safe) needs the store's `-shm` and `-wal` files to exist
+    /// or be creatable beside it; where they cannot be, and no write-ahead log holds changes (a
+    /// store closed cleanly), the file is read as immutable (`?immutable=1`: no locks, nothing
+    /// created). Temporary tables still work. A store whose schema is older than this build's is
+    /// first brought up to date as `open` does, which needs write access.
+    /// - Throws: `StorageError` naming the store: missing, not a results store, or unreadable.
+    public static func openReadOnly(path: String) async throws(StorageError) -> AttuneDatabase {
+        try await StorageError.wrapping("opening results store \(path) for reading") {
+            guard FileManager.default.fileExists(atPath: path) else {
+                throw StorageError(operation: "opening results store \(path) for reading", message: "no results store at \(path)")
+            }
+            var configuration = Configuration()
+            configuration.readonly = true
+            configuration.busyMode = .timeout(10)
+            func connect(_ location: String) async throws -> (DatabaseQueue, tables: Bool, current: Bool) {
+                let queue = try DatabaseQueue(path: location, configuration: configuration)
+                let (tables, current) = try await queue.read { db in (try db.tableExists("calls"), try migrator.hasCompletedMigrations(db)) }
+                return (queue, tables, current)
+            }
+            var connection: (queue: DatabaseQueue, tables: Bool, current: Bool)
+            do {
+                connection = try await connect(path)
+            } catch let error as DatabaseError where [.SQLITE_READONLY, .SQLITE_CANTOPEN, .SQLITE_IOERR, .SQLITE_PROTOCOL].contains(error.resultCode) {
+                // The -shm (or -wal) file cannot be made or used here. Reading the file as immutable
+                // is safe when no write-ahead log holds changes the main file lacks.
+                let log = try? FileManager.default.attributesOfItem(atPath: path + "-wal")[.size] as? Int
+                guard (log ?? 0) == 0 else {
+                    throw StorageError(
+                        operation: "opening results store \(path) for reading",
+                        message: "cannot be read without write access to its folder: its write-ahead log \(path)-wal holds changes not yet in the store file (\(error.message ?? "\(error)"))",
+                        cause: error)
+                }
+                connection = try await connect(immutableURI(path))
+            }
+            guard connection.tables else {
+                throw StorageError(operation: "opening results store \(path) for reading", message: "not an Attune results store (it has no calls table)")
+            }
+            guard connection.current else {
+                do throws(StorageError) { return try await open(path: path) } catch {
+                    throw StorageError(
+                        operation: "opening results store \(path) for reading",
+                        message: "written by an older attune: its schema must be brought up to date once, with write access (\(error.message))",
+                        cause: error.cause)
+                }
+            }
+            return AttuneDatabase(writer: connection.queue)
+        }
+    }
+
+    /// `file://ABSOLUTE-PATH?mode=ro&immutable=1`, the path percent-encoded (SQLite URI filenames).
+    private static func immutableURI(_ path: String) -> String {
+        let absolute = path.hasPrefix("/") ? path : FileManager.default.currentDirectoryPath + "/" + path
+        let hex = Array("0123456789ABCDEF".utf8)
+        var encoded: [UInt8] = []
+        for byte in absolute.utf8 {
+            switch byte {
+            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
+                 UInt8(ascii: "/"), UInt8(ascii: "-"), UInt8(ascii: "_"), UInt8(ascii: "."), UInt8(ascii: "~"):
+                encoded.append(byte)
+            default:
+                encoded += [UInt8(ascii: "%"), hex[Int(byte >> 4)], hex[Int(byte & 15)]]
+            }
+        }
+        return "file://" + String(decoding: encoded, as: UTF8.self) + "?mode=ro&immutable=1"
+    }
+
     /// An empty store in memory (tests).
     public static func inMemory() throws(StorageError) -> AttuneDatabase {
         do {
@@ -36,6 +105,23 @@ public struct AttuneDatabase: Sendable {
             throw StorageError(operation: "creating an in-memory store", message: "\(error)", cause: error as? DatabaseError)
         }
     }
+
+    /// The pairing view (v3; recreated by v5, which rebuilds the table it reads).
+    static let surveyPairsView = """
+        CREATE VIEW surveyPairs AS
+        SELECT s.id AS surveyId, s.callId, c.id AS callRowId, c.agentId, c.team, c.startedAt, s.respondedAt,
+               s.score AS surveyedScore, s.scaleMin, s.scaleMax, s.higherIsEasier,
+               s.effortIndex AS surveyedEffortIndex, sc.effortIndex AS predictedEffortIndex,
+               CASE WHEN sc.effortIndex IS NULL THEN NULL
+                    WHEN s.higherIsEasier THEN s.scaleMax - sc.effortIndex * (s.scaleMax - s.scaleMin)
+                    ELSE s.scaleMin + sc.effortIndex * (s.scaleMax - s.scaleMin) END AS predictedScore,
+               (s.effortIndex - sc.effortIndex) * (s.scaleMax - s.scaleMin) AS differencePoints,
+               ROW_NUMBER() OVER (PARTITION BY s.callId ORDER BY s.respondedAt DESC, s.id DESC) AS responseRank,
+               COUNT(*) OVER (PARTITION BY s.callId) AS responseCount
+        FROM surveys s
+        JOIN calls c ON c.id = (SELECT MAX(id) FROM calls WHERE callId = s.callId)
+        LEFT JOIN scores sc ON sc.callRowId = c.id
+        """
 
     /// The schema, one migration per version. Never edit a shipped migration: add one.
     static var migrator: DatabaseMigrator {
@@ -161,21 +247,7 @@ public struct AttuneDatabase: Sendable {
             // call is stored. Each call's current result is its newest row; its latest response is
             // `responseRank` 1. Effort points are on the survey's program scale; positive
             // `differencePoints` = the customer found the call harder than the model predicted.
-            try db.execute(sql: """
-                CREATE VIEW surveyPairs AS
-                SELECT s.id AS surveyId, s.callId, c.id AS callRowId, c.agentId, c.team, c.startedAt, s.respondedAt,
-                       s.score AS surveyedScore, s.scaleMin, s.scaleMax, s.higherIsEasier,
-                       s.effortIndex AS surveyedEffortIndex, sc.effortIndex AS predictedEffortIndex,
-                       CASE WHEN sc.effortIndex IS NULL THEN NULL
-                            WHEN s.higherIsEasier THEN s.scaleMax - sc.effortIndex * (s.scaleMax - s.scaleMin)
-                            ELSE s.scaleMin + sc.effortIndex * (s.scaleMax - s.scaleMin) END AS predictedScore,
-                       (s.effortIndex - sc.effortIndex) * (s.scaleMax - s.scaleMin) AS differencePoints,
-                       ROW_NUMBER() OVER (PARTITION BY s.callId ORDER BY s.respondedAt DESC, s.id DESC) AS responseRank,
-                       COUNT(*) OVER (PARTITION BY s.callId) AS responseCount
-                FROM surveys s
-                JOIN calls c ON c.id = (SELECT MAX(id) FROM calls WHERE callId = s.callId)
-                LEFT JOIN scores sc ON sc.callRowId = c.id
-                """)
+            try db.execute(sql: surveyPairsView)
         }
         migrator.registerMigration("v4: calibrations") { db in
             // One row per measurement of a model against this store's paired surveys (or a
@@ -205,6 +277,42 @@ public struct AttuneDatabase: Sendable {
                 t.column("scaleMax", .double).notNull()
                 t.column("higherIsEasier", .boolean).notNull()
             }
+        }
+        migrator.registerMigration("v5: a call is its call id; the channel map is part of a result's identity") { db in
+            // A call row per call id (not per recording): two calls with identical audio (silent
+            // or abandoned live calls) are two rows, and a recording batched under the id a live
+            // call had replaces that call's row. SQLite cannot drop a UNIQUE constraint, so the
+            // table is rebuilt; older rows of a call id (kept before, newest wins) are dropped.
+            try db.execute(sql: "DELETE FROM calls WHERE id < (SELECT MAX(c2.id) FROM calls c2 WHERE c2.callId = calls.callId)")
+            try db.execute(sql: "DROP VIEW surveyPairs")
+            try db.create(table: "calls_v5") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.column("callId", .text).notNull().unique()
+                t.column("contentSha256", .text).notNull().indexed()
+                t.column("engineVersion", .text).notNull()
+                t.column("configurationFingerprint", .text).notNull()
+                t.column("modelSha256", .text)
+                t.column("channelMap", .text)
+                t.column("sourcePath", .text).notNull()
+                t.column("agentId", .text).indexed()
+                t.column("team", .text).indexed()
+                t.column("startedAt", .text).indexed()
+                t.column("durationSeconds", .double).notNull()
+                t.column("sampleRateHz", .integer).notNull()
+                t.column("channelLayout", .text).notNull()
+                t.column("runId", .integer).references("runs", onDelete: .setNull)
+                t.column("analyzedAt", .text).notNull().indexed()
+                t.column("report", .text).notNull()
+            }
+            try db.execute(sql: """
+                INSERT INTO calls_v5 (id, callId, contentSha256, engineVersion, configurationFingerprint, modelSha256, sourcePath, agentId, team,
+                                      startedAt, durationSeconds, sampleRateHz, channelLayout, runId, analyzedAt, report)
+                SELECT id, callId, contentSha256, engineVersion, configurationFingerprint, modelSha256, sourcePath, agentId, team,
+                       startedAt, durationSeconds, sampleRateHz, channelLayout, runId, analyzedAt, report FROM calls
+                """)
+            try db.drop(table: "calls")
+            try db.rename(table: "calls_v5", to: "calls")
+            try db.execute(sql: surveyPairsView)
         }
         return migrator
     }

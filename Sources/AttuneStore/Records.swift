@@ -27,7 +27,7 @@ struct RunRecord: Codable, Sendable, FetchableRecord, MutablePersistableRecord {
     mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }
 }
 
-/// One call's current result. At most one row per recording (`contentSha256`).
+/// One call's current result. One row per call id (since v5).
 struct CallRecord: Codable, Sendable, FetchableRecord, MutablePersistableRecord {
     static let databaseTableName = "calls"
     var id: Int64?
@@ -37,6 +37,8 @@ struct CallRecord: Codable, Sendable, FetchableRecord, MutablePersistableRecord 
     var engineVersion: String
     var configurationFingerprint: String
     var modelSha256: String?
+    /// `ResultIdentity.channelMap` (nil for rows stored before v5).
+    var channelMap: String?
     /// The file (or `advisor|customer` files) analysed.
     var sourcePath: String
     var agentId: String?

@@ -18,7 +18,7 @@ import Testing
 
     @Test func everyBadInputGivesItsTypedErrorNamingTheFile() throws {
         let cases = try BadAudioFiles.make(in: RepositoryPaths.temporaryDirectory("attune-bad"))
-        #expect(cases.count == 12)
+        #expect(cases.count == 30)
         for bad in cases {
             let error = Self.failure(bad.path)
             #expect(error?.code == bad.expected, "\(bad.name): \(String(describing: error))")
@@ -59,5 +59,14 @@ import Testing
         #expect(message("six channels").contains("6 channels"))
         #expect(message("truncated data").contains("truncated"))
         #expect(message("empty file").contains("empty"))
+        #expect(message("48-byte WAV claiming 2147483640 Hz").contains("2147483640 Hz; Attune reads 8000 to 192000 Hz"))
+        #expect(message("AIFF with an infinite rate").contains("67108864 Hz"))
+        #expect(message("float sample of 1e18").contains("1e+18 at 0.563 s, channel 1"))
+        #expect(message("MPEG in WAV").contains("MPEG audio in a WAV file (format tag 0x55) is not supported"))
+        #expect(message("FLAC declaring 99 days").contains("declares 99.4 days"))
+        #expect(message("truncated AU").contains("declares 96000 bytes of audio data but the file holds"))
+        #expect(message("truncated AIFF").contains("bytes of audio data but the file holds"))
+        #expect(message("truncated AIFF").contains("; the data ends at 1."))  // of 3 s, cut at 60 %
+        #expect(message("truncated OGG").contains("no end-of-stream page"))
     }
 }

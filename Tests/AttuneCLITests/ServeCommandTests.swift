@@ -1,4 +1,6 @@
 import AttuneAudioIO
+import AttunePipeline
+import AttuneScoring
 import AttuneTestSupport
 import Foundation
 import HTTPTypes
@@ -11,9 +13,10 @@ import Testing
 import Glibc
 #endif
 
-/// `attune serve` as a real process: a bad configuration is refused naming the file; SIGINT
-/// stops the server promptly even with a desktop subscription open, and a call streaming at
-/// that moment is ended and stored.
+/// `attune serve` as a real process: a bad configuration, an unknown key or an unreadable model is
+/// refused naming the file; relative paths in the configuration are relative to its folder; the
+/// start-up log names the store, the model and the listener; SIGINT stops the server promptly even
+/// with a desktop subscription open, and a call streaming at that moment is ended and stored.
 @Suite struct ServeCommandTests {
     @Test func badConfigurationIsRefusedNamingTheFile() throws {
         let directory = RepositoryPaths.temporaryDirectory("attune-serve")
@@ -24,51 +27,62 @@ import Glibc
         #expect(run.standardError.contains(path) && run.standardError.contains("tokens[0]"), "\(run.standardError)")
     }
 
-    /// `attune serve` as a process with this configuration, and the port it bound.
-    static func startServer(configuration: String) throws -> (process: Process, port: Int) {
-        let directory = RepositoryPaths.temporaryDirectory("attune-serve")
+    /// A started `attune serve`: the process, the port it bound and its log (stderr) so far.
+    struct Server {
+        var process: Process
+        var port: Int
+        var log: ServerLog
+    }
+
+    /// `attune serve --config FOLDER/serve.json` as a process with this configuration, once its
+    /// start-up log says where it listens. `installed`: the installed copy of the binary, run in
+    /// `workingFolder` (default: a fresh folder outside the repository).
+    static func startServer(
+        configuration: String, in configurationFolder: String? = nil, arguments: [String] = [], installed: Bool = false,
+        workingFolder: String? = nil
+    ) throws -> Server {
+        let directory = configurationFolder ?? RepositoryPaths.temporaryDirectory("attune-serve")
         let path = directory + "/serve.json"
         try configuration.write(toFile: path, atomically: true, encoding: .utf8)
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: AnalyzeCommandTests.binary)
-        process.arguments = ["serve", "--config", path]
+        process.executableURL = URL(fileURLWithPath: installed ? InstalledAttune.binary : AnalyzeCommandTests.binary)
+        process.arguments = ["serve", "--config", path] + arguments
+        process.currentDirectoryURL = URL(fileURLWithPath: workingFolder ?? InstalledAttune.workingFolder())
+        process.environment = InstalledAttune.environment()
         let errors = Pipe()
         process.standardError = errors
         process.standardOutput = FileHandle.nullDevice
+        // The log is read to its end as it comes (a full pipe would stall the server's next line).
+        let log = ServerLog(reading: errors)
         try process.run()
-        // The log line "listening url=http://127.0.0.1:PORT".
-        var log = ""
-        while true {
-            let data = errors.fileHandleForReading.availableData
-            if data.isEmpty { break }
-            log += String(decoding: data, as: UTF8.self)
-            if let match = log.firstMatch(of: #/http://127\.0\.0\.1:(\d+)/#), let port = Int(match.output.1) {
-                // Keep draining the log: a full pipe would stall the server's next log line.
-                errors.fileHandleForReading.readabilityHandler = { _ = $0.availableData }
-                return (process, port)
-            }
+        // The start-up line "listening … url=http://127.0.0.1:PORT"; generous: the machine may be busy.
+        let started = log.wait { $0.contains("listening") && $0.firstMatch(of: #/url=http://127\.0\.0\.1:(\d+)/#) != nil }
+        if let started, let match = started.firstMatch(of: #/url=http://127\.0\.0\.1:(\d+)/#), let port = Int(match.output.1) {
+            return Server(process: process, port: port, log: log)
         }
-        process.terminate()
-        throw ServerDidNotStart(log: log)
+        if process.isRunning { process.terminate() }
+        throw ServerDidNotStart(log: log.contents)
     }
 
     struct ServerDidNotStart: Error { var log: String }
 
-    /// Sends SIGINT and waits up to 10 s: the server must have exited, with status 0.
+    /// Sends SIGINT and waits until the server has exited (a generous 30 s deadline: a server that
+    /// hangs on shutdown never exits), with status 0.
     static func interruptAndWait(_ process: Process) {
         kill(process.processIdentifier, SIGINT)
-        let deadline = Date().addingTimeInterval(10)
+        let deadline = Date().addingTimeInterval(30)
         while process.isRunning, Date() < deadline { Thread.sleep(forTimeInterval: 0.05) }
-        #expect(!process.isRunning, "attune serve still running 10 s after SIGINT")
+        #expect(!process.isRunning, "attune serve still running 30 s after SIGINT")
         if !process.isRunning { #expect(process.terminationStatus == 0) }
     }
 
     @Test func sigintStopsTheServerWithASubscriberConnected() throws {
         let directory = RepositoryPaths.temporaryDirectory("attune-serve")
-        let (process, port) = try Self.startServer(configuration: """
+        let server = try Self.startServer(configuration: """
             { "host": "127.0.0.1", "port": 0, "database": "\(directory)/live.db", "model": "\(RepositoryPaths.defaultModel)",
               "tokens": [ { "token": "supervisor-north-0123456789abcdef", "role": "supervisor", "team": "north" } ] }
             """)
+        let (process, port) = (server.process, server.port)
         defer { if process.isRunning { process.terminate() } }
         // A wall subscription that stays open.
         let socket = RawHTTPRequest.open(port: port, path: "/v1/live/wall/events", token: "supervisor-north-0123456789abcdef")
@@ -86,15 +100,36 @@ import Glibc
         let directory = RepositoryPaths.temporaryDirectory("attune-serve-ingest")
         let database = directory + "/live.db"
         let token = "ingest-token-0123456789abcdef"
-        let (process, port) = try Self.startServer(configuration: """
+        let server = try Self.startServer(configuration: """
             { "host": "127.0.0.1", "port": 0, "database": "\(database)", "model": "\(RepositoryPaths.defaultModel)",
               "tokens": [ { "token": "\(token)", "role": "ingest" } ] }
             """)
+        let process = server.process
         defer { if process.isRunning { process.terminate() } }
-        // Four seconds of a stereo fixture, as 20 ms frames of 16-bit little-endian samples.
+        let log = server.log
+        let closeFrame = try await Self.streamCall(port: server.port, token: token, callId: "sigint-call", seconds: 4) {
+            // Interrupt the server mid-call, once it has started the call (its log says so): no
+            // fixed wait, however busy the machine.
+            let started = try await log.waitAsync { $0.contains("call started") && $0.contains("callId=sigint-call") }
+            #expect(started != nil, "the server did not log the call's start: \(log.contents.suffix(2000))")
+            kill(process.processIdentifier, SIGINT)
+        }
+        #expect(closeFrame?.closeCode == .goingAway, "close frame: \(String(describing: closeFrame))")
+        Self.interruptAndWait(process)
+        let export = try AnalyzeCommandTests.run(["export", "--format", "jsonl", "--db", database])
+        #expect(export.status == 0)
+        #expect(export.standardOutput.contains("sigint-call"), "the interrupted call was not stored: \(export.standardOutput.prefix(300))")
+    }
+
+    /// Streams `seconds` of a stereo fixture as a native ingest call (20 ms frames of 16-bit
+    /// little-endian samples), then runs `then`. `sendStop`: ends the call with a `stop` message
+    /// and closes the socket after `then`; else reads the socket until the server closes it.
+    static func streamCall(
+        port: Int, token: String, callId: String, seconds: Int, sendStop: Bool = false, then: @escaping @Sendable () async throws -> Void
+    ) async throws -> WebSocketCloseFrame? {
         var reader = try AudioFileReader(path: RepositoryPaths.fixtureCalls + "/calm-clean.flac")
         var samples: [Float] = []
-        _ = try reader.read(into: &samples, maximumSampleCountPerChannel: 4 * 8000)
+        _ = try reader.read(into: &samples, maximumSampleCountPerChannel: seconds * 8000)
         let frames = stride(from: 0, to: samples.count, by: 320).map { start in
             var buffer = ByteBuffer()
             for sample in samples[start..<min(start + 320, samples.count)] {
@@ -104,21 +139,139 @@ import Glibc
         }
         var configuration = WebSocketClientConfiguration()
         configuration.additionalHeaders = [.authorization: "Bearer \(token)"]
-        let closeFrame = try await WebSocketClient.connect(
+        return try await WebSocketClient.connect(
             url: "ws://127.0.0.1:\(port)/v1/ingest/native", configuration: configuration, logger: Logger(label: "test.ws")
         ) { inbound, outbound, _ in
-            try await outbound.write(.text(#"{"type":"start","callId":"sigint-call","agentId":"alice","team":"north","sampleRateHz":8000,"encoding":"L16","channels":["advisor","customer"]}"#))
+            try await outbound.write(.text(#"{"type":"start","callId":"\#(callId)","agentId":"alice","team":"north","sampleRateHz":8000,"encoding":"L16","channels":["advisor","customer"]}"#))
             for frame in frames { try await outbound.write(.binary(frame)) }
-            // Let the server read it all, then interrupt it mid-call. (Polling /metrics here with a
-            // blocking socket read instead failed in a full fresh-clone run, cause not found.)
-            try await Task.sleep(for: .milliseconds(500))
-            kill(process.processIdentifier, SIGINT)
-            for try await _ in inbound {}
+            if sendStop { try await outbound.write(.text(#"{"type":"stop"}"#)) }
+            try await then()
+            if !sendStop { for try await _ in inbound {} }
         }
-        #expect(closeFrame?.closeCode == .goingAway, "close frame: \(String(describing: closeFrame))")
-        Self.interruptAndWait(process)
-        let export = try AnalyzeCommandTests.run(["export", "--format", "jsonl", "--db", database])
-        #expect(export.status == 0)
-        #expect(export.standardOutput.contains("sigint-call"), "the interrupted call was not stored: \(export.standardOutput.prefix(300))")
+    }
+
+    // MARK: configuration files (issue 14, items 1 and 2)
+
+    /// A key the configuration does not know, at any level, is refused naming the key and the
+    /// file (exit 3); nothing is started and no store is created.
+    @Test func unknownKeysAreRefusedNamingTheKeyAndTheFile() throws {
+        let cases: [(json: String, key: String)] = [
+            (#"{ "port": 0, "databse": "typo.db" }"#, "databse"),
+            (#"{ "port": 0, "live": { "idleSecond": 5 } }"#, "live.idleSecond"),
+            (#"{ "port": 0, "tokens": [ { "token": "ingest-0123456789abcdef", "role": "ingest", "teams": "north" } ] }"#, "tokens[0].teams"),
+            (#"{ "port": 0, "audioHook": { "apiKey": "audiohook-key-0123456789", "clientSecrets": "c2VjcmV0" } }"#, "audioHook.clientSecrets"),
+            (#"{ "port": 0, "settings": { "turns.deadAirMinimumSecond": 3 } }"#, "turns.deadAirMinimumSecond"),
+        ]
+        for (json, key) in cases {
+            let folder = RepositoryPaths.temporaryDirectory("attune-serve-keys")
+            let path = folder + "/serve.json"
+            try json.write(toFile: path, atomically: true, encoding: .utf8)
+            let working = InstalledAttune.workingFolder()
+            let run = try InstalledAttune.run(["serve", "--config", path], in: working, seconds: 60)
+            #expect(run.status == 3, "\(key): \(run.standardError)")
+            #expect(run.standardError.contains(path) && run.standardError.contains(key), "\(key): \(run.standardError)")
+            for store in [working + "/attune-results.db", folder + "/attune-results.db", folder + "/typo.db"] {
+                #expect(!FileManager.default.fileExists(atPath: store), "\(key): \(store) was created")
+            }
+        }
+        // The likely key is suggested.
+        let folder = RepositoryPaths.temporaryDirectory("attune-serve-keys")
+        try #"{ "databse": "typo.db" }"#.write(toFile: folder + "/serve.json", atomically: true, encoding: .utf8)
+        let run = try InstalledAttune.run(["serve", "--config", folder + "/serve.json"], in: folder, seconds: 60)
+        #expect(run.standardError.contains(#"did you mean "database""#), "\(run.standardError)")
+    }
+
+    /// The example configuration is accepted as printed (no unknown keys, no file it needs).
+    @Test func printedExampleIsAValidConfiguration() throws {
+        let folder = InstalledAttune.workingFolder()
+        let example = try InstalledAttune.run(["serve", "--print-config-example"], in: folder)
+        #expect(example.status == 0)
+        let server = try Self.startServer(configuration: example.standardOutput, in: folder, arguments: ["--port", "0"], installed: true)
+        defer { if server.process.isRunning { server.process.terminate() } }
+        #expect(FileManager.default.fileExists(atPath: folder + "/attune-results.db"))
+        Self.interruptAndWait(server.process)
+    }
+
+    /// An installed binary started in one folder with a configuration in another: the relative
+    /// `database` and `model` of the file are found beside it, and the call is scored with that
+    /// model and stored there.
+    @Test func relativePathsAreRelativeToTheConfigurationsFolder() async throws {
+        let configurationFolder = RepositoryPaths.temporaryDirectory("attune-serve-config")
+        let working = InstalledAttune.workingFolder()
+        try FileManager.default.createDirectory(atPath: configurationFolder + "/models", withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(atPath: configurationFolder + "/calls", withIntermediateDirectories: true)
+        let text = try String(contentsOfFile: RepositoryPaths.defaultModel, encoding: .utf8)
+            .replacingOccurrences(of: #""version": "0.5.0""#, with: #""version": "0.5.0-centre""#)
+        try text.write(toFile: configurationFolder + "/models/centre.json", atomically: true, encoding: .utf8)
+        let centre = try LoadedModel.load(path: configurationFolder + "/models/centre.json")
+        let token = "ingest-token-0123456789abcdef"
+        let server = try Self.startServer(
+            configuration: """
+                { "host": "127.0.0.1", "port": 0, "database": "calls/live.db", "model": "models/centre.json",
+                  "tokens": [ { "token": "\(token)", "role": "ingest" } ] }
+                """,
+            in: configurationFolder, installed: true, workingFolder: working)
+        defer { if server.process.isRunning { server.process.terminate() } }
+        let store = configurationFolder + "/calls/live.db"
+        #expect(FileManager.default.fileExists(atPath: store), "no store beside the configuration: \(server.log.contents)")
+        #expect(server.log.contents.contains("path=\(store)"), "\(server.log.contents)")
+        #expect(server.log.contents.contains("sha256=\(centre.sha256)") && server.log.contents.contains("version=0.5.0-centre"), "\(server.log.contents)")
+        let log = server.log
+        _ = try await Self.streamCall(port: server.port, token: token, callId: "relative-call", seconds: 2, sendStop: true) {
+            let ended = try await log.waitAsync { $0.contains("call ended") && $0.contains("stored=true") }
+            #expect(ended != nil, "the call was not stored: \(log.contents.suffix(2000))")
+        }
+        Self.interruptAndWait(server.process)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: working).isEmpty, "files written in the working folder")
+        let export = try InstalledAttune.run(["export", "--format", "jsonl", "--db", store], in: working)
+        #expect(export.status == 0, "\(export.standardError)")
+        #expect(export.standardOutput.contains("relative-call") && export.standardOutput.contains(centre.sha256), "\(export.standardOutput.prefix(300))")
+    }
+
+    /// The start-up log says where finished calls go, which model scores them and what the listener
+    /// serves; with no `model` key the installed binary scores with its built-in model.
+    @Test func startupLogNamesTheStoreTheModelAndTheListener() throws {
+        let folder = RepositoryPaths.temporaryDirectory("attune-serve-log")
+        let server = try Self.startServer(configuration: #"{ "port": 0, "database": "calls.db" }"#, in: folder, installed: true)
+        defer { if server.process.isRunning { server.process.terminate() } }
+        let log = server.log.contents
+        let builtIn = try LoadedModel.load(path: RepositoryPaths.defaultModel)
+        #expect(log.contains("results store") && log.contains("path=\(folder)/calls.db"), "\(log)")
+        #expect(log.contains("scoring model") && log.contains("id=default") && log.contains("version=\(builtIn.model.version)"), "\(log)")
+        #expect(log.contains("sha256=\(builtIn.sha256)") && log.contains("path=(built in)"), "\(log)")
+        #expect(log.contains("listening") && log.contains("url=http://127.0.0.1:\(server.port)"), "\(log)")
+        for endpoint in ["/v1/ingest/native", "/v1/ingest/twilio", "/v1/ingest/audiohook", "/v1/live/calls", "/desktop", "/wall", "/metrics"] {
+            #expect(log.contains(endpoint), "the listener line does not say it serves \(endpoint): \(log)")
+        }
+        Self.interruptAndWait(server.process)
+    }
+
+    /// `"database": null` and `"model": null` (or --no-scores) are said at start-up, not guessed.
+    @Test func startupLogSaysWhenNothingIsStoredOrScored() throws {
+        let server = try Self.startServer(configuration: #"{ "port": 0, "database": null, "model": null }"#, installed: true)
+        defer { if server.process.isRunning { server.process.terminate() } }
+        #expect(server.log.contents.contains("results store: none"), "\(server.log.contents)")
+        #expect(server.log.contents.contains("scoring model: none (no scores)"), "\(server.log.contents)")
+        Self.interruptAndWait(server.process)
+        let flag = try Self.startServer(configuration: #"{ "port": 0, "database": null }"#, arguments: ["--no-scores"], installed: true)
+        defer { if flag.process.isRunning { flag.process.terminate() } }
+        #expect(flag.log.contents.contains("scoring model: none (no scores)"), "\(flag.log.contents)")
+        Self.interruptAndWait(flag.process)
+    }
+
+    /// A model named by the configuration (relative to it) or by --model that cannot be read is
+    /// refused at start-up (exit 3), naming it; the server does not run without scores.
+    @Test func unreadableModelIsRefused() throws {
+        let folder = RepositoryPaths.temporaryDirectory("attune-serve-model")
+        let path = folder + "/serve.json"
+        try #"{ "port": 0, "database": "live.db", "model": "missing.json" }"#.write(toFile: path, atomically: true, encoding: .utf8)
+        let configured = try InstalledAttune.run(["serve", "--config", path], in: InstalledAttune.workingFolder(), seconds: 60)
+        #expect(configured.status == 3, "\(configured.standardError)")
+        #expect(configured.standardError.contains(folder + "/missing.json") && configured.standardError.contains(path), "\(configured.standardError)")
+        #expect(!FileManager.default.fileExists(atPath: folder + "/live.db"))
+        try #"{ "port": 0, "database": "live.db" }"#.write(toFile: path, atomically: true, encoding: .utf8)
+        let option = try InstalledAttune.run(["serve", "--config", path, "--model", "nowhere.json"], in: InstalledAttune.workingFolder(), seconds: 60)
+        #expect(option.status == 3, "\(option.standardError)")
+        #expect(option.standardError.contains("nowhere.json") && option.standardError.contains("--model"), "\(option.standardError)")
     }
 }

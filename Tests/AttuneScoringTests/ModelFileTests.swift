@@ -1,3 +1,4 @@
+import AttunePipeline
 import AttuneScoring
 import AttuneTestSupport
 import Foundation
@@ -111,6 +112,33 @@ import Testing
         Case(name: "distressLevels.high missing", keyPath: "distressLevels.high") { section(&$0, "distressLevels") { $0["high"] = nil } },
         Case(name: "distressLevels above 1", keyPath: "distressLevels") { section(&$0, "distressLevels") { $0["elevated"] = 1.5 } },
         Case(name: "distressLevels out of order", keyPath: "distressLevels") { section(&$0, "distressLevels") { $0["elevated"] = 0.8; $0["high"] = 0.5 } },
+        // Magnitudes beyond ±1e6 (issue 14, item 10): a weight or scale of 1e18 trapped in the
+        // scorer's rounding; a bias of -1e308 ended in an encoder error naming no model.
+        Case(name: "weight 1e18 (no contribution bound)", keyPath: "effort.inputs[0].weight") {
+            section(&$0, "effort") { $0["maxContributionShare"] = nil }
+            input(&$0, "effort", 0) { $0["weight"] = 1e18 }
+        },
+        Case(name: "weight -2e6 (no contribution bound, no direction)", keyPath: "distress.inputs[0].weight") {
+            section(&$0, "distress") { $0["maxContributionShare"] = nil }
+            input(&$0, "distress", 0) { $0["direction"] = nil; $0["weight"] = -2e6 }
+        },
+        Case(name: "effort bias -1e308", keyPath: "effort.bias") { section(&$0, "effort") { $0["bias"] = -1e308 } },
+        Case(name: "distress bias 1e7", keyPath: "distress.bias") { section(&$0, "distress") { $0["bias"] = 1e7 } },
+        Case(name: "scale.max 1e18", keyPath: "scale.max") { section(&$0, "scale") { $0["max"] = 1e18 } },
+        Case(name: "scale.min -1e18", keyPath: "scale.min") { section(&$0, "scale") { $0["min"] = -1e18 } },
+        Case(name: "breakpoint x 1e18", keyPath: "effort.inputs[0].transform.piecewiseLinear[1][0]") {
+            input(&$0, "effort", 0) { $0["transform"] = ["piecewiseLinear": [[0, 0], [1e18, 1]]] }
+        },
+        Case(name: "breakpoint y 1e9 (no contribution bound)", keyPath: "effort.inputs[0].transform.piecewiseLinear[1][1]") {
+            section(&$0, "effort") { $0["maxContributionShare"] = nil }
+            input(&$0, "effort", 0) { $0["transform"] = ["piecewiseLinear": [[0, 0], [10, 1e9]]]; $0["weight"] = 1e-9 }
+        },
+        Case(name: "logistic centre 1e300", keyPath: "effort.inputs[0].transform.logistic.centre") {
+            input(&$0, "effort", 0) { $0["transform"] = ["logistic": ["centre": 1e300, "slope": 1]] }
+        },
+        Case(name: "logistic slope 1e7", keyPath: "effort.inputs[0].transform.logistic.slope") {
+            input(&$0, "effort", 0) { $0["transform"] = ["logistic": ["centre": 30, "slope": 1e7]] }
+        },
     ]
 
     @Test(arguments: cases) func malformedFieldNamesItsKeyPath(_ testCase: Case) throws {
@@ -121,6 +149,59 @@ import Testing
         #expect(error?.file == "models/broken.json")
         #expect(error?.keyPath == testCase.keyPath, "\(error.map(String.init(describing:)) ?? "no error")")
         #expect(error.map { !$0.message.isEmpty && "\($0)".hasPrefix("models/broken.json: \(testCase.keyPath)") } == true)
+    }
+
+    @Test func numbersUpToTheBoundAreAccepted() throws {
+        var json = try Self.defaultModelJSON()
+        Self.section(&json, "scale") { $0["min"] = -1e6; $0["max"] = 1e6 }
+        Self.section(&json, "effort") { $0["maxContributionShare"] = nil; $0["bias"] = -1e6 }
+        Self.input(&json, "effort", 0) { $0["weight"] = 1e6; $0["transform"] = ["piecewiseLinear": [[-1e6, 0], [1e6, 1e6]]] }
+        let model = try RuleModel(jsonData: try JSONSerialization.data(withJSONObject: json), source: "edge.json")
+        #expect(model.scale.max == 1e6 && model.effort.inputs[0].weight == 1e6)
+    }
+
+    /// A misspelt metric was accepted and contributed "unknown: +0.0" to every call.
+    @Test func aMisspeltMetricIsRefusedNamingTheInput() throws {
+        var json = try Self.defaultModelJSON()
+        Self.input(&json, "effort", 0) { $0["metric"] = "call.deadAirSecs" }
+        let data = try JSONSerialization.data(withJSONObject: json)
+        let name = try #require(((json["effort"] as? [String: Any])?["inputs"] as? [[String: Any]])?[0]["name"] as? String)
+        let error = #expect(throws: ModelFileError.self) {
+            try RuleModel(jsonData: data, source: "models/typo.json", knownMetrics: LoadedModel.knownMetricNames)
+        }
+        #expect(error?.keyPath == "effort.inputs[0].metric")
+        #expect(error?.message.contains("input '\(name)' reads unknown metric 'call.deadAirSecs' (did you mean call.deadAirSeconds?)") == true,
+                "\(error.map(String.init(describing:)) ?? "no error")")
+
+        // Through the loader every command uses, from a file.
+        let directory = RepositoryPaths.temporaryDirectory("attune-model-file")
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let path = directory + "/typo.json"
+        try data.write(to: URL(fileURLWithPath: path))
+        let loaded = #expect(throws: ModelFileError.self) { try LoadedModel.load(path: path) }
+        #expect(loaded.map(String.init(describing:))?.hasPrefix("\(path): effort.inputs[0].metric: input '\(name)' reads unknown metric") == true)
+
+        // A distress input with a made-up cue, and one with no near name.
+        var cue = try Self.defaultModelJSON()
+        Self.input(&cue, "distress", 0) { $0["metric"] = "customer.cues.pitchRiseSemitone" }
+        let cueError = #expect(throws: ModelFileError.self) {
+            try RuleModel(jsonData: try JSONSerialization.data(withJSONObject: cue), source: "m.json", knownMetrics: LoadedModel.knownMetricNames)
+        }
+        #expect(cueError?.keyPath == "distress.inputs[0].metric" && cueError?.message.contains("did you mean customer.cues.pitchRiseSemitones?") == true)
+        var far = try Self.defaultModelJSON()
+        Self.input(&far, "effort", 1) { $0["metric"] = "call.somethingElseEntirely" }
+        let farError = #expect(throws: ModelFileError.self) {
+            try RuleModel(jsonData: try JSONSerialization.data(withJSONObject: far), source: "m.json", knownMetrics: LoadedModel.knownMetricNames)
+        }
+        #expect(farError?.keyPath == "effort.inputs[1].metric" && farError?.message.contains("did you mean") == false)
+    }
+
+    /// Every metric the shipped model reads is known, and the loader accepts it.
+    @Test func theShippedModelReadsOnlyKnownMetrics() throws {
+        let loaded = try LoadedModel.load(path: RepositoryPaths.defaultModel)
+        for input in loaded.model.effort.inputs + loaded.model.distress.inputs {
+            #expect(LoadedModel.knownMetricNames.contains(input.metric), "\(input.metric)")
+        }
     }
 
     @Test func notJSONIsRejected() {

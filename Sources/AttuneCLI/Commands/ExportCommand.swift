@@ -35,7 +35,8 @@ struct ExportCommand: AsyncParsableCommand {
 
     func run() async throws {
         let database: AttuneDatabase
-        do { database = try await AttuneDatabase.open(path: db) } catch {
+        // Read-only: a store on read-only media, or in a folder this user cannot write, exports too.
+        do { database = try await AttuneDatabase.openReadOnly(path: db) } catch {
             printError("attune: error: \(error)")
             throw ExitCode(3)
         }

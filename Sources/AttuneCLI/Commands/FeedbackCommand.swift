@@ -67,7 +67,8 @@ struct FeedbackCommand: AsyncParsableCommand {
             careShiftGap: .milliseconds(Int64((shiftGapHours * 3_600_000).rounded())))
         let scope = FeedbackScope(agentId: agent, team: team, since: since.flatMap(Timestamp.normalise))
         do {
-            let database = try await AttuneDatabase.open(path: db)
+            // Feedback only reads the store (its temporary tables work on a read-only connection).
+            let database = try await AttuneDatabase.openReadOnly(path: db)
             let report = try await FeedbackReport.build(from: database, configuration: configuration, scope: scope)
             let files = try FeedbackWriter.write(report, to: out)
             print("\(report.advisors.count) advisor(s), \(report.teams.count) team(s): \(files.count) file(s) written to \(out) (open \(out)/index.html)")

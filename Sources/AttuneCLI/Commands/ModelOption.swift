@@ -2,9 +2,15 @@ import ArgumentParser
 import AttunePipeline
 import Foundation
 
-/// `--model FILE`, with the default model found when not given.
+/// `--model FILE`: the scoring model. Without it, `$ATTUNE_MODEL`, else the model built into the
+/// binary (`DefaultModel`, a byte-for-byte copy of `models/default.json`), so an installed or
+/// copied `attune` scores exactly as the repository's does, from any folder. A model that is named
+/// (by `--model`, `$ATTUNE_MODEL` or a configuration file) and cannot be read or checked is refused
+/// (exit 3), never quietly replaced or dropped.
 struct ModelOption: ParsableArguments {
-    @Option(name: .customLong("model"), help: ArgumentHelp("The scoring model (default: models/default.json, or $ATTUNE_MODEL).", valueName: "file"))
+    @Option(
+        name: .customLong("model"),
+        help: ArgumentHelp("The scoring model (default: $ATTUNE_MODEL, else the model built into attune, a copy of models/default.json).", valueName: "file"))
     var path: String?
 
     init() {}
@@ -12,26 +18,30 @@ struct ModelOption: ParsableArguments {
     /// A model path given some other way (a configuration file); nil: the default.
     init(path: String?) { self.path = path }
 
-    /// The model: the one given, else $ATTUNE_MODEL, else models/default.json in the working
-    /// folder or beside the executable's repository. Nil when none is found and none is required
-    /// (the call is then analysed without scores).
-    func load(required: Bool = false) throws -> LoadedModel? {
-        let candidates: [String]
-        if let path {
-            candidates = [path]
-        } else if let environment = ProcessInfo.processInfo.environment["ATTUNE_MODEL"] {
-            candidates = [environment]
-        } else {
-            let executable = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
-            let repository = executable.deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-            candidates = ["models/default.json", repository.appendingPathComponent("models/default.json").path]
+    /// The model (never nil; the optional and `required` remain for existing callers): the file
+    /// given, else `$ATTUNE_MODEL` (when set and not empty), else the built-in model.
+    /// - Throws: `ExitCode(3)` after one line on stderr naming the file and the reason, when a
+    ///   named model cannot be read or is malformed.
+    func load(required: Bool = false) throws -> LoadedModel? { try resolve() }
+
+    /// The model: the file given, else `$ATTUNE_MODEL`, else the built-in model.
+    func resolve() throws -> LoadedModel {
+        if let path { return try Self.load(file: path, namedBy: "--model") }
+        if let environment = ProcessInfo.processInfo.environment["ATTUNE_MODEL"], !environment.isEmpty {
+            return try Self.load(file: environment, namedBy: "$ATTUNE_MODEL")
         }
-        guard let found = candidates.first(where: { FileManager.default.fileExists(atPath: $0) }) else {
-            if required || path != nil { throw ValidationError("no scoring model at \(candidates.joined(separator: " or ")) (see --model)") }
-            return nil
+        do { return try DefaultModel.load() } catch {
+            // Cannot happen in a tested build (DefaultModelTests loads it), but never score-less in silence.
+            printError("attune: error: the built-in scoring model: \(error)")
+            throw ExitCode(3)
         }
-        do { return try LoadedModel.load(path: found) } catch {
-            throw ValidationError("\(error)")
+    }
+
+    /// The model file `file`; `namedBy` says where the name came from (`--model`, …), for the error.
+    static func load(file: String, namedBy: String) throws -> LoadedModel {
+        do { return try LoadedModel.load(path: file) } catch {
+            printError("attune: error: \(error) (the scoring model named by \(namedBy); --no-scores to score nothing)")
+            throw ExitCode(3)
         }
     }
 }
@@ -43,6 +53,6 @@ struct ScoringOptions: ParsableArguments {
     @Flag(help: "Leave out the effort and distress scores.")
     var noScores = false
 
-    /// The model to score with; nil with --no-scores, or when no model file is found.
-    func load() throws -> LoadedModel? { noScores ? nil : try model.load() }
+    /// The model to score with; nil with --no-scores (and only then).
+    func load() throws -> LoadedModel? { noScores ? nil : try model.resolve() }
 }

@@ -3,6 +3,7 @@ import AttunePipeline
 import AttuneScoring
 import AttuneServer
 import AttuneStore
+import Foundation
 import Logging
 
 /// `attune serve`: live ingest, desktop push, pages, `/metrics` and `/health`.
@@ -14,8 +15,11 @@ struct ServeCommand: AsyncParsableCommand {
             Endpoints: /v1/ingest/native, /v1/ingest/twilio, /v1/ingest/audiohook (WebSocket); \
             /v1/live/calls, /v1/live/calls/{callId}/ws, /v1/live/calls/{callId}/events (SSE), \
             /v1/live/wall/events (SSE); pages /desktop and /wall; /health, /metrics. Finished calls \
-            are stored in the results store as `attune batch` stores them. Stops gracefully on \
-            SIGINT or SIGTERM.
+            are stored in the results store as `attune batch` stores them. Relative paths in the \
+            configuration are relative to its folder; a key it does not know is refused (exit 3). \
+            The scoring model: --model, else the configuration's `model`, else $ATTUNE_MODEL, else \
+            the one built into attune. The start-up log names the store, the model and the \
+            listener. Stops gracefully on SIGINT or SIGTERM.
             """
     )
 
@@ -27,6 +31,12 @@ struct ServeCommand: AsyncParsableCommand {
 
     @Option(help: "Override the configuration's port (0: any free port).")
     var port: Int?
+
+    @Option(help: ArgumentHelp("The scoring model (overrides the configuration's `model`; default: the configuration's, else $ATTUNE_MODEL, else the model built into attune).", valueName: "file"))
+    var model: String?
+
+    @Flag(help: "Score nothing (as \"model\": null in the configuration).")
+    var noScores = false
 
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
     var logLevel: String = "info"
@@ -50,7 +60,7 @@ struct ServeCommand: AsyncParsableCommand {
         if configuration.tokens.isEmpty {
             logger.warning("no tokens configured: nobody can send audio or watch calls (see --print-config-example)")
         }
-        let model = try ModelOption(path: configuration.model).load()
+        let model = try loadModel(configuration)
         var database: AttuneDatabase? = nil
         if let path = configuration.database {
             do { database = try await AttuneDatabase.open(path: path) } catch {
@@ -58,11 +68,43 @@ struct ServeCommand: AsyncParsableCommand {
                 throw ExitCode(3)
             }
         }
+        // Where calls go and what scores them, before anything is accepted.
+        if let path = configuration.database {
+            logger.info("results store", metadata: ["path": "\(URL(fileURLWithPath: path).standardizedFileURL.path)"])
+        } else {
+            logger.notice("results store: none (\"database\": null): finished calls are not stored")
+        }
+        if let model {
+            logger.info("scoring model", metadata: [
+                "id": "\(model.model.id)", "version": "\(model.model.version)", "sha256": "\(model.sha256)", "path": "\(model.path)",
+            ])
+        } else {
+            logger.notice("scoring model: none (no scores)")
+        }
         let server = LiveServer(configuration: configuration, model: model, database: database, logger: logger)
         let host = configuration.host
-        let modelName = model.map { "\($0.model.id) \($0.model.version)" } ?? "none"
+        let serves = Self.listenerServes(audioHook: configuration.audioHook != nil)
         try await server.run { [logger] port in
-            logger.info("listening", metadata: ["url": "http://\(host):\(port)", "model": "\(modelName)"])
+            logger.info("listening", metadata: ["url": "http://\(host):\(port)", "serves": "\(serves)"])
         }
+    }
+
+    /// The scoring model: none with --no-scores or `"model": null`; else --model, the
+    /// configuration's `model` (already absolute), `$ATTUNE_MODEL`, the built-in model.
+    func loadModel(_ configuration: ServerConfiguration) throws -> LoadedModel? {
+        if noScores || (!configuration.scoresCalls && model == nil) { return nil }
+        if let model { return try ModelOption.load(file: model, namedBy: "--model") }
+        if let configured = configuration.model {
+            return try ModelOption.load(file: configured, namedBy: "\(configurationFile ?? "the configuration"): model")
+        }
+        return try ModelOption(path: nil).resolve()
+    }
+
+    /// What the one listener serves (HTTP and WebSocket upgrades on the same port).
+    static func listenerServes(audioHook: Bool) -> String {
+        "HTTP and WebSocket: ingest /v1/ingest/native, /v1/ingest/twilio, /v1/ingest/audiohook"
+            + (audioHook ? "" : " (refused: no audioHook in the configuration)")
+            + "; live calls /v1/live/calls, /v1/live/calls/{callId}/events, /v1/live/calls/{callId}/ws, /v1/live/wall/events"
+            + "; pages /desktop, /wall; /health, /metrics"
     }
 }

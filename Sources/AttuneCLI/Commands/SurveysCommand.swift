@@ -23,14 +23,15 @@ struct SurveysCommand: AsyncParsableCommand {
                 or unreadable are rejected (exit 1); a call not yet stored keeps its survey pending until \
                 the call arrives; the same response twice is stored once; a second, different response \
                 for a call is kept and flagged. Every such row is listed with its line. Importing the \
-                same file again changes nothing.
+                same file again changes nothing. Scores are plain decimal numbers (5, 4.5); respondedAt is an \
+                ISO 8601 date or date-time in the years 2000–2100. The store must exist (attune batch makes it).
                 """
         )
 
         @Argument(help: "The survey file (.csv or .json).")
         var file: String
 
-        @Option(help: ArgumentHelp("The results store (SQLite).", valueName: "path"))
+        @Option(help: ArgumentHelp("The results store (SQLite), as attune batch made it; never created here.", valueName: "path"))
         var db = "attune-results.db"
 
         @OptionGroup var scale: SurveyScaleOptions
@@ -45,6 +46,8 @@ struct SurveysCommand: AsyncParsableCommand {
             if let convertFrom, SurveyScaleOptions.parse(convertFrom) == nil {
                 throw ValidationError(SurveyScaleOptions.usage("--convert-from", convertFrom))
             }
+            // A mistyped --db must not become a new, empty store that leaves every survey pending.
+            guard FileManager.default.fileExists(atPath: db) else { throw ValidationError("no results store at \(db) (see --db)") }
         }
 
         func run() async throws {

@@ -89,9 +89,19 @@ struct ReportSummary {
     private func scoreLines(_ scores: CallScores) -> [String] {
         let effort = scores.effort
         let scale = effort.scale
-        let direction = scale.higherIsEasier ? "higher = easier" : "higher = more effort"
-        var lines = ["Likely effort \(oneDecimal(effort.value)) on \(plain(scale.min))–\(plain(scale.max)) (\(direction)); model \(report.model.map { "\($0.id) \($0.version)" } ?? "?")"]
-        lines += contributionLines(effort.contributions, unitWord: "points toward effort")
+        // Said in words first, then as the number on the survey's own scale; each reason moves
+        // that number the way the reader sees it (on CES 2.0, effort pulls it down: −).
+        let level = effort.index >= 2.0 / 3 ? "high" : effort.index >= 1.0 / 3 ? "moderate" : "low"
+        let easiest = scale.higherIsEasier ? scale.max : scale.min
+        var lines = ["Likely customer effort: \(level) (\(oneDecimal(effort.value)) on \(plain(scale.min))–\(plain(scale.max)), where \(plain(easiest)) = very easy); model \(report.model.map { "\($0.id) \($0.version)" } ?? "?")"]
+        let shown = effort.contributions.filter(\.isNoticeable)
+        if shown.isEmpty { lines.append("  (no input added effort)") }
+        for contribution in shown {
+            // The text is "label value: ±points"; keep "label value".
+            let reason = contribution.text.split(separator: ":").dropLast().joined(separator: ":")
+            let onScale = scale.higherIsEasier ? -contribution.points : contribution.points
+            lines.append("  \(reason): \(onScale < 0 ? "−" : "+")\(oneDecimal(abs(onScale))) (\(contribution.points > 0 ? "harder" : "easier"))")
+        }
         let distress = scores.distress
         if let value = distress.value, let level = distress.level {
             let at = distress.peakAtSeconds.map { " at \(clock($0))" } ?? ""
@@ -131,12 +141,9 @@ struct ReportSummary {
             lines.append(pad(party.rawValue, 10) + strip)
         }
         var marks = [Character](repeating: " ", count: columns)
-        let priority: [CallReport.Event.Kind: (Character, Int)] = [
-            .overtalk: ("O", 1), .backchannel: ("B", 2), .deadAir: ("D", 3), .energySpike: ("!", 4), .interruption: ("I", 5), .hold: ("H", 6), .dtmf: ("K", 7), .tone: ("T", 7),
-        ]
         var rank = [Int](repeating: 0, count: columns)
         for event in report.events {
-            let (mark, level) = priority[event.type]!
+            let (mark, level) = Self.timelineMark(event.type)
             let column = min(Int(event.startSeconds / slice), columns - 1)
             if level > rank[column] { marks[column] = mark; rank[column] = level }
         }
@@ -144,6 +151,21 @@ struct ReportSummary {
         let axis = (0..<columns).map { column -> Character in column % 10 == 0 ? "|" : " " }
         lines.append(pad("", 10) + String(axis) + "  (| every \(seconds(slice * 10)))")
         return lines
+    }
+
+    /// Each event kind's mark on the timeline and its priority when two share a column (higher
+    /// wins). A switch, so a new kind fails to compile here rather than at run time.
+    static func timelineMark(_ kind: CallReport.Event.Kind) -> (mark: Character, priority: Int) {
+        switch kind {
+        case .overtalk: ("O", 1)
+        case .backchannel: ("B", 2)
+        case .deadAir: ("D", 3)
+        case .energySpike: ("!", 4)
+        case .interruption: ("I", 5)
+        case .hold: ("H", 6)
+        case .dtmf: ("K", 7)
+        case .tone: ("T", 7)
+        }
     }
 
     private func describe(_ event: CallReport.Event) -> String {

@@ -28,12 +28,28 @@ public struct PolyphaseResampler: Sendable {
     /// The largest upsampling factor accepted (22.05 kHz needs 160, 44.1 kHz 80, 11.025 kHz 320).
     public static let maximumUpFactor = 640
 
-    /// Whether `inputRateHz` can be resampled to `outputRateHz` (a downsampling ratio with a small
-    /// enough numerator).
+    /// The largest filter bank built (coefficients; 4 bytes each, and the prototype it is cut from
+    /// takes twice that while it is built). Every rate in `AudioLimits.sampleRatesHz` in a simple
+    /// ratio to 8 kHz needs at most 352,500; this cap keeps the bound whatever the limits become.
+    public static let maximumCoefficientCount = 1 << 20
+
+    /// Whether `inputRateHz` can be resampled to `outputRateHz`: both within
+    /// `AudioLimits.sampleRatesHz`, a downsampling ratio with a small enough numerator, and a filter
+    /// within `maximumCoefficientCount`. Decided by arithmetic alone: nothing is allocated.
     public static func supports(inputRateHz: Int, outputRateHz: Int) -> Bool {
-        guard inputRateHz >= outputRateHz, outputRateHz > 0 else { return false }
-        let divisor = gcd(inputRateHz, outputRateHz)
-        return outputRateHz / divisor <= maximumUpFactor
+        coefficientCount(inputRateHz: inputRateHz, outputRateHz: outputRateHz).map { $0 <= maximumCoefficientCount } ?? false
+    }
+
+    /// Coefficients in the filter bank for this conversion, computed without building it; nil when
+    /// the rates are outside `AudioLimits.sampleRatesHz`, not a downsampling, or the ratio's
+    /// numerator exceeds `maximumUpFactor`.
+    public static func coefficientCount(inputRateHz: Int, outputRateHz: Int) -> Int? {
+        guard AudioLimits.sampleRatesHz.contains(inputRateHz), AudioLimits.sampleRatesHz.contains(outputRateHz),
+            inputRateHz >= outputRateHz
+        else { return nil }
+        let upFactor = outputRateHz / gcd(inputRateHz, outputRateHz)
+        guard upFactor <= maximumUpFactor else { return nil }
+        return upFactor * ResamplerKernel.Design(inputRateHz: inputRateHz, upFactor: upFactor).tapCount
     }
 
     /// - Precondition: `supports(inputRateHz:outputRateHz:)`.
@@ -120,14 +136,29 @@ final class ResamplerKernel: Sendable {
     /// Row `phase`, column `m` multiplies the input `m` samples before the newest needed one.
     let coefficients: [Float]
 
+    /// The filter's dimensions, from arithmetic alone.
+    struct Design {
+        static let cutoffHz = 3700.0
+        static let transitionHz = 800.0
+        static let attenuationDb = 50.0
+        /// Half the prototype's length (upsampled samples): its centre.
+        let half: Int
+        /// Coefficients per phase.
+        let tapCount: Int
+
+        init(inputRateHz: Int, upFactor: Int) {
+            // Kaiser's estimate of the length at the input rate, then scaled to the upsampled rate.
+            let inputTaps = Int(((Self.attenuationDb - 7.95) / (2.285 * 2 * Double.pi * Self.transitionHz / Double(inputRateHz))).rounded(.up)) + 1
+            half = (inputTaps * upFactor) / 2
+            tapCount = (2 * half + 1) / upFactor + 1
+        }
+    }
+
     init(inputRateHz: Int, upFactor: Int) {
-        let cutoffHz = 3700.0
-        let transitionHz = 800.0
-        let attenuationDb = 50.0
-        let beta = 0.1102 * (attenuationDb - 8.7)
-        // Kaiser's estimate of the length at the input rate, then scaled to the upsampled rate.
-        let inputTaps = Int(((attenuationDb - 7.95) / (2.285 * 2 * Double.pi * transitionHz / Double(inputRateHz))).rounded(.up)) + 1
-        let half = (inputTaps * upFactor) / 2
+        let design = Design(inputRateHz: inputRateHz, upFactor: upFactor)
+        let cutoffHz = Design.cutoffHz
+        let beta = 0.1102 * (Design.attenuationDb - 8.7)
+        let half = design.half
         centre = half
         let prototypeLength = 2 * half + 1
         let upsampledRate = Double(inputRateHz * upFactor)
@@ -143,7 +174,7 @@ final class ResamplerKernel: Sendable {
             prototype[k] = normalisedCutoff * sinc * window * Double(upFactor)
         }
         // Normalise each phase's DC gain to exactly 1 so levels are preserved across rates.
-        tapCount = prototypeLength / upFactor + 1
+        tapCount = design.tapCount
         var bank = [Float](repeating: 0, count: upFactor * tapCount)
         for phase in 0..<upFactor {
             var sum = 0.0

@@ -2,7 +2,7 @@ import AttuneBatch
 import FoundationEssentials
 
 /// A survey file that cannot be read at all: missing, not text, not CSV with the required header,
-/// or not a JSON array of objects. Rows that are merely bad are reported, not thrown.
+/// or JSON that is not an array of objects. Rows that are merely bad are reported, not thrown.
 public struct SurveyFileError: Error, Sendable, CustomStringConvertible {
     /// The file.
     public var path: String
@@ -25,6 +25,8 @@ struct SurveyFileRow: Sendable, Equatable {
     var callId: String?
     var respondedAt: String?
     var score: String?
+    /// The score when the file gave it as a number (JSON), not as text.
+    var scoreNumber: Double?
     var comment: String?
     var channel: String?
     /// Why the row cannot be read (wrong number of fields, a value of the wrong type), if so.
@@ -33,9 +35,12 @@ struct SurveyFileRow: Sendable, Equatable {
 
 /// Reads survey files: CSV with a header (`callId, respondedAt, score`, optional `comment`,
 /// `channel`; any order, names case-insensitive) or a JSON array of objects with those keys.
+/// A file whose first character is `[` or `{` (or named `.json`) is JSON, never read as CSV.
 enum SurveyFile {
     static let requiredColumns = ["callId", "respondedAt", "score"]
     static let optionalColumns = ["comment", "channel"]
+    /// What a JSON survey file must be, for errors.
+    static let expectedJSON = "expected a JSON array of responses ([{\"callId\": …, \"respondedAt\": …, \"score\": …}, …])"
 
     static func read(path: String) throws(SurveyFileError) -> [SurveyFileRow] {
         guard let data = FileManager.default.contents(atPath: path) else {
@@ -45,7 +50,14 @@ enum SurveyFile {
             throw SurveyFileError(path: path, message: "is not UTF-8 text")
         }
         let start = text.unicodeScalars.first { !$0.properties.isWhitespace && $0 != "\u{FEFF}" }
-        return start == "[" ? try json(text, path: path) : try csv(text, path: path)
+        let namedJSON = path.lowercased().hasSuffix(".json")
+        switch start {
+        case "[": return try json(text, path: path)
+        case "{": throw SurveyFileError(path: path, message: "is a JSON object: \(expectedJSON)")
+        case nil where namedJSON: throw SurveyFileError(path: path, message: "is empty: \(expectedJSON)")
+        case _ where namedJSON: throw SurveyFileError(path: path, message: "is not a JSON array: \(expectedJSON)")
+        default: return try csv(text, path: path)
+        }
     }
 
     // MARK: - CSV
@@ -83,6 +95,8 @@ enum SurveyFile {
     /// One array element: the known keys, each a string or a number.
     private struct Item: Decodable {
         var values: [String: String] = [:]
+        /// Values given as JSON numbers (kept exactly, not re-read from text).
+        var numbers: [String: Double] = [:]
         var problem: String?
 
         private struct Key: CodingKey {
@@ -103,7 +117,8 @@ enum SurveyFile {
                 if let text = try? container.decode(String.self, forKey: key) {
                     values[column] = text
                 } else if let number = try? container.decode(Double.self, forKey: key) {
-                    values[column] = String(number)
+                    values[column] = number == number.rounded() && abs(number) < 1e15 ? String(Int(number)) : String(number)
+                    numbers[column] = number
                 } else {
                     problem = "\"\(column)\" is neither a string nor a number"
                 }
@@ -114,7 +129,7 @@ enum SurveyFile {
     static func json(_ text: String, path: String) throws(SurveyFileError) -> [SurveyFileRow] {
         let items: [Item]
         do { items = try JSONDecoder().decode([Item].self, from: Data(text.utf8)) } catch {
-            throw SurveyFileError(path: path, message: "is not a JSON array of survey objects (\(error))")
+            throw SurveyFileError(path: path, message: "is not valid JSON: \(expectedJSON) (\(error))")
         }
         let lines = elementLines(text)
         return items.enumerated().map { position, item in
@@ -123,7 +138,7 @@ enum SurveyFile {
                 item.values[column].map { $0.trimmedOfWhitespace }.flatMap { $0.isEmpty ? nil : $0 }
             }
             return SurveyFileRow(
-                line: line, callId: value("callId"), respondedAt: value("respondedAt"), score: value("score"),
+                line: line, callId: value("callId"), respondedAt: value("respondedAt"), score: value("score"), scoreNumber: item.numbers["score"],
                 comment: value("comment"), channel: value("channel"), problem: item.problem)
         }
     }

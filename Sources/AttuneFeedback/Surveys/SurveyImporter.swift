@@ -1,4 +1,5 @@
 import AttuneBatch
+import FoundationEssentials
 public import AttuneScoring
 public import AttuneStore
 
@@ -115,6 +116,38 @@ public enum SurveyImporter {
             counts: try await database.surveyCounts())
     }
 
+    /// When a response may have been given (seconds since 1970, UTC): from 2000-01-01 up to the
+    /// end of 2100. A date outside is a typing or export error (a year 99999, 0202), not an answer.
+    static let respondedRange = 946_684_800.0..<4_133_980_800.0
+
+    /// A score written as a plain decimal number: an optional sign, digits, optionally a point and
+    /// more digits (`5`, `4.5`, `-1`). Nothing else: no exponent, hexadecimal (`0x1p2`), `inf`,
+    /// `nan`, spaces or trailing bytes (`5` followed by a NUL and more), which a C number parser
+    /// would read as something else.
+    static func plainDecimal(_ text: String) -> Double? {
+        let scalars = Array(text.unicodeScalars)
+        var index = 0
+        func digits() -> Int {
+            let start = index
+            while index < scalars.count, ("0"..."9").contains(scalars[index]) { index += 1 }
+            return index - start
+        }
+        if index < scalars.count, scalars[index] == "-" || scalars[index] == "+" { index += 1 }
+        guard digits() > 0 else { return nil }
+        if index < scalars.count, scalars[index] == "." {
+            index += 1
+            guard digits() > 0 else { return nil }
+        }
+        guard index == scalars.count else { return nil }
+        return Double(text)
+    }
+
+    /// The text with control characters shown as `\u{…}` escapes (a NUL in an error line would
+    /// cut it short or garble a terminal).
+    static func printable(_ text: String) -> String {
+        text.unicodeScalars.map { $0.properties.generalCategory == .control ? "\\u{\(String($0.value, radix: 16))}" : String($0) }.joined()
+    }
+
     private struct ResponseKey: Hashable {
         var callId: String
         var respondedAt: String
@@ -129,16 +162,23 @@ public enum SurveyImporter {
         if let problem = row.problem { return malformed("the row \(problem)") }
         guard let callId = row.callId else { return malformed("no callId") }
         guard let respondedText = row.respondedAt else { return malformed("no respondedAt") }
-        guard let respondedAt = Timestamp.normalise(respondedText) else {
-            return malformed("respondedAt \"\(respondedText)\" is not an ISO 8601 date or date-time")
+        guard let responded = Timestamp.parse(respondedText) else {
+            return malformed("respondedAt \"\(printable(respondedText))\" is not an ISO 8601 date or date-time")
         }
+        guard respondedRange.contains(responded.timeIntervalSince1970) else {
+            return malformed("respondedAt \"\(printable(respondedText))\" is outside the years 2000–2100 (UTC)")
+        }
+        // As `Timestamp.normalise` writes it: ISO 8601 UTC, whole seconds.
+        let respondedAt = responded.formatted(Date.ISO8601FormatStyle())
         guard let scoreText = row.score else { return malformed("no score") }
-        guard let fileScore = Double(scoreText), fileScore.isFinite else { return malformed("score \"\(scoreText)\" is not a number") }
+        guard let fileScore = row.scoreNumber ?? plainDecimal(scoreText), fileScore.isFinite else {
+            return malformed("score \"\(printable(scoreText))\" is not a plain decimal number (such as 5 or 4.5)")
+        }
         let fileScale = options.convertFrom ?? options.scale
         guard fileScore >= fileScale.min && fileScore <= fileScale.max else {
             let hint = options.convertFrom == nil ? " (a file on another scale needs --convert-from)" : ""
             return .failure(SurveyRowIssue(kind: .scoreOffScale, line: row.line, callId: callId,
-                                           message: "score \(scoreText) is outside the scale \(fileScale.summary)\(hint)"))
+                                           message: "score \(printable(scoreText)) is outside the scale \(fileScale.summary)\(hint)"))
         }
         var score = fileScore
         if let from = options.convertFrom {

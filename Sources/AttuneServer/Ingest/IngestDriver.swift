@@ -108,7 +108,7 @@ struct IngestDriver {
         let (report, contentSha256, message) = live.finish()
         let identity = ResultIdentity(
             contentSha256: contentSha256, engineVersion: report.engineVersion,
-            configurationFingerprint: report.configurationFingerprint, modelSha256: state.model?.sha256)
+            configurationFingerprint: report.configurationFingerprint, modelSha256: state.model?.sha256, channelMap: "live")
         let metadata = CallMetadata(
             callId: live.info.callId, sourcePath: "live:\(source.rawValue)", agentId: live.info.agentId, team: live.info.team,
             startedAt: live.info.startedAt)
