@@ -161,10 +161,11 @@ func formatSeconds(_ seconds: Double) -> String {
     return "\(whole)." + String(repeating: "0", count: 3 - padded.count) + padded
 }
 
-/// A duration in hours, or days when longer, for messages: "24 h", "99.4 days".
+/// A duration in seconds, hours or days, for messages: "90 s", "24 h", "99.4 days".
 func formatDuration(_ seconds: Double) -> String {
     let hours = seconds / 3600
     guard hours.isFinite, hours < 1e12 else { return "\(seconds) s" }
+    if seconds < 3600 { return "\(Int(seconds.rounded())) s" }
     if hours >= 48 { return "\(Double(Int((hours / 24 * 10).rounded())) / 10) days" }
     return hours == hours.rounded() ? "\(Int(hours)) h" : "\(Double(Int((hours * 10).rounded())) / 10) h"
 }
