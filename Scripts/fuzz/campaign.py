@@ -316,11 +316,8 @@ def classify(line):
     return "other: " + line[:80]
 
 
-def analyze_one(attune, path, timeout, memory_mb, scratch):
-    status, signal, peak, stdout, stderr, hung = timed([attune, "analyze", "--json", path], timeout,
-                                                       os.path.join(scratch, os.path.basename(path) + ".time"))
-    lines = [line for line in stderr.splitlines() if line.strip()]
-    record = {"path": path, "status": status, "signal": signal, "peakKiB": peak, "hung": hung}
+def process_problems(status, signal, peak, hung, memory_mb):
+    """What went wrong with the process itself: a hang, a crash, an exit other than 0/1, too much memory."""
     problems = []
     if hung:
         problems.append("hang")
@@ -330,6 +327,15 @@ def analyze_one(attune, path, timeout, memory_mb, scratch):
         problems.append("badExit")
     if peak > memory_mb * 1024:
         problems.append("overMemory")
+    return problems
+
+
+def analyze_one(attune, path, timeout, memory_mb, scratch):
+    status, signal, peak, stdout, stderr, hung = timed([attune, "analyze", "--json", path], timeout,
+                                                       os.path.join(scratch, os.path.basename(path) + ".time"))
+    lines = [line for line in stderr.splitlines() if line.strip()]
+    record = {"path": path, "status": status, "signal": signal, "peakKiB": peak, "hung": hung}
+    problems = process_problems(status, signal, peak, hung, memory_mb)
     prefix = f"attune: error: {path}: "
     if hung or signal is not None:
         record["outcome"] = "hang" if hung else f"signal {signal}"
@@ -360,15 +366,7 @@ def batch_one(attune, folder, files, accepted, timeout, memory_mb, scratch):
     status, signal, peak, stdout, stderr, hung = timed([attune, "batch", folder, "--db", database, "--jobs", "2"],
                                                        timeout, os.path.join(scratch, os.path.basename(folder) + ".time"))
     names = set(files)
-    problems, anonymous = [], []
-    if hung:
-        problems.append("hang")
-    elif signal is not None:
-        problems.append("crash")
-    elif status not in (0, 1):
-        problems.append("badExit")
-    if peak > memory_mb * 1024:
-        problems.append("overMemory")
+    problems, anonymous = process_problems(status, signal, peak, hung, memory_mb), []
     failed_paths = set()
     for line in stderr.splitlines():
         if not line.strip() or line.startswith("progress: "):

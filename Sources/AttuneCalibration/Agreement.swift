@@ -15,23 +15,27 @@ public enum Agreement {
     /// intervals: per fold and per week).
     public static func figures(predicted: [Double], answers: [Double], scale: SurveyScale) -> AgreementFigures {
         let n = predicted.count
-        let span = scale.span
-        var absolute: [Double] = []
-        absolute.reserveCapacity(n)
-        var difference = 0.0
-        for (p, a) in zip(predicted, answers) {
-            absolute.append(abs(a - p))
-            difference += a - p
-        }
+        let absolute = zip(predicted, answers).map { abs($1 - $0) }
         let predictedValues = predicted.map { scale.value(forEffortIndex: $0) }
         let answerValues = answers.map { scale.value(forEffortIndex: $0) }
         let spearman = CalibrationStatistics.spearman(predicted, answers)
         let interval = spearman.map { CalibrationStatistics.spearmanInterval($0, count: n) } ?? nil
         return AgreementFigures(
             surveys: n, spearman: spearman, spearmanLow: interval?.lowerBound, spearmanHigh: interval?.upperBound,
-            meanAbsoluteErrorPoints: absolute.reduce(0, +) / Double(max(n, 1)) * span, biasPoints: difference / Double(max(n, 1)) * span,
+            meanAbsoluteErrorPoints: absolute.reduce(0, +) / Double(max(n, 1)) * scale.span,
+            biasPoints: biasPoints(predicted: predicted, answers: answers, scale: scale),
             withinOne: CalibrationStatistics.withinOne(predictedValues, answerValues),
-            errorQuantile: errorQuantile, errorQuantileIndex: CalibrationStatistics.quantile(absolute, errorQuantile) ?? 0)
+            errorQuantile: errorQuantile, errorQuantileIndex: errorQuantileIndex(predicted: predicted, answers: answers))
+    }
+
+    /// Mean (answer − predicted) in effort points: + = customers found calls harder than predicted.
+    public static func biasPoints(predicted: [Double], answers: [Double], scale: SurveyScale) -> Double {
+        zip(predicted, answers).reduce(0) { $0 + $1.1 - $1.0 } / Double(max(predicted.count, 1)) * scale.span
+    }
+
+    /// |answer − predicted| at `errorQuantile`, in effort-index units (0 without pairs).
+    public static func errorQuantileIndex(predicted: [Double], answers: [Double]) -> Double {
+        CalibrationStatistics.quantile(zip(predicted, answers).map { abs($1 - $0) }, errorQuantile) ?? 0
     }
 
     /// Share of predictions at an end of the scale (an index clamped to 0 or 1).

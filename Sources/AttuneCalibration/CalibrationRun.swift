@@ -218,7 +218,6 @@ public struct CalibrationRun: Sendable {
             interval: CalibrationStatistics.bootstrap(count: n, samples: bootstrapSamples, seed: seed) {
                 CalibrationStatistics.withinOne(pick(predictedValues, $0), pick(answers, $0))
             })
-        let plain = Agreement.figures(predicted: predictedIndex, answers: answerIndex, scale: scale)
         var byWeek: [String: [Int]] = [:]
         for (position, example) in labelled.enumerated() { if let week = dataset.examples[example].week { byWeek[week, default: []].append(position) } }
         let weeks = byWeek.keys.sorted().map { week in
@@ -226,8 +225,9 @@ public struct CalibrationRun: Sendable {
             return (week, Agreement.figures(predicted: pick(predictedIndex, members), answers: pick(answerIndex, members), scale: scale))
         }
         return EffortEvaluation(
-            count: n, spearman: spearman, meanAbsoluteError: mae, withinOne: within, biasPoints: plain.biasPoints,
-            errorQuantileIndex: plain.errorQuantileIndex, pinnedShare: Agreement.pinnedShare(predictedIndex), weeks: weeks,
+            count: n, spearman: spearman, meanAbsoluteError: mae, withinOne: within,
+            biasPoints: Agreement.biasPoints(predicted: predictedIndex, answers: answerIndex, scale: scale),
+            errorQuantileIndex: Agreement.errorQuantileIndex(predicted: predictedIndex, answers: answerIndex), pinnedShare: Agreement.pinnedShare(predictedIndex), weeks: weeks,
             pairs: zip(predictedValues, answers).map { ($0, $1) }, scale: scale)
     }
 

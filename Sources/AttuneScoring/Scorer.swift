@@ -16,6 +16,12 @@ public struct Contribution: Sendable, Equatable, Codable {
     /// Whether the points show in the text as anything but ±0.0 (short "why" lists leave the
     /// others out; reports keep them all).
     public var isNoticeable: Bool { abs(points) >= 0.05 }
+
+    /// `text` without its points: "dead air 41 s" (as measured, before the report rounds `value`).
+    public var reason: String {
+        guard let colon = text.lastIndex(of: ":") else { return text }
+        return String(text[..<colon])
+    }
 }
 
 /// Likely customer effort.

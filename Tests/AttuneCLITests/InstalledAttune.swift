@@ -101,14 +101,11 @@ final class ServerLog: @unchecked Sendable {
         return holds(text) ? text : nil
     }
 
-    /// `wait` without blocking a thread of the cooperative pool: checks every 20 ms.
-    func waitAsync(seconds: Double = 120, until holds: @Sendable (String) -> Bool) async throws -> String? {
-        let deadline = Date().addingTimeInterval(seconds)
-        while true {
-            let (now, done) = { condition.lock(); defer { condition.unlock() }; return (text, ended) }()
-            if holds(now) { return now }
-            if done || Date() >= deadline { return nil }
-            try await Task.sleep(for: .milliseconds(20))
+    /// `wait` without blocking a thread of the cooperative pool: the wait runs on a thread of its
+    /// own and ends when the log changes in a way that makes `holds` true (no polling).
+    func waitAsync(seconds: Double = 120, until holds: @escaping @Sendable (String) -> Bool) async -> String? {
+        await withCheckedContinuation { continuation in
+            Thread { continuation.resume(returning: self.wait(seconds: seconds, until: holds)) }.start()
         }
     }
 }

@@ -110,7 +110,7 @@ import Glibc
         let closeFrame = try await Self.streamCall(port: server.port, token: token, callId: "sigint-call", seconds: 4) {
             // Interrupt the server mid-call, once it has started the call (its log says so): no
             // fixed wait, however busy the machine.
-            let started = try await log.waitAsync { $0.contains("call started") && $0.contains("callId=sigint-call") }
+            let started = await log.waitAsync { $0.contains("call started") && $0.contains("callId=sigint-call") }
             #expect(started != nil, "the server did not log the call's start: \(log.contents.suffix(2000))")
             kill(process.processIdentifier, SIGINT)
         }
@@ -218,7 +218,7 @@ import Glibc
         #expect(server.log.contents.contains("sha256=\(centre.sha256)") && server.log.contents.contains("version=0.5.0-centre"), "\(server.log.contents)")
         let log = server.log
         _ = try await Self.streamCall(port: server.port, token: token, callId: "relative-call", seconds: 2, sendStop: true) {
-            let ended = try await log.waitAsync { $0.contains("call ended") && $0.contains("stored=true") }
+            let ended = await log.waitAsync { $0.contains("call ended") && $0.contains("stored=true") }
             #expect(ended != nil, "the call was not stored: \(log.contents.suffix(2000))")
         }
         Self.interruptAndWait(server.process)

@@ -97,10 +97,8 @@ struct ReportSummary {
         let shown = effort.contributions.filter(\.isNoticeable)
         if shown.isEmpty { lines.append("  (no input added effort)") }
         for contribution in shown {
-            // The text is "label value: ±points"; keep "label value".
-            let reason = contribution.text.split(separator: ":").dropLast().joined(separator: ":")
             let onScale = scale.higherIsEasier ? -contribution.points : contribution.points
-            lines.append("  \(reason): \(onScale < 0 ? "−" : "+")\(oneDecimal(abs(onScale))) (\(contribution.points > 0 ? "harder" : "easier"))")
+            lines.append("  \(contribution.reason): \(onScale < 0 ? "−" : "+")\(oneDecimal(abs(onScale))) (\(contribution.points > 0 ? "harder" : "easier"))")
         }
         let distress = scores.distress
         if let value = distress.value, let level = distress.level {
