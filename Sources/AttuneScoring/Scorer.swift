@@ -8,14 +8,15 @@ public struct Contribution: Sendable, Equatable, Codable {
     public var value: Double?
     public var unit: String
     /// Points added: effort points on the survey scale (positive = more effort), or distress
-    /// points (0–1 scale).
+    /// points (0–1 scale). For the change an effort contribution makes to the value a reader sees
+    /// on the scale, see `SurveyScale.change(forEffortPoints:)` and `effortText(on:)`.
     public var points: Double
-    /// "dead air 41 s: +0.8"
+    /// "dead air 41 s: +0.8" (in `points`: effort points, or distress points)
     public var text: String
 
     /// Whether the points show in the text as anything but ±0.0 (short "why" lists leave the
     /// others out; reports keep them all).
-    public var isNoticeable: Bool { abs(points) >= 0.05 }
+    public var isNoticeable: Bool { abs(points) >= Self.noticeablePoints }
 
     /// `text` without its points: "dead air 41 s" (as measured, before the report rounds `value`).
     public var reason: String {
@@ -25,6 +26,11 @@ public struct Contribution: Sendable, Equatable, Codable {
 }
 
 /// Likely customer effort.
+///
+/// Encoded (reports, the store) with two fields for readers that are not decoded back: `level`
+/// (`low`, `moderate`, `high`: `EffortLevel`) and, on each contribution, `scaleChange` and `effect`
+/// (`EffortContributionEncoding`). Decoding reads the stored fields only, so a decoded report
+/// equals the one encoded.
 public struct EffortScore: Sendable, Equatable, Codable {
     /// On the survey scale (`scale`).
     public var value: Double
@@ -33,8 +39,20 @@ public struct EffortScore: Sendable, Equatable, Codable {
     public var index: Double
     /// The model's starting point, in effort points.
     public var basePoints: Double
-    /// Largest first.
+    /// Largest first; `points` in effort points (positive = more effort).
     public var contributions: [Contribution]
+
+    private enum EncodedKeys: String, CodingKey { case value, scale, index, basePoints, contributions, level }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: EncodedKeys.self)
+        try container.encode(value, forKey: .value)
+        try container.encode(scale, forKey: .scale)
+        try container.encode(index, forKey: .index)
+        try container.encode(basePoints, forKey: .basePoints)
+        try container.encode(contributions.map { EffortContributionEncoding($0, scale: scale) }, forKey: .contributions)
+        try container.encode(level, forKey: .level)
+    }
 }
 
 /// Customer distress (never the advisor's).

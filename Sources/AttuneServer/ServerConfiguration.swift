@@ -29,16 +29,28 @@ public struct ServerConfiguration: Sendable {
 
     public struct Token: Sendable, Equatable, Decodable {
         public var token: String
-        /// `advisor` (with `agentId`), `supervisor` (with `team`) or `ingest`.
-        public var role: String
+        /// `advisor` (with `agentId`), `supervisor` (with `team`) or `ingest`; a file naming any
+        /// other role is refused when it is read.
+        public var role: AccessRoleName
         public var agentId: String?
         public var team: String?
 
-        public init(token: String, role: String, agentId: String? = nil, team: String? = nil) {
+        public init(token: String, role: AccessRoleName, agentId: String? = nil, team: String? = nil) {
             self.token = token
             self.role = role
             self.agentId = agentId
             self.team = team
+        }
+
+        /// What the token may do; nil when its role lacks what it needs (an advisor token without
+        /// an `agentId`, a supervisor token without a `team`), which `parse` refuses, so every
+        /// token of a configuration read from a file has one.
+        public var accessRole: AccessRole? {
+            switch role {
+            case .advisor: agentId.flatMap { $0.isEmpty ? nil : .advisor(agentId: $0) }
+            case .supervisor: team.flatMap { $0.isEmpty ? nil : .supervisor(team: $0) }
+            case .ingest: .ingest
+            }
         }
 
         private enum Keys: String, CodingKey, CaseIterable { case token, role, agentId, team }
@@ -47,7 +59,12 @@ public struct ServerConfiguration: Sendable {
             try refuseUnknownKeys(decoder, known: Keys.self)
             let container = try decoder.container(keyedBy: Keys.self)
             token = try container.decode(String.self, forKey: .token)
-            role = try container.decode(String.self, forKey: .role)
+            let name = try container.decode(String.self, forKey: .role)
+            guard let role = AccessRoleName(rawValue: name) else {
+                throw DecodingError.dataCorruptedError(
+                    forKey: .role, in: container, debugDescription: "expected \(AccessRoleName.allowedList), got '\(name)'")
+            }
+            self.role = role
             agentId = try container.decodeIfPresent(String.self, forKey: .agentId)
             team = try container.decodeIfPresent(String.self, forKey: .team)
         }
@@ -144,11 +161,11 @@ public struct ServerConfiguration: Sendable {
             let path = "tokens[\(index)]"
             guard token.token.count >= 16 else { throw Problem(file: file, message: "\(path).token: expected at least 16 characters") }
             guard seen.insert(token.token).inserted else { throw Problem(file: file, message: "\(path).token: the same token is listed twice") }
+            // The role name was checked when the file was decoded; here what each role needs.
             switch token.role {
-            case "advisor": guard token.agentId?.isEmpty == false else { throw Problem(file: file, message: "\(path): an advisor token needs an agentId") }
-            case "supervisor": guard token.team?.isEmpty == false else { throw Problem(file: file, message: "\(path): a supervisor token needs a team") }
-            case "ingest": break
-            default: throw Problem(file: file, message: "\(path).role: expected advisor, supervisor or ingest, got '\(token.role)'")
+            case .advisor: guard token.agentId?.isEmpty == false else { throw Problem(file: file, message: "\(path): an advisor token needs an agentId") }
+            case .supervisor: guard token.team?.isEmpty == false else { throw Problem(file: file, message: "\(path): a supervisor token needs a team") }
+            case .ingest: break
             }
         }
         if let audioHook = raw.audioHook {
@@ -168,16 +185,10 @@ public struct ServerConfiguration: Sendable {
         return configuration
     }
 
-    /// The tokens as roles.
+    /// The tokens as roles (`Token.accessRole`: one for every token of a checked configuration; a
+    /// token built in code without what its role needs grants nothing).
     public var accessTokens: AccessTokens {
-        AccessTokens(tokens.compactMap { token in
-            switch token.role {
-            case "advisor": token.agentId.map { (token.token, AccessRole.advisor(agentId: $0)) }
-            case "supervisor": token.team.map { (token.token, AccessRole.supervisor(team: $0)) }
-            case "ingest": (token.token, AccessRole.ingest)
-            default: nil
-            }
-        })
+        AccessTokens(tokens.compactMap { token in token.accessRole.map { (token.token, $0) } })
     }
 
     private struct Raw: Decodable {

@@ -22,11 +22,15 @@ extension AttuneDatabase {
         return metadata + scoreColumns + CallMetrics.fields.map(\.name) + partyColumns
     }
 
-    /// Score columns: the model, effort on its scale (and the scale), distress and level, and each
-    /// score's three largest contributions ("dead air 41 s: +0.8; …").
+    /// Score columns: the model; `effort` on its scale and `effortLevel` in words (`low`,
+    /// `moderate`, `high`: the thirds of the effort index); the scale and the index (0–1);
+    /// `effortWhy`, the three largest effort reasons in the scale's direction, as the change each
+    /// makes to `effort` ("dead air 41 s: −0.8 (harder); …" on CES 2.0, where effort lowers the
+    /// answer); `distress` (0–1) and its level, and `distressWhy`, its three largest
+    /// contributions in distress points ("raised voice 24.9 per min: +0.2; …").
     static let scoreColumns = [
-        "modelId", "modelVersion", "effort", "effortScaleMin", "effortScaleMax", "effortHigherIsEasier", "effortIndex", "effortWhy",
-        "distress", "distressLevel", "distressWhy",
+        "modelId", "modelVersion", "effort", "effortLevel", "effortScaleMin", "effortScaleMax", "effortHigherIsEasier", "effortIndex",
+        "effortWhy", "distress", "distressLevel", "distressWhy",
     ]
 
     /// Writes every stored call (taking place or analysed on or after `since`, if given), oldest
@@ -68,14 +72,14 @@ extension AttuneDatabase {
 
     private static func scoreFields(_ report: CallReport) -> [String] {
         guard let scores = report.scores, let model = report.model else { return scoreColumns.map { _ in "" } }
-        func why(_ contributions: [Contribution]) -> String {
-            contributions.filter(\.isNoticeable).prefix(3).map(\.text).joined(separator: "; ")
+        func why(_ contributions: [Contribution], _ text: (Contribution) -> String) -> String {
+            contributions.filter(\.isNoticeable).prefix(3).map(text).joined(separator: "; ")
         }
         let effort = scores.effort, distress = scores.distress
         return [
-            model.id, model.version, number(effort.value), number(effort.scale.min), number(effort.scale.max),
-            effort.scale.higherIsEasier ? "true" : "false", number(effort.index), why(effort.contributions),
-            distress.value.map(number) ?? "", distress.level?.rawValue ?? "", why(distress.contributions),
+            model.id, model.version, number(effort.value), effort.level.rawValue, number(effort.scale.min), number(effort.scale.max),
+            effort.scale.higherIsEasier ? "true" : "false", number(effort.index), why(effort.contributions) { $0.effortText(on: effort.scale) },
+            distress.value.map(number) ?? "", distress.level?.rawValue ?? "", why(distress.contributions, \.text),
         ]
     }
 

@@ -10,9 +10,17 @@ public struct AttuneDatabase: Sendable {
     /// The GRDB connection (a pool on disk, a queue in memory).
     public let writer: any DatabaseWriter
 
-    /// Opens (creating if needed) the store at `path` and brings its schema up to date.
+    /// Opens (creating if needed) the store at `path` and brings its schema up to date. The
+    /// store's folder must exist: a missing one is more often a typo than a wish, and a store
+    /// created somewhere unexpected loses a night's results as surely as an error would.
     public static func open(path: String) async throws(StorageError) -> AttuneDatabase {
         try await StorageError.wrapping("opening results store \(path)") {
+            if let slash = path.lastIndex(of: "/"), slash != path.startIndex, !path.hasPrefix("file:"),
+                case let folder = String(path[..<slash]), !FileManager.default.fileExists(atPath: folder + "/.")
+            {
+                throw StorageError(
+                    operation: "opening results store \(path)", message: "its folder \(folder) does not exist (create it, or give another path)")
+            }
             var configuration = Configuration()
             configuration.prepareDatabase { db in
                 // WAL with NORMAL sync survives a killed process (not a power cut) without fsync per call.

@@ -36,6 +36,18 @@ import Testing
         #expect(wrong.standardError.contains("attune: error: \(object): is a JSON object: expected a JSON array of responses"), "\(wrong.standardError)")
     }
 
+    /// A store in a folder that does not exist is refused naming the folder (a typo in `--db` or
+    /// the serve config must not put a night's results somewhere unexpected, nor fail vaguely).
+    @Test func aStoreInAMissingFolderIsRefusedNamingTheFolder() async throws {
+        let directory = RepositoryPaths.temporaryDirectory("attune-missing-folder")
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let store = directory + "/no-such-folder/results.db"
+        let batch = try AnalyzeCommandTests.run(["batch", RepositoryPaths.fixtureCalls, "--db", store])
+        #expect(batch.status == 3)
+        #expect(batch.standardError.contains("its folder \(directory)/no-such-folder does not exist"), "\(batch.standardError)")
+        #expect(!FileManager.default.fileExists(atPath: directory + "/no-such-folder"))
+    }
+
     /// A surveyed store with nothing beside it (closed cleanly), and its bytes.
     static func closedStore(_ name: String) async throws -> (directory: String, folder: String, db: String, bytes: Data, modified: Date) {
         let directory = RepositoryPaths.temporaryDirectory(name)

@@ -24,8 +24,8 @@ import Glibc
         _ = try await server.webSocket("/v1/ingest/native", headers: [.authorization: "Bearer \(LiveTestServer.ingestToken)"]) { _, outbound, _ in
             do {
                 try await outbound.write(.text(Self.startMessage))
-                for _ in 0..<100 where !(try await server.get("/v1/live/calls", token: LiveTestServer.aliceToken).body.contains("alice-call-1")) {
-                    try await Task.sleep(for: .milliseconds(20))
+                try await eventually("alice-call-1 to be live") {
+                    try await server.get("/v1/live/calls", token: LiveTestServer.aliceToken).body.contains("alice-call-1")
                 }
                 try await Self.checkAccess(server: server)
             } catch { checks.error = error }

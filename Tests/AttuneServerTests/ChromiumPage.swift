@@ -37,14 +37,12 @@ final class ChromiumPage: @unchecked Sendable {
         }
         guard let port else { process.terminate(); throw Failure("Chromium did not open its DevTools port") }
         // The page target's socket.
-        var found: String? = nil
-        for _ in 0..<50 where found == nil {
+        let found: String? = try? await eventually("Chromium's page target") { () async throws -> String? in
             let response = try await HTTPClient.shared.execute(HTTPClientRequest(url: "http://127.0.0.1:\(port)/json/list"), timeout: .seconds(5))
             let body = try await response.body.collect(upTo: 1 << 20)
             struct Target: Decodable { var type: String; var webSocketDebuggerUrl: String? }
             let targets = try JSONDecoder().decode([Target].self, from: Data(body.readableBytesView))
-            found = targets.first { $0.type == "page" }?.webSocketDebuggerUrl
-            if found == nil { try await Task.sleep(for: .milliseconds(100)) }
+            return targets.first { $0.type == "page" }?.webSocketDebuggerUrl
         }
         guard let found else { process.terminate(); throw Failure("Chromium has no page target") }
         socketURL = found

@@ -71,19 +71,14 @@ import Testing
                 }
             }
             for message in opening { try await outbound.write(message) }
-            var desktop: EventStreamReader? = nil
-            for _ in 0..<200 where desktop == nil {
-                if try await server.get("/v1/live/calls", token: LiveTestServer.aliceToken).body.contains(callId) {
-                    desktop = EventStreamReader(server: server, path: "/v1/live/calls/\(callId)/events", token: LiveTestServer.aliceToken) {
-                        $0.type == "callEnded"
-                    }
-                } else {
-                    try await Task.sleep(for: .milliseconds(20))
-                }
+            try await eventually("call \(callId) to be live") {
+                try await server.get("/v1/live/calls", token: LiveTestServer.aliceToken).body.contains(callId)
             }
-            let subscribed = try #require(desktop, "call \(callId) never became live")
+            let subscribed = EventStreamReader(server: server, path: "/v1/live/calls/\(callId)/events", token: LiveTestServer.aliceToken) {
+                $0.type == "callEnded"
+            }
             try whenLive()
-            try await Task.sleep(for: .milliseconds(200))
+            try await subscribed.connected()
             for (index, frame) in frames.enumerated() {
                 try await outbound.write(frame)
                 if (index + 1) % max(1, framesPerSecond / 10) == 0 { try await Task.sleep(for: .milliseconds(pauseMilliseconds)) }
@@ -143,7 +138,7 @@ import Testing
 
         // The supervisor's wall is open before the call starts.
         let wall = EventStreamReader(server: server, path: "/v1/live/wall/events", token: LiveTestServer.northToken) { $0.type == "callEnded" }
-        try await Task.sleep(for: .milliseconds(200))
+        try await wall.connected()
         let frame = 160 * 2  // 20 ms of stereo at 8 kHz
         let frames = stride(from: 0, to: audio.samples.count, by: frame).map {
             WebSocketOutboundWriter.OutboundFrame.binary(Self.l16(audio.samples[$0..<min($0 + frame, audio.samples.count)]))
@@ -414,12 +409,9 @@ import Testing
         #expect(replies.dropFirst().first?.parameters?.reason == "error")
         #expect(replies.dropFirst().first?.parameters?.info?.contains("seq") == true)
         // What was received before the violation is not lost: the call is stored when the socket closes.
-        var gapCallStored = false
-        for _ in 0..<100 where !gapCallStored {
-            gapCallStored = try await server.database.report(callId: "6b1d3c2a-9e8f-4a7b-8c6d-5e4f3a2b1c0d") != nil
-            if !gapCallStored { try await Task.sleep(for: .milliseconds(20)) }
+        try await eventually("the interrupted AudioHook call to be stored") {
+            try await server.database.report(callId: "6b1d3c2a-9e8f-4a7b-8c6d-5e4f3a2b1c0d") != nil
         }
-        #expect(gapCallStored)
 
         // Paused for the middle 20 s: only the first 10 s and the last part are analysed.
         let pauseSession = "5a2b7c3d-1e4f-4a6b-9c8d-7e6f5a4b3c2d"

@@ -29,10 +29,10 @@ struct LiveTestServer {
         var configuration = ServerConfiguration()
         configuration.port = 0
         configuration.tokens = [
-            .init(token: ingestToken, role: "ingest"),
-            .init(token: aliceToken, role: "advisor", agentId: "alice"),
-            .init(token: bobToken, role: "advisor", agentId: "bob"),
-            .init(token: northToken, role: "supervisor", team: "north"),
+            .init(token: ingestToken, role: .ingest),
+            .init(token: aliceToken, role: .advisor, agentId: "alice"),
+            .init(token: bobToken, role: .advisor, agentId: "bob"),
+            .init(token: northToken, role: .supervisor, team: "north"),
         ]
         configuration.audioHook = .init(apiKey: audioHookKey, clientSecret: nil)
         change(&configuration)
@@ -108,12 +108,16 @@ struct PushedMessage: Decodable, Sendable {
 /// A Server-Sent Events subscription read in the background: the JSON messages so far.
 final class EventStreamReader: Sendable {
     private let task: Task<(status: Int, messages: [PushedMessage]), any Error>
+    private let subscribed: AsyncStream<Void>
 
     /// Starts reading `path` (with `token`) until the stream ends, `until` returns true for a
     /// message, or `timeoutSeconds` pass.
     init(server: LiveTestServer, path: String, token: String?, timeoutSeconds: Int64 = 60, until: @escaping @Sendable (PushedMessage) -> Bool) {
         let url = server.url(path)
+        let (subscribed, subscription) = AsyncStream<Void>.makeStream()
+        self.subscribed = subscribed
         task = Task {
+            defer { subscription.finish() }
             var request = HTTPClientRequest(url: url)
             if let token { request.headers.add(name: "Authorization", value: "Bearer \(token)") }
             let response = try await HTTPClient.shared.execute(request, timeout: .seconds(timeoutSeconds))
@@ -125,6 +129,7 @@ final class EventStreamReader: Sendable {
                 while let end = pending.range(of: "\n\n") {
                     let event = String(pending[..<end.lowerBound])
                     pending = String(pending[end.upperBound...])
+                    if event == ": connected" { subscription.yield() }
                     for line in event.split(separator: "\n") where line.hasPrefix("data: ") {
                         let message = try JSONDecoder().decode(PushedMessage.self, from: Data(line.dropFirst(6).utf8))
                         messages.append(message)
@@ -138,5 +143,18 @@ final class EventStreamReader: Sendable {
 
     var result: (status: Int, messages: [PushedMessage]) { get async throws { try await task.value } }
 
+    /// Returns once the server has subscribed this reader (its first `: connected` line came),
+    /// so what is published from now on reaches it. Throws if the stream ended first.
+    func connected() async throws {
+        var iterator = subscribed.makeAsyncIterator()
+        guard await iterator.next() != nil else {
+            let status = try await task.value.status
+            throw NotSubscribed(status: status)
+        }
+    }
+
     func cancel() { task.cancel() }
+
+    /// The event stream ended (with this HTTP status) before the server subscribed it.
+    struct NotSubscribed: Error { var status: Int }
 }

@@ -25,16 +25,17 @@ import Testing
         let desktopPage = try await ChromiumPage(url: server.url("/desktop?token=\(LiveTestServer.aliceToken)"), profile: directory + "/desktop")
         let wallPage = try await ChromiumPage(url: server.url("/wall?token=\(LiveTestServer.northToken)"), profile: directory + "/wall")
         defer { desktopPage.close(); wallPage.close() }
-        // The pages as they are once they show the call's numbers and reasons, while it streams
+        // The pages as they are once they show the call's numbers and effort reasons (the desktop)
+        // and its effort (the wall), while it streams
         // (the pages wait for it themselves, with a generous deadline for a busy machine).
         let desktop = try #require(try await desktopPage.dom(when: """
-            Number.isFinite(parseFloat(document.getElementById("effort-value").textContent))
-              && document.querySelector("li") !== null
+            ["Low", "Moderate", "High"].includes(document.getElementById("effort-value").textContent)
+              && document.querySelector("#why li:not(.muted)") !== null
               && document.getElementById("stream-seconds").textContent !== "0:00"
               && document.getElementById("status").textContent === "live"
             """, timeoutSeconds: 120), "the desktop never showed the call")
         let wall = try #require(
-            try await wallPage.dom(when: #"document.querySelector('[data-call-id="\#(callId)"]') !== null"#, timeoutSeconds: 120),
+            try await wallPage.dom(when: #"/(low|moderate|high) · \d/.test(document.querySelector('[data-call-id="\#(callId)"]')?.textContent ?? "")"#, timeoutSeconds: 120),
             "the wall never listed the call")
         let screenshot = try await desktopPage.screenshot()
         try screenshot.write(to: URL(fileURLWithPath: directory + "/desktop.png"))
@@ -42,8 +43,28 @@ import Testing
         // The desktop followed Alice's live call and shows numbers, not placeholders.
         #expect(Self.text(of: "call-id", in: desktop) == callId)
         #expect(Self.text(of: "status", in: desktop) == "live")
-        let effort = try #require(Double(Self.text(of: "effort-value", in: desktop) ?? ""), "effort not shown")
+        // Effort in words, the number on the survey's scale under it (CES 2.0 for the default
+        // model), and each reason as the change it makes to that number: on CES 2.0 effort pulls
+        // it down, so "harder" goes with "−".
+        let level = try #require(Self.text(of: "effort-value", in: desktop), "effort not shown")
+        #expect(["Low", "Moderate", "High"].contains(level), "effort shown as \(level)")
+        let scale = try #require(Self.text(of: "effort-scale", in: desktop))
+        let shown = try #require(scale.firstMatch(of: #/^(\d+\.\d) on 1–7, where 7 = very easy$/#), "effort scale shown as \(scale)")
+        let effort = try #require(Double(shown.output.1))
         #expect((1...7).contains(effort))
+        // The level is the third of the scale the number sits in (7–5 low, 5–3 moderate, 3–1 high).
+        switch level {
+        case "High": #expect(effort <= 3.1, "\(level) at \(effort)")
+        case "Low": #expect(effort >= 4.9, "\(level) at \(effort)")
+        default: #expect((2.9...5.1).contains(effort), "\(level) at \(effort)")
+        }
+        let reasons = Self.listItems(of: "why", in: desktop)
+        #expect(!reasons.isEmpty && reasons.count <= 3, "\(reasons)")
+        for reason in reasons {
+            let parts = try #require(reason.firstMatch(of: #/^(.+): ([−+])(\d+\.\d) \((harder|easier)\)$/#), "reason shown as \(reason)")
+            #expect(!parts.output.1.contains(":"), "\(reason): the reason keeps its own words only")
+            #expect((parts.output.2 == "−") == (parts.output.4 == "harder"), "\(reason): on CES 2.0 harder lowers the number")
+        }
         #expect(Self.text(of: "talk-advisor", in: desktop)?.hasSuffix("%") == true)
         #expect(Self.text(of: "talk-customer", in: desktop)?.hasSuffix("%") == true)
         #expect(Self.text(of: "dead-air", in: desktop)?.hasSuffix(" s") == true)
@@ -53,6 +74,8 @@ import Testing
         // The wall lists the call under Alice.
         #expect(wall.contains(#"data-call-id="\#(callId)""#))
         #expect(wall.contains("<td>alice</td>"))
+        // Its effort column: the level in words and the number on the scale.
+        #expect(wall.firstMatch(of: #/<td( class="bad")?>(low|moderate|high) · \d+\.\d</td>/#) != nil, "no effort on the wall")
         // The screenshot is a rendered page (a blank one is a few kB).
         #expect(screenshot.starts(with: [0x89, 0x50, 0x4E, 0x47]) && screenshot.count > 20_000, "screenshot of \(screenshot.count) bytes")
     }
@@ -114,6 +137,14 @@ import Testing
         }
         await live.wait()
         return streaming
+    }
+
+    /// The texts of the `<li>` items of the list with `id` in a dumped DOM.
+    static func listItems(of id: String, in dom: String) -> [String] {
+        guard let start = dom.range(of: #"id="\#(id)""#), let end = dom[start.upperBound...].range(of: "</ul>") else { return [] }
+        return dom[start.upperBound..<end.lowerBound].matches(of: #/<li[^>]*>([^<]*)</li>/#).map {
+            String($0.output.1).replacingOccurrences(of: "&nbsp;", with: " ")
+        }
     }
 
     /// The text of the element with `id` in a dumped DOM (elements without nested tags).

@@ -13,7 +13,7 @@ struct AnalyzeCommand: ParsableCommand {
             A stereo file has one party per channel (advisor on channel 0 unless --advisor-channel 1). \
             Two mono legs go as --advisor A --customer C. A mono file is both parties mixed unless \
             --mono-party says whose voice it is. Any format libsndfile reads (WAV PCM/float/μ-law/A-law, \
-            FLAC, OGG) at 8 kHz or more. Scores come from models/default.json (or --model FILE, or \
+            FLAC, OGG) at 8–192 kHz. Scores come from the model built into attune (or --model FILE, or \
             $ATTUNE_MODEL), each with the contributions behind it; --no-scores leaves them out.
             """
     )

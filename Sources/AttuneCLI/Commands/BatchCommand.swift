@@ -11,7 +11,7 @@ struct BatchCommand: AsyncParsableCommand {
         abstract: "Analyse a folder (recursively) or a manifest CSV of recordings into the results store.",
         discussion: """
             Every call is stored once, keyed by its recording's content (SHA-256), the engine version, \
-            the settings and the scoring model's hash (models/default.json unless --model or --no-scores): re-running skips finished calls, and a run killed at any \
+            the settings and the scoring model's hash (the built-in model unless --model or --no-scores): re-running skips finished calls, and a run killed at any \
             moment can simply be run again. Files that cannot be analysed are listed with their reason \
             (exit 1); the rest of the run goes on.
 

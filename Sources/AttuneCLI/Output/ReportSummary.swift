@@ -88,18 +88,12 @@ struct ReportSummary {
     /// `--json` lists them all).
     private func scoreLines(_ scores: CallScores) -> [String] {
         let effort = scores.effort
-        let scale = effort.scale
         // Said in words first, then as the number on the survey's own scale; each reason moves
         // that number the way the reader sees it (on CES 2.0, effort pulls it down: −).
-        let level = effort.index >= 2.0 / 3 ? "high" : effort.index >= 1.0 / 3 ? "moderate" : "low"
-        let easiest = scale.higherIsEasier ? scale.max : scale.min
-        var lines = ["Likely customer effort: \(level) (\(oneDecimal(effort.value)) on \(plain(scale.min))–\(plain(scale.max)), where \(plain(easiest)) = very easy); model \(report.model.map { "\($0.id) \($0.version)" } ?? "?")"]
+        var lines = ["Likely customer effort: \(effort.level.rawValue) (\(effort.valueOnScaleText)); model \(report.model.map { "\($0.id) \($0.version)" } ?? "?")"]
         let shown = effort.contributions.filter(\.isNoticeable)
         if shown.isEmpty { lines.append("  (no input added effort)") }
-        for contribution in shown {
-            let onScale = scale.higherIsEasier ? -contribution.points : contribution.points
-            lines.append("  \(contribution.reason): \(onScale < 0 ? "−" : "+")\(oneDecimal(abs(onScale))) (\(contribution.points > 0 ? "harder" : "easier"))")
-        }
+        for contribution in shown { lines.append("  " + contribution.effortText(on: effort.scale)) }
         let distress = scores.distress
         if let value = distress.value, let level = distress.level {
             let at = distress.peakAtSeconds.map { " at \(clock($0))" } ?? ""

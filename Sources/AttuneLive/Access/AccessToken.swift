@@ -1,3 +1,21 @@
+/// The roles a token may have, by the names the server's configuration file gives them
+/// (`"role": "advisor"`): the one vocabulary both the file and `AccessRole` use.
+public enum AccessRoleName: String, Sendable, Equatable, Codable, CaseIterable {
+    /// An advisor's desktop: needs the advisor's `agentId`.
+    case advisor
+    /// A supervisor's wall: needs the `team`.
+    case supervisor
+    /// A system that sends audio.
+    case ingest
+
+    /// "advisor, supervisor or ingest": every name, in declaration order, for messages.
+    public static var allowedList: String {
+        let names = allCases.map(\.rawValue)
+        guard let last = names.last, names.count > 1 else { return names.joined() }
+        return names.dropLast().joined(separator: ", ") + " or " + last
+    }
+}
+
 /// What a token may do (from the server's configuration file).
 public enum AccessRole: Sendable, Equatable {
     /// Sees only the calls of this advisor.
@@ -18,14 +36,17 @@ public enum AccessRole: Sendable, Equatable {
 
     public var canIngest: Bool { self == .ingest }
 
-    /// The role's name, for logs (never the token).
-    public var name: String {
+    /// The role's name in the configuration's vocabulary.
+    public var roleName: AccessRoleName {
         switch self {
-        case .advisor: "advisor"
-        case .supervisor: "supervisor"
-        case .ingest: "ingest"
+        case .advisor: .advisor
+        case .supervisor: .supervisor
+        case .ingest: .ingest
         }
     }
+
+    /// The role's name, for logs (never the token).
+    public var name: String { roleName.rawValue }
 }
 
 /// Looks tokens up in constant time per comparison (no early exit on the first differing byte).

@@ -100,13 +100,31 @@ public struct LiveUpdate: Sendable, Equatable, Codable {
     /// shows once it has lasted `holds.minimumSeconds`.
     public var onHoldSinceSeconds: Double?
 
+    /// Encoded with `level` (`low`, `moderate`, `high`) and, on each of `why`, `scaleChange` (the
+    /// signed change of `value`, in answer points) and `effect` (`harder`, `easier`, `none`), as
+    /// reports write them (`EffortScore`); decoding reads the stored fields only.
     public struct Effort: Sendable, Equatable, Codable {
+        /// On the survey scale (`scale`).
         public var value: Double
         public var scale: SurveyScale
         /// 0 (effortless) … 1 (the most effort).
         public var index: Double
-        /// The largest contributions (at most three that add anything).
+        /// The largest contributions (at most three that add anything), in effort points.
         public var why: [Contribution]
+
+        /// Likely effort in words, from `index`.
+        public var level: EffortLevel { EffortLevel(index: index) }
+
+        private enum EncodedKeys: String, CodingKey { case value, scale, index, why, level }
+
+        public func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: EncodedKeys.self)
+            try container.encode(value, forKey: .value)
+            try container.encode(scale, forKey: .scale)
+            try container.encode(index, forKey: .index)
+            try container.encode(why.map { EffortContributionEncoding($0, scale: scale) }, forKey: .why)
+            try container.encode(level, forKey: .level)
+        }
     }
 
     public struct Distress: Sendable, Equatable, Codable {

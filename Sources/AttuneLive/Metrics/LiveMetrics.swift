@@ -69,6 +69,8 @@ public final class LiveMetrics: Sendable {
 
     /// Updates handed over so far.
     public var updateCount: Int { counters.withLock { $0.updates } }
+    /// Seconds of audio received so far, all calls and protocols.
+    public var audioSecondsReceived: Double { counters.withLock { $0.audioSeconds } }
 
     /// The Prometheus text exposition (version 0.0.4).
     public func prometheusText(liveCalls: Int, subscribers: Int) -> String {

@@ -11,8 +11,10 @@ import ServiceLifecycle
 ///
 /// A call's end is the one thing that waits: its report is stored by a task, and the replies of
 /// the step that ended it (AudioHook's `closed`) go out once it is stored. Frames that arrive
-/// meanwhile wait their turn. However the socket ends (the protocol's end, a close, a dropped
-/// connection), the call is ended and stored; `done` completes after that.
+/// meanwhile wait their turn (a bounded number). However the socket ends (the protocol's end, a
+/// close, a dropped connection, silence), the call is ended and stored; `done` completes after
+/// that. What happens when is `IngestConnectionState`'s decision; this handler only carries it
+/// out, with one timer on the event loop's clock.
 final class IngestChannelHandler<Adapter: IngestAdapter>: ChannelInboundHandler {
     typealias InboundIn = WebSocketFrame
     typealias OutboundOut = WebSocketFrame
@@ -20,43 +22,49 @@ final class IngestChannelHandler<Adapter: IngestAdapter>: ChannelInboundHandler 
     private var adapter: Adapter
     private var driver: IngestDriver
     private let done: EventLoopPromise<Void>
-    private var channel: (any Channel)?
-    /// A call's report is being stored; frames wait in `held`.
-    private var storing = false
-    private var held: [WebSocketFrame] = []
-    private var sentClose = false
-    private var channelClosed = false
-    private var disconnectApplied = false
-    private var isDone = false
-    private var receivedSinceCheck = true
-    private var pingOutstanding = false
-    private var idleCheck: RepeatedTask?
+    private let limits: IngestConnectionState<WebSocketFrame>.Limits
+    private var state: IngestConnectionState<WebSocketFrame>?
+    private var context: ChannelHandlerContext?
+    private var timer: Scheduled<Void>?
+    private var timerDeadline: NIODeadline?
 
     /// - Parameter done: completed once the socket has closed and its call is stored.
     init(adapter: Adapter, state: LiveServerState, logger: Logger, done: EventLoopPromise<Void>) {
         self.adapter = adapter
         self.done = done
         driver = IngestDriver(state: state, source: Adapter.ingestProtocol, logger: logger)
+        limits = .init(
+            idle: .nanoseconds(Int64(state.options.idleSeconds * 1e9)), closeHandshake: .seconds(LiveServer.closeHandshakeSeconds))
     }
 
     func handlerAdded(context: ChannelHandlerContext) {
-        channel = context.channel
-        let bound = NIOLoopBound(self, eventLoop: context.eventLoop)
-        let idle = TimeAmount.milliseconds(Int64(driver.state.options.idleSeconds * 1000))
-        idleCheck = context.eventLoop.scheduleRepeatedTask(initialDelay: idle, delay: idle) { _ in bound.value.checkIdle() }
+        self.context = context
+        state = IngestConnectionState(limits: limits, now: context.eventLoop.now)
+        scheduleTimer()
+    }
+
+    func handlerRemoved(context: ChannelHandlerContext) {
+        timer?.cancel()
+        self.context = nil
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         let frame = unwrapInboundIn(data)
-        receivedSinceCheck = true
-        pingOutstanding = false
-        if storing { held.append(frame) } else { handle(frame) }
+        guard let arrival = state?.received(frame, bytes: frame.length, at: context.eventLoop.now) else { return }
+        switch arrival {
+        case .handle(let frame): handle(frame)
+        case .held: break
+        case .dropped(let reason):
+            driver.state.metrics.error(.protocol)
+            driver.logger.notice("ingest message dropped", metadata: ["reason": "\(reason)"])
+        }
     }
 
     func channelInactive(context: ChannelHandlerContext) {
-        channelClosed = true
-        idleCheck?.cancel()
-        applyDisconnectWhenIdle()
+        state?.socketClosed()
+        timer?.cancel()
+        timer = nil
+        continueEnding()
         context.fireChannelInactive()
     }
 
@@ -93,13 +101,12 @@ final class IngestChannelHandler<Adapter: IngestAdapter>: ChannelInboundHandler 
             write(.pong(frame.unmaskedData), flush: true)
         case .connectionClose:
             // The client's close (or its answer to ours): echo its code, then the socket ends.
-            if !sentClose {
-                sentClose = true
+            if state?.clientClosed() == true {
                 var data = frame.unmaskedData
                 let code = data.readSlice(length: 2) ?? ByteBuffer()
                 write(WebSocketFrame(fin: true, opcode: .connectionClose, data: code), flush: true)
             }
-            channel?.close(promise: nil)
+            context?.close(promise: nil)
         default:
             break  // pong; continuations are joined by the aggregator before this handler
         }
@@ -115,25 +122,24 @@ final class IngestChannelHandler<Adapter: IngestAdapter>: ChannelInboundHandler 
             outcome.close = refusal.close.map { ($0, false) }
         }
         if outcome.close != nil, outcome.ended == nil { outcome.ended = driver.end() }
-        guard let ended = outcome.ended else {
+        guard let ended = outcome.ended, let eventLoop = context?.eventLoop else {
             send(outcome)
             return
         }
-        storing = true
-        let eventLoop = channel?.eventLoop
-        let bound = eventLoop.map { NIOLoopBound(self, eventLoop: $0) }
-        let state = driver.state, logger = driver.logger, after = outcome
+        state?.storeBegan()
+        let bound = NIOLoopBound(self, eventLoop: eventLoop)
+        let serverState = driver.state, logger = driver.logger, after = outcome
         Task {
-            await IngestDriver.store(ended, state: state, logger: logger)
-            eventLoop?.execute { bound?.value.stored(after) }
+            await IngestDriver.store(ended, state: serverState, logger: logger)
+            eventLoop.execute { bound.value.stored(after) }
         }
     }
 
     private func stored(_ outcome: IngestDriver.Outcome) {
-        storing = false
+        state?.storeFinished()
         send(outcome)
-        while !storing, !held.isEmpty { handle(held.removeFirst()) }
-        applyDisconnectWhenIdle()
+        while let frame = state?.nextHeldFrame() { handle(frame) }
+        continueEnding()
     }
 
     private func send(_ outcome: IngestDriver.Outcome) {
@@ -141,50 +147,61 @@ final class IngestChannelHandler<Adapter: IngestAdapter>: ChannelInboundHandler 
         if let close = outcome.close {
             self.close(code: close.normal ? .normalClosure : .policyViolation, reason: close.reason)
         } else if !outcome.replies.isEmpty {
-            channel?.flush()
+            context?.flush()
         }
     }
 
     /// Once the socket has closed and no store is under way: the protocol's end for whatever
     /// the client did not end itself, then `done`.
-    private func applyDisconnectWhenIdle() {
-        guard channelClosed, !storing, !isDone else { return }
-        if !disconnectApplied {
-            disconnectApplied = true
-            held.removeAll()
-            apply(adapter.connectionClosed())
-            if storing { return }
+    private func continueEnding() {
+        while let ending = state?.ending() {
+            switch ending {
+            case .wait: return
+            case .applyDisconnect: apply(adapter.connectionClosed())
+            case .finish:
+                done.succeed()
+                return
+            }
         }
-        isDone = true
-        done.succeed()
     }
 
-    /// Sends a close frame (once) and closes the socket if the client has not within
+    /// Sends a close frame (once); the socket is dropped if the client has not answered within
     /// `LiveServer.closeHandshakeSeconds`.
     private func close(code: WebSocketErrorCode, reason: String) {
-        guard !sentClose, let channel else { return }
-        sentClose = true
+        guard let context, state?.closeRequested(at: context.eventLoop.now) == true else { return }
         write(.close(code, reason: reason), flush: true)
-        channel.eventLoop.scheduleTask(in: .seconds(LiveServer.closeHandshakeSeconds)) { channel.close(promise: nil) }
+        scheduleTimer()
     }
 
     private func write(_ frame: WebSocketFrame, flush: Bool) {
-        guard let channel, !channelClosed else { return }
-        if flush { channel.writeAndFlush(frame, promise: nil) } else { channel.write(frame, promise: nil) }
+        guard let context, context.channel.isActive else { return }
+        if flush { context.writeAndFlush(wrapOutboundOut(frame), promise: nil) } else { context.write(wrapOutboundOut(frame), promise: nil) }
     }
 
-    /// A socket silent for `LiveOptions.idleSeconds` is pinged; silent for as long again, it is
-    /// closed (going away), and its call ends and is stored when the socket has closed.
-    private func checkIdle() {
-        defer { receivedSinceCheck = false }
-        guard !receivedSinceCheck else { return }
-        if pingOutstanding {
+    // MARK: - Timer
+
+    /// Sets the one timer to the state's next deadline (silence, or our close unanswered).
+    private func scheduleTimer() {
+        guard let context, let deadline = state?.nextTimerDeadline else { return }
+        if deadline == timerDeadline, timer != nil { return }
+        timer?.cancel()
+        timerDeadline = deadline
+        let bound = NIOLoopBound(self, eventLoop: context.eventLoop)
+        timer = context.eventLoop.scheduleTask(deadline: deadline) { bound.value.timerFired() }
+    }
+
+    private func timerFired() {
+        timer = nil
+        guard let context, let action = state?.timerFired(at: context.eventLoop.now) else { return }
+        switch action {
+        case .none: break
+        case .ping: write(.ping(ByteBuffer(string: "attune")), flush: true)
+        case .close(let reason):
             driver.logger.notice("ingest connection silent: closed")
-            close(code: .goingAway, reason: "no message for \(Int(2 * driver.state.options.idleSeconds)) s")
-        } else {
-            pingOutstanding = true
-            write(.ping(ByteBuffer(string: "attune")), flush: true)
+            close(code: .goingAway, reason: reason)
+        case .dropConnection: context.close(promise: nil)
         }
+        scheduleTimer()
     }
 }
 

@@ -1,8 +1,9 @@
 extension Pages {
     /// The advisor desktop: one live call (`?call=ID`, else the newest live call the token may
-    /// see), updated from `/v1/live/calls/{id}/events`: likely effort on the survey scale, the
-    /// customer's distress, talk share, a dead-air timer, overtalk, interruptions and raised
-    /// voice, the top reasons, and alerts as they happen.
+    /// see), updated from `/v1/live/calls/{id}/events`: likely effort in words (low, moderate, high)
+    /// over its value on the survey scale, the top reasons as the change each makes to that value,
+    /// the customer's distress, talk share, a dead-air timer, overtalk, interruptions and raised
+    /// voice, and alerts as they happen.
     static let desktop = """
         <!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width">
         <title>Attune · advisor desktop</title>
@@ -51,19 +52,29 @@ extension Pages {
         const fmt = (s) => Math.floor(s / 60) + ":" + String(Math.floor(s % 60)).padStart(2, "0");
         const pct = (x) => x == null ? "–" : Math.round(x * 100) + " %";
         function setText(id, text) { $(id).textContent = text; }
+        // "dead air 10.5 s: −0.6 (harder)": the reason (the text before its last colon) and the
+        // change it makes to the number shown on the survey's scale (Contribution.effortText).
+        function effortReason(c) {
+          const colon = c.text.lastIndexOf(":");
+          const reason = colon < 0 ? c.text : c.text.slice(0, colon);
+          const change = c.effect === "none" ? "0.0" : (c.scaleChange < 0 ? "−" : "+") + Math.abs(c.scaleChange).toFixed(1);
+          return reason + ": " + change + " (" + c.effect + ")";
+        }
 
         function showUpdate(u) {
           setText("call-id", u.call.callId);
           setText("stream-seconds", fmt(u.streamSeconds));
           if (u.effort) {
             const e = u.effort;
-            setText("effort-value", e.value.toFixed(1));
-            setText("effort-scale", "on " + e.scale.min + "–" + e.scale.max + (e.scale.higherIsEasier ? " (higher = easier)" : " (higher = more effort)"));
+            // In words (the server's level), then the number on the survey's own scale.
+            setText("effort-value", e.level.charAt(0).toUpperCase() + e.level.slice(1));
+            const easiest = e.scale.higherIsEasier ? e.scale.max : e.scale.min;
+            setText("effort-scale", e.value.toFixed(1) + " on " + e.scale.min + "–" + e.scale.max + ", where " + easiest + " = very easy");
             const bar = $("effort-gauge");
             bar.style.width = Math.round(e.index * 100) + "%";
-            bar.style.background = e.index >= 0.66 ? "var(--bad)" : e.index >= 0.33 ? "var(--warn)" : "var(--ok)";
+            bar.style.background = e.level === "high" ? "var(--bad)" : e.level === "moderate" ? "var(--warn)" : "var(--ok)";
             const why = $("why"); why.replaceChildren();
-            for (const c of e.why) { const li = document.createElement("li"); li.textContent = c.text; why.appendChild(li); }
+            for (const c of e.why) { const li = document.createElement("li"); li.textContent = effortReason(c); why.appendChild(li); }
             if (!e.why.length) { const li = document.createElement("li"); li.className = "muted"; li.textContent = "nothing adds effort so far"; why.appendChild(li); }
           }
           if (u.distress) {

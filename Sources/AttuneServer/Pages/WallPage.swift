@@ -1,6 +1,7 @@
 extension Pages {
     /// The supervisor wall: every live call of the token's team from `/v1/live/wall/events`,
-    /// distressed customers first, then by likely effort; a click opens the call's desktop.
+    /// distressed customers first, then by likely effort (shown in words and on the survey scale:
+    /// "high · 1.2"); a click opens the call's desktop.
     static let wall = """
         <!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width">
         <title>Attune · supervisor wall</title>
@@ -52,7 +53,7 @@ extension Pages {
             tr.appendChild(cell(r.call.callId, "muted"));
             tr.appendChild(cell(u ? fmt(u.streamSeconds) : "–"));
             tr.appendChild(cell(u?.distress ? level + " " + u.distress.value.toFixed(2) : "–", level === "high" ? "bad" : level === "elevated" ? "warn" : ""));
-            tr.appendChild(cell(u?.effort ? u.effort.value.toFixed(1) : "–", u?.effort && u.effort.index >= 0.66 ? "bad" : ""));
+            tr.appendChild(cell(u?.effort ? u.effort.level + " · " + u.effort.value.toFixed(1) : "–", u?.effort?.level === "high" ? "bad" : ""));
             if (u && u.onHoldSinceSeconds != null) tr.appendChild(cell("on hold " + fmt(u.streamSeconds - u.onHoldSinceSeconds), "warn hold"));
             else tr.appendChild(cell(u ? u.silenceSeconds.toFixed(0) + " s" : "–", u && u.silenceSeconds >= u.deadAirThresholdSeconds ? "bad" : ""));
             tr.appendChild(cell(r.alert ? fmt(r.alert.atSeconds) + " " + r.alert.message : ""));
