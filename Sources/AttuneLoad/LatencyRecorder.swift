@@ -8,7 +8,6 @@ final class LatencyRecorder: Sendable {
         var updates = 0
         var unmatchedUpdates = 0
         var connectFailures = 0
-        var connectFailureReasons: [String: Int] = [:]
         var refusedUpgrades: [Int: Int] = [:]
         var earlyCloses: [UInt16: Int] = [:]
         var sendFailures = 0
@@ -30,15 +29,7 @@ final class LatencyRecorder: Sendable {
     }
 
     func sendLag(milliseconds: Double) { state.withLock { $0.maximumSendLagMilliseconds = max($0.maximumSendLagMilliseconds, milliseconds) } }
-    /// `reason`: which socket and the error (its first 160 characters are kept, and at most 20
-    /// different reasons).
-    func connectFailed(reason: String) {
-        let reason = String(reason.prefix(160))
-        state.withLock {
-            $0.connectFailures += 1
-            if $0.connectFailureReasons[reason] != nil || $0.connectFailureReasons.count < 20 { $0.connectFailureReasons[reason, default: 0] += 1 }
-        }
-    }
+    func connectFailed() { state.withLock { $0.connectFailures += 1 } }
     func refusedUpgrade(status: Int) { state.withLock { $0.refusedUpgrades[status, default: 0] += 1 } }
     func closedEarly(code: UInt16) { state.withLock { $0.earlyCloses[code, default: 0] += 1 } }
     func sendFailed() { state.withLock { $0.sendFailures += 1 } }
@@ -61,8 +52,6 @@ final class LatencyRecorder: Sendable {
         /// or, with TLS, whose TLS handshake failed (a certificate not trusted, a name not matching,
         /// the connection closed during the handshake).
         var connectFailures: Int
-        /// The connect failures by socket and error (`connectFailed(reason:)`).
-        var connectFailureReasons: [String: Int]
         /// Calls whose socket's upgrade was answered with another status than 101, by status. A desktop
         /// refused with 404 before the server has read its call's opening is retried (about 5 s)
         /// and counted only when it is still refused.
@@ -106,7 +95,7 @@ final class LatencyRecorder: Sendable {
                 updates: state.updates, unmatchedUpdates: state.unmatchedUpdates,
                 percentilesMilliseconds: (percentile(0.5), percentile(0.9), percentile(0.99), sorted.last ?? .nan),
                 contentDelayMilliseconds: (percentile(0.5, of: content), percentile(0.99, of: content)),
-                connectFailures: state.connectFailures, connectFailureReasons: state.connectFailureReasons, refusedUpgrades: state.refusedUpgrades, earlyCloses: state.earlyCloses,
+                connectFailures: state.connectFailures, refusedUpgrades: state.refusedUpgrades, earlyCloses: state.earlyCloses,
                 sendFailures: state.sendFailures, lateFrames: state.lateFrames, endTimeouts: state.endTimeouts,
                 maximumSendLagMilliseconds: state.maximumSendLagMilliseconds, callsCompleted: state.callsCompleted, callsEnded: state.callsEnded)
         }

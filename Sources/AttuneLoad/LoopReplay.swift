@@ -214,8 +214,8 @@ final class ReplayedCall {
             channel.flush()
             connectDesktop()
         case .message: break  // AudioHook `opened`, `pong`; native errors end in a close
-        case .connectFailed(let reason):
-            countFailure { $0.connectFailed(reason: "ingest: " + reason) }
+        case .connectFailed:
+            countFailure { $0.connectFailed() }
         case .refused(let status, _):
             countFailure { $0.refusedUpgrade(status: status) }
         case .closed(let ending):
@@ -256,8 +256,8 @@ final class ReplayedCall {
         case .message(.text, let payload):
             received(payload, atNanoseconds: NIODeadline.now().uptimeNanoseconds)
         case .message: break
-        case .connectFailed(let reason):
-            countFailure { $0.connectFailed(reason: "desktop: " + reason) }
+        case .connectFailed:
+            countFailure { $0.connectFailed() }
             abortIngest()
         case .refused(let status, _):
             // The server registers the call when it has read the opening: until then, 404.

@@ -112,10 +112,6 @@ struct ReplayCommand: AsyncParsableCommand {
             print(String(format: "server memory per live call (peak RSS over the RSS before, with sockets and buffers): %.1f KiB",
                          Double(after.peakResidentBytes - before.residentBytes) / Double(calls) / 1024))
         }
-        if !summary.connectFailureReasons.isEmpty {
-            print("connect failures by reason: " + summary.connectFailureReasons.sorted { ($1.value, $0.key) < ($0.value, $1.key) }
-                .map { "\($0.key) ×\($0.value)" }.joined(separator: "; "))
-        }
         if let failures = Self.failureLine(summary, lateToleranceMilliseconds: lateToleranceMilliseconds) { print(failures) }
         print(String(format: "RESULT calls=%d p50=%.1f p99=%.1f max=%.1f contentP99=%.1f cpu=%.2f updates=%d expected=%d dropped=%d gaps=%d ended=%d",
                      calls, summary.percentilesMilliseconds.p50, summary.percentilesMilliseconds.p99, summary.percentilesMilliseconds.max,

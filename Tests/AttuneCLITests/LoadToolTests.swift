@@ -41,8 +41,28 @@ import Glibc
     /// Runs `executable` to its end (output to files, so no pipe can fill and stall it); a run
     /// still going after `seconds` (generous: a busy machine) is ended and reported with -1.
     static func run(_ executable: String, _ arguments: [String], seconds: Double = 300) throws -> Run {
-        let run = try InstalledAttune.runToEnd(executable, arguments, in: RepositoryPaths.root, seconds: seconds)
-        return Run(status: run.status, standardOutput: run.standardOutput, standardError: run.standardError)
+        let outputs = RepositoryPaths.temporaryDirectory("attune-load-run")
+        let out = outputs + "/stdout", err = outputs + "/stderr"
+        _ = FileManager.default.createFile(atPath: out, contents: nil)
+        _ = FileManager.default.createFile(atPath: err, contents: nil)
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments
+        process.currentDirectoryURL = URL(fileURLWithPath: RepositoryPaths.root)
+        process.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: out))
+        process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: err))
+        let exited = DispatchSemaphore(value: 0)
+        process.terminationHandler = { _ in exited.signal() }
+        try process.run()
+        let finished = exited.wait(timeout: .now() + seconds) == .success
+        if !finished {
+            process.terminate()
+            process.waitUntilExit()
+        }
+        return Run(
+            status: finished ? process.terminationStatus : -1,
+            standardOutput: (try? String(contentsOfFile: out, encoding: .utf8)) ?? "",
+            standardError: (try? String(contentsOfFile: err, encoding: .utf8)) ?? "")
     }
 
     /// `attune-load replay` against `port` with short calls and no warm-up.
