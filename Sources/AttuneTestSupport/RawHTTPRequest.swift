@@ -40,13 +40,12 @@ public enum RawHTTPRequest {
         "Upgrade: websocket", "Connection: Upgrade", "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==", "Sec-WebSocket-Version: 13",
     ]
 
-    /// The status code of the response to `GET path` (nil if the server sent none in 60 s: a
-    /// generous wait, for a busy machine; a refusal comes in milliseconds).
+    /// The status code of the response to `GET path` (nil if the server sent none in 10 s).
     public static func status(port: Int, path: String, token: String?, headers: [String] = []) -> Int? {
         let socket = open(port: port, path: path, token: token, headers: headers)
         guard socket >= 0 else { return nil }
         defer { close(socket) }
-        var timeout = timeval(tv_sec: 60, tv_usec: 0)
+        var timeout = timeval(tv_sec: 10, tv_usec: 0)
         setsockopt(socket, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
         var buffer = [UInt8](repeating: 0, count: 512)
         let received = recv(socket, &buffer, buffer.count, 0)

@@ -56,8 +56,8 @@ import Glibc
         let log = ServerLog(reading: errors)
         try process.run()
         // The start-up line "listening … url=http://127.0.0.1:PORT"; generous: the machine may be busy.
-        let started = log.wait { $0.contains("listening") && $0.firstMatch(of: #/url=https?://127\.0\.0\.1:(\d+)/#) != nil }
-        if let started, let match = started.firstMatch(of: #/url=https?://127\.0\.0\.1:(\d+)/#), let port = Int(match.output.1) {
+        let started = log.wait { $0.contains("listening") && $0.firstMatch(of: #/url=http://127\.0\.0\.1:(\d+)/#) != nil }
+        if let started, let match = started.firstMatch(of: #/url=http://127\.0\.0\.1:(\d+)/#), let port = Int(match.output.1) {
             return Server(process: process, port: port, log: log)
         }
         if process.isRunning { process.terminate() }
@@ -107,45 +107,47 @@ import Glibc
         let process = server.process
         defer { if process.isRunning { process.terminate() } }
         let log = server.log
-        // A raw socket: the server's close frame and code are read exactly, however soon the
-        // server drops the connection after it.
-        let socket = RawWebSocket.open(port: server.port, path: "/v1/ingest/native", token: token)
-        try #require(socket >= 0)
-        defer { close(socket) }
-        RawWebSocket.sendText(socket, #"{"type":"start","callId":"sigint-call","agentId":"alice","team":"north","sampleRateHz":8000,"encoding":"PCMU","channels":["advisor","customer"]}"#)
-        for _ in 0..<200 { RawWebSocket.send(socket, RawWebSocket.frame(opcode: 0x2, [UInt8](repeating: 0xFF, count: 320)[...])) }
-        // Interrupt the server mid-call, once it has started the call (its log says so): no
-        // fixed wait, however busy the machine.
-        let started = log.wait { $0.contains("call started") && $0.contains("callId=sigint-call") }
-        #expect(started != nil, "the server did not log the call's start: \(log.contents.suffix(2000))")
-        kill(process.processIdentifier, SIGINT)
-        let read = RawWebSocket.readUntilClose(socket)
-        #expect(read.closeCode == 1001, "close code \(String(describing: read.closeCode)) \(read.closeReason)")
+        let closeFrame = try await Self.streamCall(port: server.port, token: token, callId: "sigint-call", seconds: 4) {
+            // Interrupt the server mid-call, once it has started the call (its log says so): no
+            // fixed wait, however busy the machine.
+            let started = await log.waitAsync { $0.contains("call started") && $0.contains("callId=sigint-call") }
+            #expect(started != nil, "the server did not log the call's start: \(log.contents.suffix(2000))")
+            kill(process.processIdentifier, SIGINT)
+        }
+        #expect(closeFrame?.closeCode == .goingAway, "close frame: \(String(describing: closeFrame))")
         Self.interruptAndWait(process)
         let export = try AnalyzeCommandTests.run(["export", "--format", "jsonl", "--db", database])
         #expect(export.status == 0)
         #expect(export.standardOutput.contains("sigint-call"), "the interrupted call was not stored: \(export.standardOutput.prefix(300))")
     }
 
-    /// `"tls"` in the configuration: the server listens with HTTPS (its log says so) and SIGHUP
-    /// reloads the certificate, keeping the old one when the new files are bad.
-    @Test func tlsIsServedAndSighupReloadsTheCertificate() throws {
-        let folder = RepositoryPaths.temporaryDirectory("attune-serve-tls")
-        let made = try TestCertificates.make(in: folder, name: "serve")
-        let server = try Self.startServer(configuration: """
-            { "host": "127.0.0.1", "port": 0, "database": null,
-              "tls": { "certificate": "serve-server.pem", "privateKey": "serve-server.key" } }
-            """, in: folder)
-        let process = server.process
-        defer { if process.isRunning { process.terminate() } }
-        #expect(server.log.contents.contains("url=https://127.0.0.1:\(server.port)"), "\(server.log.contents)")
-        kill(process.processIdentifier, SIGHUP)
-        #expect(server.log.wait { $0.contains("TLS certificate reloaded") } != nil, "\(server.log.contents)")
-        try "broken".write(toFile: made.serverCertificate, atomically: true, encoding: .utf8)
-        kill(process.processIdentifier, SIGHUP)
-        #expect(server.log.wait { $0.contains("TLS certificate not reloaded") && $0.contains(made.serverCertificate) } != nil, "\(server.log.contents)")
-        #expect(process.isRunning)
-        Self.interruptAndWait(process)
+    /// Streams `seconds` of a stereo fixture as a native ingest call (20 ms frames of 16-bit
+    /// little-endian samples), then runs `then`. `sendStop`: ends the call with a `stop` message
+    /// and closes the socket after `then`; else reads the socket until the server closes it.
+    static func streamCall(
+        port: Int, token: String, callId: String, seconds: Int, sendStop: Bool = false, then: @escaping @Sendable () async throws -> Void
+    ) async throws -> WebSocketCloseFrame? {
+        var reader = try AudioFileReader(path: RepositoryPaths.fixtureCalls + "/calm-clean.flac")
+        var samples: [Float] = []
+        _ = try reader.read(into: &samples, maximumSampleCountPerChannel: seconds * 8000)
+        let frames = stride(from: 0, to: samples.count, by: 320).map { start in
+            var buffer = ByteBuffer()
+            for sample in samples[start..<min(start + 320, samples.count)] {
+                buffer.writeInteger(Int16(max(-32768, min(32767, (sample * 32768).rounded()))), endianness: .little)
+            }
+            return buffer
+        }
+        var configuration = WebSocketClientConfiguration()
+        configuration.additionalHeaders = [.authorization: "Bearer \(token)"]
+        return try await WebSocketClient.connect(
+            url: "ws://127.0.0.1:\(port)/v1/ingest/native", configuration: configuration, logger: Logger(label: "test.ws")
+        ) { inbound, outbound, _ in
+            try await outbound.write(.text(#"{"type":"start","callId":"\#(callId)","agentId":"alice","team":"north","sampleRateHz":8000,"encoding":"L16","channels":["advisor","customer"]}"#))
+            for frame in frames { try await outbound.write(.binary(frame)) }
+            if sendStop { try await outbound.write(.text(#"{"type":"stop"}"#)) }
+            try await then()
+            if !sendStop { for try await _ in inbound {} }
+        }
     }
 
     // MARK: configuration files (issue 14, items 1 and 2)
@@ -215,14 +217,10 @@ import Glibc
         #expect(server.log.contents.contains("path=\(store)"), "\(server.log.contents)")
         #expect(server.log.contents.contains("sha256=\(centre.sha256)") && server.log.contents.contains("version=0.5.0-centre"), "\(server.log.contents)")
         let log = server.log
-        let socket = RawWebSocket.open(port: server.port, path: "/v1/ingest/native", token: token)
-        try #require(socket >= 0)
-        defer { close(socket) }
-        RawWebSocket.sendText(socket, #"{"type":"start","callId":"relative-call","agentId":"alice","team":"north","sampleRateHz":8000,"encoding":"PCMU","channels":["advisor","customer"]}"#)
-        for _ in 0..<100 { RawWebSocket.send(socket, RawWebSocket.frame(opcode: 0x2, [UInt8](repeating: 0xFF, count: 320)[...])) }
-        RawWebSocket.sendText(socket, #"{"type":"stop"}"#)
-        let ended = log.wait { $0.contains("call ended") && $0.contains("stored=true") }
-        #expect(ended != nil, "the call was not stored: \(log.contents.suffix(2000))")
+        _ = try await Self.streamCall(port: server.port, token: token, callId: "relative-call", seconds: 2, sendStop: true) {
+            let ended = await log.waitAsync { $0.contains("call ended") && $0.contains("stored=true") }
+            #expect(ended != nil, "the call was not stored: \(log.contents.suffix(2000))")
+        }
         Self.interruptAndWait(server.process)
         #expect(try FileManager.default.contentsOfDirectory(atPath: working).isEmpty, "files written in the working folder")
         let export = try InstalledAttune.run(["export", "--format", "jsonl", "--db", store], in: working)

@@ -18,9 +18,7 @@ import Glibc
     static let startMessage = #"{"type":"start","callId":"alice-call-1","agentId":"alice","team":"north","sampleRateHz":8000,"encoding":"L16","channels":["advisor","customer"]}"#
 
     @Test func tokensAndRoles() async throws {
-        // The ingest client stays silent while the checks run (which can take minutes on a busy
-        // machine): a long idle time keeps its call live (the idle close is IngestChannelHandlerTests').
-        let server = try await LiveTestServer.start(LiveTestServer.configuration { $0.live.idleSeconds = 3600 })
+        let server = try await LiveTestServer.start()
         defer { Task { await server.stop() } }
         let checks = ReplyBox()
         _ = try await server.webSocket("/v1/ingest/native", headers: [.authorization: "Bearer \(LiveTestServer.ingestToken)"]) { _, outbound, _ in
@@ -94,13 +92,6 @@ import Glibc
         let frames = stride(from: 0, to: audio.samples.count, by: frame).map {
             WebSocketOutboundWriter.OutboundFrame.binary(IngestEndToEndTests.l16(audio.samples[$0..<min($0 + frame, audio.samples.count)]))
         }
-        // The same call with no stalled subscriber, timed as the baseline.
-        let baselineStart = ContinuousClock.now
-        _ = try await IngestEndToEndTests.stream(
-            server: server, path: "/v1/ingest/native", headers: [.authorization: "Bearer \(LiveTestServer.ingestToken)"], callId: "stall-baseline",
-            opening: [.text(#"{"type":"start","callId":"stall-baseline","agentId":"alice","team":"north","sampleRateHz":8000,"encoding":"L16","channels":["advisor","customer"]}"#)],
-            frames: frames, framesPerSecond: 50, closing: [.text(#"{"type":"stop"}"#)])
-        let baseline = ContinuousClock.now - baselineStart
         // The stalled desktops subscribe to Alice's call as her supervisor's wall (open before
         // the call) and as stalled SSE readers of the call itself once it is live.
         for _ in 0..<5 { stalled.add(try Self.stalledRequest(port: server.port, path: "/v1/live/wall/events", token: LiveTestServer.northToken)) }
@@ -114,16 +105,15 @@ import Glibc
             })
         let elapsed = ContinuousClock.now - started
         let updates = streamed.messages.filter { $0.type == "update" }
-        #expect(streamed.updatesPublished >= Int(truth.durationSeconds) - 2)
+        #expect(updates.count >= Int(truth.durationSeconds) - 2)
         // And in order, the last at the call's end (the healthy desktop kept up to the end).
         let times = updates.compactMap(\.streamSeconds)
         #expect(zip(times, times.dropFirst()).allSatisfy { $0 < $1 })
         #expect((times.last ?? 0) >= truth.durationSeconds - 2, "last update at \(times.last ?? 0) s of \(truth.durationSeconds) s")
         #expect(streamed.messages.last?.type == "callEnded" && streamed.messages.last?.stored == true)
-        // Stalled readers must not stretch ingest: against the same call streamed with no
-        // subscriber just before, on the same (possibly busy) machine. A server that waited on
-        // them would never finish (they never read).
-        #expect(elapsed < baseline * 3 + .seconds(5), "ingest took \(elapsed), \(baseline) with no subscriber")
+        // Streaming paces itself at about 10× real time (5 s for this call); stalled readers must
+        // not stretch it towards the call's real length.
+        #expect(elapsed < .seconds(truth.durationSeconds / 2), "ingest took \(elapsed)")
     }
 
     /// A desktop that subscribes with a 1 KiB receive buffer and never reads.

@@ -101,9 +101,34 @@ import Glibc
         try await eventually("call \(callId) to be stored") { try await server.database.report(callId: callId)?.durationSeconds }
     }
 
-    static func frame(opcode: UInt8, fin: Bool, _ payload: ArraySlice<UInt8>) -> [UInt8] { RawWebSocket.frame(opcode: opcode, fin: fin, payload) }
+    /// A masked client frame (RFC 6455 §5.2), for payloads under 126 bytes or up to 64 KiB.
+    static func frame(opcode: UInt8, fin: Bool, _ payload: ArraySlice<UInt8>) -> [UInt8] {
+        let mask: [UInt8] = [0x11, 0x22, 0x33, 0x44]
+        var bytes: [UInt8] = [(fin ? 0x80 : 0) | opcode]
+        if payload.count < 126 {
+            bytes.append(0x80 | UInt8(payload.count))
+        } else {
+            bytes += [0x80 | 126, UInt8(payload.count >> 8), UInt8(payload.count & 0xFF)]
+        }
+        bytes += mask
+        bytes += payload.enumerated().map { $0.element ^ mask[$0.offset & 3] }
+        return bytes
+    }
 
-    static func send(_ socket: Int32, _ bytes: [UInt8]) { #expect(RawWebSocket.send(socket, bytes)) }
+    static func send(_ socket: Int32, _ bytes: [UInt8]) {
+        let sent = bytes.withUnsafeBytes { Glibc.send(socket, $0.baseAddress, $0.count, 0) }
+        #expect(sent == bytes.count)
+    }
 
-    static func receive(_ socket: Int32, until marker: [UInt8]?) -> [UInt8] { RawWebSocket.receive(socket, until: marker) }
+    /// Bytes received until they end with `marker` (or, with no marker, until the peer closes).
+    static func receive(_ socket: Int32, until marker: [UInt8]?) -> [UInt8] {
+        var received: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        while true {
+            let count = recv(socket, &buffer, buffer.count, 0)
+            guard count > 0 else { return received }
+            received += buffer.prefix(count)
+            if let marker, received.count >= marker.count, Array(received.suffix(marker.count)) == marker { return received }
+        }
+    }
 }

@@ -30,8 +30,6 @@ struct IngestDriver {
         var refused: String? = nil
         /// The call ended with this step: store it (`store`) before sending the replies.
         var ended: EndedCall? = nil
-        /// Alerts this step raised (also published to the hub), for the adapter to pass on.
-        var alerts: [LiveAlert] = []
     }
 
     /// A call that has ended: its final report, ready for the results store.
@@ -67,19 +65,10 @@ struct IngestDriver {
                 for message in call!.push(samples) {
                     switch message {
                     case .update: state.metrics.update(latencySeconds: (ContinuousClock.now - arrival).seconds)
-                    case .alert(let alert):
-                        state.metrics.alert(alert.cause)
-                        outcome.alerts.append(alert)
+                    case .alert(let alert): state.metrics.alert(alert.cause)
                     default: break
                     }
                     state.hub.publish(message)
-                }
-                // A call is bounded like a file (`AudioLimits.maximumDurationSeconds`): its
-                // analysis state grows with its events, and its report must stay storable.
-                if call!.receivedSeconds >= Double(AudioLimits.maximumDurationSeconds), let ended = end() {
-                    outcome.ended = ended
-                    outcome.close = ("the call reached the \(AudioLimits.maximumDurationSeconds / 3600) h limit", true)
-                    return outcome
                 }
             case .end:
                 if let ended = end() { outcome.ended = ended }
@@ -100,15 +89,14 @@ struct IngestDriver {
             state.metrics.error(.analysis)
             return "cannot analyse this stream: \(error)"
         }
-        let registered: LiveCallInfo
-        do { registered = try state.hub.register(live.info) } catch {
+        do { try state.hub.register(live.info) } catch {
             state.metrics.error(.protocol)
             return "call \(setup.callId) is already live"
         }
         call = live
         state.metrics.callStarted()
         logger[metadataKey: "callId"] = "\(setup.callId)"
-        logger.info("call started", metadata: ["protocol": "\(source.rawValue)", "agentId": "\(registered.agentId ?? "-")", "sampleRateHz": "\(setup.sampleRateHz)"])
+        logger.info("call started", metadata: ["protocol": "\(source.rawValue)", "agentId": "\(setup.agentId ?? "-")", "sampleRateHz": "\(setup.sampleRateHz)"])
         return nil
     }
 
@@ -118,13 +106,12 @@ struct IngestDriver {
         finished = true
         call = nil
         let (report, contentSha256, message) = live.finish()
-        // Who the call is with as the hub knows it now: a call context may have come mid-call.
-        let info = state.hub.currentInfo(callId: live.info.callId) ?? live.info
         let identity = ResultIdentity(
             contentSha256: contentSha256, engineVersion: report.engineVersion,
             configurationFingerprint: report.configurationFingerprint, modelSha256: state.model?.sha256, channelMap: "live")
         let metadata = CallMetadata(
-            callId: info.callId, sourcePath: "live:\(source.rawValue)", agentId: info.agentId, team: info.team, startedAt: info.startedAt)
+            callId: live.info.callId, sourcePath: "live:\(source.rawValue)", agentId: live.info.agentId, team: live.info.team,
+            startedAt: live.info.startedAt)
         return EndedCall(analyzed: AnalyzedCall(report: report, identity: identity, metadata: metadata), message: message)
     }
 
@@ -139,10 +126,6 @@ struct IngestDriver {
             } catch {
                 state.metrics.error(.store)
                 logger.error("final report not stored", metadata: ["error": "\(error)"])
-                // Listed with the batch's failures, so the call is not lost without a trace.
-                let failure = FailureReport(
-                    path: call.analyzed.metadata.sourcePath, callId: call.analyzed.metadata.callId, code: "store", reason: "\(error)")
-                try? await database.recordFailures([failure], runId: nil)
             }
         }
         state.hub.end(message)
