@@ -44,13 +44,15 @@ import Glibc
 
     /// Opens an ingest socket, sends `start`, and returns the texts the server sent and its
     /// close code (raw socket: the close code is read exactly, whatever the timing).
-    static func refusal(port: Int, start: String) throws -> (texts: [String], closeCode: UInt16?) {
-        let socket = RawWebSocket.open(port: port, path: "/v1/ingest/native", token: token)
-        try #require(socket >= 0, "upgrade refused")
-        defer { close(socket) }
-        RawWebSocket.sendText(socket, start)
-        let read = RawWebSocket.readUntilClose(socket)
-        return (read.texts, read.closeCode)
+    static func refusal(port: Int, start: String) async throws -> (texts: [String], closeCode: UInt16?) {
+        try await onOwnThread {
+            let socket = RawWebSocket.open(port: port, path: "/v1/ingest/native", token: token)
+            guard socket >= 0 else { return (["upgrade refused"], nil) }
+            defer { close(socket) }
+            RawWebSocket.sendText(socket, start)
+            let read = RawWebSocket.readUntilClose(socket)
+            return (read.texts, read.closeCode)
+        }
     }
 
     @Test func absurdStreamsAreRefusedBesideAHealthyCallAndTheServerDoesNotGrow() async throws {
@@ -81,10 +83,11 @@ import Glibc
         try #require(healthy >= 0)
         defer { close(healthy) }
         RawWebSocket.sendText(healthy, #"{"type":"start","callId":"healthy-call","agentId":"alice","sampleRateHz":8000,"encoding":"L16","channels":["advisor","customer"]}"#)
-        for frame in frames.prefix(frames.count / 2) { #expect(RawWebSocket.send(healthy, frame)) }
+        let firstHalf = Array(frames.prefix(frames.count / 2)), secondHalf = Array(frames.suffix(from: frames.count / 2))
+        #expect(try await onOwnThread { firstHalf.allSatisfy { RawWebSocket.send(healthy, $0) } })
         for round in 0..<21 {
             for (start, reason) in Self.absurdStarts {
-                let (texts, closeCode) = try Self.refusal(port: server.port, start: start)
+                let (texts, closeCode) = try await Self.refusal(port: server.port, start: start)
                 streams += 1
                 #expect(texts.contains { $0.contains(#""type":"error""#) && $0.contains(reason) }, "\(start.prefix(80)): \(texts)")
                 #expect(closeCode == 1008, "\(start.prefix(80)): close \(String(describing: closeCode))")
@@ -92,9 +95,10 @@ import Glibc
             if round == 0 { afterWarmUp = try Self.residentBytes(process.processIdentifier) }
         }
         afterAll = try Self.residentBytes(process.processIdentifier)
-        for frame in frames.suffix(from: frames.count / 2) { #expect(RawWebSocket.send(healthy, frame)) }
+        #expect(try await onOwnThread { secondHalf.allSatisfy { RawWebSocket.send(healthy, $0) } })
         RawWebSocket.sendText(healthy, #"{"type":"stop"}"#)
-        #expect(server.log.wait { $0.contains("call ended") && $0.contains("callId=healthy-call") && $0.contains("stored=true") } != nil, "\(server.log.contents.suffix(2000))")
+        let storedLog = await server.log.waitAsync { $0.contains("call ended") && $0.contains("callId=healthy-call") && $0.contains("stored=true") }
+        #expect(storedLog != nil, "\(server.log.contents.suffix(2000))")
         let grownMB = Double(afterAll - afterWarmUp) / 1_048_576
         #expect(grownMB < 10, "the server grew \(grownMB) MB over \(streams - Self.absurdStarts.count) refused streams")
         ServeCommandTests.interruptAndWait(process)

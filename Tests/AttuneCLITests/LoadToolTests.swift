@@ -40,15 +40,15 @@ import Glibc
 
     /// Runs `executable` to its end (output to files, so no pipe can fill and stall it); a run
     /// still going after `seconds` (generous: a busy machine) is ended and reported with -1.
-    static func run(_ executable: String, _ arguments: [String], seconds: Double = 300) throws -> Run {
-        let run = try InstalledAttune.runToEnd(executable, arguments, in: RepositoryPaths.root, seconds: seconds)
+    static func run(_ executable: String, _ arguments: [String], seconds: Double = 300) async throws -> Run {
+        let run = try await onOwnThread { try InstalledAttune.runToEnd(executable, arguments, in: RepositoryPaths.root, seconds: seconds) }
         return Run(status: run.status, standardOutput: run.standardOutput, standardError: run.standardError)
     }
 
     /// `attune-load replay` against `port` with short calls and no warm-up.
     static func replay(port: Int, calls: Int, seconds: Double = 1, ingestToken: String = "ingest-load-0123456789abcdef",
-                       viewerToken: String = "supervisor-load-0123456789abcdef", extra: [String] = []) throws -> Run {
-        try run(binary, [
+                       viewerToken: String = "supervisor-load-0123456789abcdef", extra: [String] = []) async throws -> Run {
+        try await run(binary, [
             "replay", "--server", "http://127.0.0.1:\(port)", "--calls", "\(calls)", "--seconds", "\(seconds)", "--ramp-seconds", "0",
             "--warmup-seconds", "0", "--fixture", fixture, "--ingest-token", ingestToken, "--viewer-token", viewerToken,
         ] + extra)
@@ -56,7 +56,7 @@ import Glibc
 
     /// Every connect refused: the RESULT line counts one connect failure per call (the old tool
     /// printed none, only `sendFailures=0`), the failure line names them, the exit status is 1.
-    @Test func connectFailuresAreCountedAndFailTheRun() throws {
+    @Test func connectFailuresAreCountedAndFailTheRun() async throws {
         // A port bound but not listening: every connect to it is refused, and nothing else can
         // take it while the test runs.
         let reserved = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
@@ -64,7 +64,7 @@ import Glibc
         defer { close(reserved) }
         let port = try #require(Self.bindLoopback(reserved))
         let calls = 4
-        let run = try Self.replay(port: port, calls: calls)
+        let run = try await Self.replay(port: port, calls: calls)
         let fields = run.resultFields
         #expect(run.status == 1, "status \(run.status): \(run.standardOutput) \(run.standardError)")
         #expect(fields["connectFailures"] == "\(calls)", "\(run.standardOutput)")
@@ -74,7 +74,7 @@ import Glibc
 
     /// A real `attune serve` that knows another ingest token: every upgrade is refused with 401,
     /// counted as refused upgrades with their status.
-    @Test func refusedUpgradesAreCountedWithTheirStatus() throws {
+    @Test func refusedUpgradesAreCountedWithTheirStatus() async throws {
         let directory = RepositoryPaths.temporaryDirectory("attune-load-401")
         let server = try ServeCommandTests.startServer(configuration: """
             { "host": "127.0.0.1", "port": 0, "database": "\(directory)/live.db", "model": "\(RepositoryPaths.defaultModel)",
@@ -83,7 +83,7 @@ import Glibc
             """)
         defer { if server.process.isRunning { server.process.terminate() } }
         let calls = 3
-        let run = try Self.replay(port: server.port, calls: calls, ingestToken: "ingest-wrong-0123456789abcdef")
+        let run = try await Self.replay(port: server.port, calls: calls, ingestToken: "ingest-wrong-0123456789abcdef")
         let fields = run.resultFields
         #expect(run.status == 1, "status \(run.status): \(run.standardOutput) \(run.standardError)")
         #expect(fields["refusedUpgrades"] == "\(calls)", "\(run.standardOutput)")
@@ -95,11 +95,11 @@ import Glibc
 
     /// A server that accepts the upgrade and closes at once with 1011: the ingest sockets are
     /// counted as closed early, by close code.
-    @Test func earlyClosesAreCountedWithTheirCloseCodes() throws {
+    @Test func earlyClosesAreCountedWithTheirCloseCodes() async throws {
         let server = try #require(ClosingServer(closeCode: 1011))
         defer { server.stop() }
         let calls = 3
-        let run = try Self.replay(port: server.port, calls: calls)
+        let run = try await Self.replay(port: server.port, calls: calls)
         let fields = run.resultFields
         #expect(run.status == 1, "status \(run.status): \(run.standardOutput) \(run.standardError)")
         #expect(fields["earlyCloses"] == "\(calls)", "\(run.standardOutput)")
@@ -112,7 +112,7 @@ import Glibc
     /// exit status is 0 (the counts do not call a normal end a failure). The late-frame tolerance
     /// is widened: a busy test machine may stall the tool's debug build. With no tolerance, the
     /// same calls have late frames, and that alone fails the run.
-    @Test func aCleanRunExitsZero() throws {
+    @Test func aCleanRunExitsZero() async throws {
         let directory = RepositoryPaths.temporaryDirectory("attune-load-clean")
         let server = try ServeCommandTests.startServer(configuration: """
             { "host": "127.0.0.1", "port": 0, "database": "\(directory)/live.db", "model": "\(RepositoryPaths.defaultModel)",
@@ -121,7 +121,7 @@ import Glibc
             """)
         defer { if server.process.isRunning { server.process.terminate() } }
         let calls = 2
-        let run = try Self.replay(port: server.port, calls: calls, seconds: 2, extra: ["--late-tolerance-ms", "10000"])
+        let run = try await Self.replay(port: server.port, calls: calls, seconds: 2, extra: ["--late-tolerance-ms", "10000"])
         let fields = run.resultFields
         #expect(run.status == 0, "status \(run.status): \(run.standardOutput) \(run.standardError)")
         #expect(run.notCleanLine == nil, "\(run.standardOutput)")
@@ -133,7 +133,7 @@ import Glibc
 
         // The same calls with no tolerance at all: a timer never fires exactly on its due
         // nanosecond, so frames are late, and the run is not clean for that alone.
-        let strict = try Self.replay(port: server.port, calls: calls, seconds: 2, extra: ["--late-tolerance-ms", "0"])
+        let strict = try await Self.replay(port: server.port, calls: calls, seconds: 2, extra: ["--late-tolerance-ms", "0"])
         let strictFields = strict.resultFields
         #expect(strict.status == 1, "status \(strict.status): \(strict.standardOutput) \(strict.standardError)")
         #expect(Int(strictFields["lateFrames"] ?? "") ?? 0 > 0, "\(strict.standardOutput)")
@@ -153,14 +153,14 @@ import Glibc
         + "endTimeouts=0 lagMs=0.5"
 
     /// `live-load.sh --check-result OUTPUT [STATUS]` on a saved output.
-    static func checkResult(_ output: String, status: Int32 = 0) throws -> Run {
+    static func checkResult(_ output: String, status: Int32 = 0) async throws -> Run {
         let path = RepositoryPaths.temporaryDirectory("attune-live-load-check") + "/out.txt"
         try output.write(toFile: path, atomically: true, encoding: .utf8)
-        return try run("/bin/bash", [script, "--check-result", path, "\(status)"], seconds: 60)
+        return try await run("/bin/bash", [script, "--check-result", path, "\(status)"], seconds: 60)
     }
 
-    @Test func theScriptPassesOnlyACleanResult() throws {
-        #expect(try Self.checkResult(Self.cleanResult + "\n").status == 0)
+    @Test func theScriptPassesOnlyACleanResult() async throws {
+        #expect(try await Self.checkResult(Self.cleanResult + "\n").status == 0)
         let failing: [(from: String, to: String, named: String)] = [
             ("connectFailures=0", "connectFailures=244", "connectFailures=244"),
             ("refusedUpgrades=0 refusedStatuses=-", "refusedUpgrades=2 refusedStatuses=401:2", "refusedUpgrades=2 (HTTP status:count 401:2)"),
@@ -170,15 +170,15 @@ import Glibc
             ("endTimeouts=0", "endTimeouts=1", "endTimeouts=1"),
         ]
         for (from, to, named) in failing {
-            let check = try Self.checkResult(Self.cleanResult.replacingOccurrences(of: from, with: to) + "\n", status: 1)
+            let check = try await Self.checkResult(Self.cleanResult.replacingOccurrences(of: from, with: to) + "\n", status: 1)
             #expect(check.status == 1, "\(to): \(check.standardError)")
             #expect(check.standardError.contains("NOT CLEAN") && check.standardError.contains(named), "\(to): \(check.standardError)")
         }
         // The old RESULT line (no connect failures in it), no RESULT line, a failed exit status.
         let old = "RESULT calls=3 p50=1.0 p99=2.0 max=3.0 contentP99=4.0 cpu=0.10 updates=0 expected=3 dropped=0 gaps=0 sendFailures=0 lagMs=0.0\n"
-        #expect(try Self.checkResult(old).status == 1)
-        #expect(try Self.checkResult("protocol native\n").status == 1)
-        let crashed = try Self.checkResult(Self.cleanResult + "\n", status: 134)
+        #expect(try await Self.checkResult(old).status == 1)
+        #expect(try await Self.checkResult("protocol native\n").status == 1)
+        let crashed = try await Self.checkResult(Self.cleanResult + "\n", status: 134)
         #expect(crashed.status == 1 && crashed.standardError.contains("status 134"), "\(crashed.standardError)")
     }
 

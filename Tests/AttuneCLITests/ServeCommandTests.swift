@@ -116,10 +116,10 @@ import Glibc
         for _ in 0..<200 { RawWebSocket.send(socket, RawWebSocket.frame(opcode: 0x2, [UInt8](repeating: 0xFF, count: 320)[...])) }
         // Interrupt the server mid-call, once it has started the call (its log says so): no
         // fixed wait, however busy the machine.
-        let started = log.wait { $0.contains("call started") && $0.contains("callId=sigint-call") }
+        let started = await log.waitAsync { $0.contains("call started") && $0.contains("callId=sigint-call") }
         #expect(started != nil, "the server did not log the call's start: \(log.contents.suffix(2000))")
         kill(process.processIdentifier, SIGINT)
-        let read = RawWebSocket.readUntilClose(socket)
+        let read = try await onOwnThread { RawWebSocket.readUntilClose(socket) }
         #expect(read.closeCode == 1001, "close code \(String(describing: read.closeCode)) \(read.closeReason)")
         Self.interruptAndWait(process)
         let export = try AnalyzeCommandTests.run(["export", "--format", "jsonl", "--db", database])
@@ -221,7 +221,7 @@ import Glibc
         RawWebSocket.sendText(socket, #"{"type":"start","callId":"relative-call","agentId":"alice","team":"north","sampleRateHz":8000,"encoding":"PCMU","channels":["advisor","customer"]}"#)
         for _ in 0..<100 { RawWebSocket.send(socket, RawWebSocket.frame(opcode: 0x2, [UInt8](repeating: 0xFF, count: 320)[...])) }
         RawWebSocket.sendText(socket, #"{"type":"stop"}"#)
-        let ended = log.wait { $0.contains("call ended") && $0.contains("stored=true") }
+        let ended = await log.waitAsync { $0.contains("call ended") && $0.contains("stored=true") }
         #expect(ended != nil, "the call was not stored: \(log.contents.suffix(2000))")
         Self.interruptAndWait(server.process)
         #expect(try FileManager.default.contentsOfDirectory(atPath: working).isEmpty, "files written in the working folder")
