@@ -44,22 +44,21 @@ import Glibc
 
     /// Opens an ingest socket, sends `start`, and returns the texts the server sent and its
     /// close code (raw socket: the close code is read exactly, whatever the timing).
-    static func refusal(port: Int, start: String) async throws -> (texts: [String], closeCode: UInt16?) {
-        try await onOwnThread {
-            let socket = RawWebSocket.open(port: port, path: "/v1/ingest/native", token: token)
-            guard socket >= 0 else { return (["upgrade refused"], nil) }
-            defer { close(socket) }
-            RawWebSocket.sendText(socket, start)
-            let read = RawWebSocket.readUntilClose(socket)
-            return (read.texts, read.closeCode)
-        }
+    static func refusal(port: Int, start: String) async -> (texts: [String], closeCode: UInt16?) {
+        let socket = await RawWebSocket.open(port: port, path: "/v1/ingest/native", token: token)
+        guard socket >= 0 else { return (["upgrade refused"], nil) }
+        defer { close(socket) }
+        await RawWebSocket.sendText(socket, start)
+        let read = await RawWebSocket.readUntilClose(socket)
+        return (read.texts, read.closeCode)
     }
 
     @Test func absurdStreamsAreRefusedBesideAHealthyCallAndTheServerDoesNotGrow() async throws {
         let directory = RepositoryPaths.temporaryDirectory("attune-absurd")
         let database = directory + "/live.db"
         let server = try ServeCommandTests.startServer(configuration: """
-            { "host": "127.0.0.1", "port": 0, "database": "\(database)", "tokens": [ { "token": "\(Self.token)", "role": "ingest" } ] }
+            { "host": "127.0.0.1", "port": 0, "database": "\(database)",
+              "live": { "idleSeconds": 3600 }, "tokens": [ { "token": "\(Self.token)", "role": "ingest" } ] }
             """)
         let process = server.process
         defer { if process.isRunning { process.terminate() } }
@@ -79,15 +78,17 @@ import Glibc
             return RawWebSocket.frame(opcode: 0x2, bytes[...])
         }
         var afterWarmUp = 0, afterAll = 0, streams = 0
-        let healthy = RawWebSocket.open(port: server.port, path: "/v1/ingest/native", token: Self.token)
+        // (The healthy client reads nothing while the absurd streams run, so it answers no ping:
+        // the idle rule is set far beyond this test, which a busy machine may stretch.)
+        let healthy = await RawWebSocket.open(port: server.port, path: "/v1/ingest/native", token: Self.token)
         try #require(healthy >= 0)
         defer { close(healthy) }
-        RawWebSocket.sendText(healthy, #"{"type":"start","callId":"healthy-call","agentId":"alice","sampleRateHz":8000,"encoding":"L16","channels":["advisor","customer"]}"#)
+        await RawWebSocket.sendText(healthy, #"{"type":"start","callId":"healthy-call","agentId":"alice","sampleRateHz":8000,"encoding":"L16","channels":["advisor","customer"]}"#)
         let firstHalf = Array(frames.prefix(frames.count / 2)), secondHalf = Array(frames.suffix(from: frames.count / 2))
-        #expect(try await onOwnThread { firstHalf.allSatisfy { RawWebSocket.send(healthy, $0) } })
+        #expect(await RawWebSocket.send(healthy, frames: firstHalf))
         for round in 0..<21 {
             for (start, reason) in Self.absurdStarts {
-                let (texts, closeCode) = try await Self.refusal(port: server.port, start: start)
+                let (texts, closeCode) = await Self.refusal(port: server.port, start: start)
                 streams += 1
                 #expect(texts.contains { $0.contains(#""type":"error""#) && $0.contains(reason) }, "\(start.prefix(80)): \(texts)")
                 #expect(closeCode == 1008, "\(start.prefix(80)): close \(String(describing: closeCode))")
@@ -95,8 +96,8 @@ import Glibc
             if round == 0 { afterWarmUp = try Self.residentBytes(process.processIdentifier) }
         }
         afterAll = try Self.residentBytes(process.processIdentifier)
-        #expect(try await onOwnThread { secondHalf.allSatisfy { RawWebSocket.send(healthy, $0) } })
-        RawWebSocket.sendText(healthy, #"{"type":"stop"}"#)
+        #expect(await RawWebSocket.send(healthy, frames: secondHalf))
+        await RawWebSocket.sendText(healthy, #"{"type":"stop"}"#)
         let storedLog = await server.log.waitAsync { $0.contains("call ended") && $0.contains("callId=healthy-call") && $0.contains("stored=true") }
         #expect(storedLog != nil, "\(server.log.contents.suffix(2000))")
         let grownMB = Double(afterAll - afterWarmUp) / 1_048_576

@@ -109,17 +109,17 @@ import Glibc
         let log = server.log
         // A raw socket: the server's close frame and code are read exactly, however soon the
         // server drops the connection after it.
-        let socket = RawWebSocket.open(port: server.port, path: "/v1/ingest/native", token: token)
+        let socket = await RawWebSocket.open(port: server.port, path: "/v1/ingest/native", token: token)
         try #require(socket >= 0)
         defer { close(socket) }
-        RawWebSocket.sendText(socket, #"{"type":"start","callId":"sigint-call","agentId":"alice","team":"north","sampleRateHz":8000,"encoding":"PCMU","channels":["advisor","customer"]}"#)
-        for _ in 0..<200 { RawWebSocket.send(socket, RawWebSocket.frame(opcode: 0x2, [UInt8](repeating: 0xFF, count: 320)[...])) }
+        await RawWebSocket.sendText(socket, #"{"type":"start","callId":"sigint-call","agentId":"alice","team":"north","sampleRateHz":8000,"encoding":"PCMU","channels":["advisor","customer"]}"#)
+        await RawWebSocket.send(socket, frames: Array(repeating: RawWebSocket.frame(opcode: 0x2, [UInt8](repeating: 0xFF, count: 320)[...]), count: 200))
         // Interrupt the server mid-call, once it has started the call (its log says so): no
         // fixed wait, however busy the machine.
         let started = await log.waitAsync { $0.contains("call started") && $0.contains("callId=sigint-call") }
         #expect(started != nil, "the server did not log the call's start: \(log.contents.suffix(2000))")
         kill(process.processIdentifier, SIGINT)
-        let read = try await onOwnThread { RawWebSocket.readUntilClose(socket) }
+        let read = await RawWebSocket.readUntilClose(socket)
         #expect(read.closeCode == 1001, "close code \(String(describing: read.closeCode)) \(read.closeReason)")
         Self.interruptAndWait(process)
         let export = try AnalyzeCommandTests.run(["export", "--format", "jsonl", "--db", database])
@@ -215,12 +215,12 @@ import Glibc
         #expect(server.log.contents.contains("path=\(store)"), "\(server.log.contents)")
         #expect(server.log.contents.contains("sha256=\(centre.sha256)") && server.log.contents.contains("version=0.5.0-centre"), "\(server.log.contents)")
         let log = server.log
-        let socket = RawWebSocket.open(port: server.port, path: "/v1/ingest/native", token: token)
+        let socket = await RawWebSocket.open(port: server.port, path: "/v1/ingest/native", token: token)
         try #require(socket >= 0)
         defer { close(socket) }
-        RawWebSocket.sendText(socket, #"{"type":"start","callId":"relative-call","agentId":"alice","team":"north","sampleRateHz":8000,"encoding":"PCMU","channels":["advisor","customer"]}"#)
-        for _ in 0..<100 { RawWebSocket.send(socket, RawWebSocket.frame(opcode: 0x2, [UInt8](repeating: 0xFF, count: 320)[...])) }
-        RawWebSocket.sendText(socket, #"{"type":"stop"}"#)
+        await RawWebSocket.sendText(socket, #"{"type":"start","callId":"relative-call","agentId":"alice","team":"north","sampleRateHz":8000,"encoding":"PCMU","channels":["advisor","customer"]}"#)
+        await RawWebSocket.send(socket, frames: Array(repeating: RawWebSocket.frame(opcode: 0x2, [UInt8](repeating: 0xFF, count: 320)[...]), count: 100))
+        await RawWebSocket.sendText(socket, #"{"type":"stop"}"#)
         let ended = await log.waitAsync { $0.contains("call ended") && $0.contains("stored=true") }
         #expect(ended != nil, "the call was not stored: \(log.contents.suffix(2000))")
         Self.interruptAndWait(server.process)

@@ -77,7 +77,7 @@ import Glibc
             ("/v1/ingest/audiohook", LiveTestServer.ingestToken, 401), ("/v1/somewhere-else", LiveTestServer.ingestToken, 404),
             ("/v1/live/calls/alice-call-1/ws", LiveTestServer.aliceToken, 101), ("/v1/ingest/native", LiveTestServer.ingestToken, 101),
         ] as [(String, String?, Int)] {
-            #expect(RawHTTPRequest.status(port: server.port, path: path, token: token, headers: upgrade) == expected, "upgrade \(path) with \(token ?? "no token")")
+            #expect(await RawHTTPRequest.status(port: server.port, path: path, token: token, headers: upgrade) == expected, "upgrade \(path) with \(token ?? "no token")")
         }
     }
 

@@ -107,23 +107,6 @@ import Glibc
         }
     }
 
-    /// The whole response to an upgrade request for `/v1/ingest/twilio` with these headers.
-    static func upgradeResponse(port: Int, headers: [String]) -> String {
-        let socket = RawHTTPRequest.open(port: port, path: path, token: nil, headers: RawHTTPRequest.webSocketUpgrade + headers)
-        guard socket >= 0 else { return "" }
-        defer { close(socket) }
-        var timeout = timeval(tv_sec: 10, tv_usec: 0)
-        setsockopt(socket, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
-        var response: [UInt8] = []
-        var buffer = [UInt8](repeating: 0, count: 4096)
-        while response.count < 1 << 16 {
-            let received = recv(socket, &buffer, buffer.count, 0)
-            guard received > 0 else { break }
-            response += buffer.prefix(received)
-        }
-        return String(decoding: response, as: UTF8.self)
-    }
-
     // MARK: customParameters.token
 
     /// No query string, no header: the token in `customParameters` alone authenticates the
@@ -132,7 +115,7 @@ import Glibc
         let server = try await LiveTestServer.start()
         defer { Task { await server.stop() } }
         // The upgrade itself is granted without any credential.
-        #expect(RawHTTPRequest.status(port: server.port, path: Self.path, token: nil, headers: RawHTTPRequest.webSocketUpgrade) == 101)
+        #expect(await RawHTTPRequest.status(port: server.port, path: Self.path, token: nil, headers: RawHTTPRequest.webSocketUpgrade) == 101)
         let callId = "twilio-parameter-token"
         try await Self.streamCall(
             server: server, headers: [:], callId: callId,
@@ -176,10 +159,10 @@ import Glibc
         let server = try await LiveTestServer.start()
         defer { Task { await server.stop() } }
         let upgrade = RawHTTPRequest.webSocketUpgrade
-        #expect(RawHTTPRequest.status(port: server.port, path: Self.path + "?token=\(LiveTestServer.ingestToken)", token: nil, headers: upgrade) == 101)
-        #expect(RawHTTPRequest.status(port: server.port, path: Self.path, token: LiveTestServer.ingestToken, headers: upgrade) == 101)
-        #expect(RawHTTPRequest.status(port: server.port, path: Self.path, token: LiveTestServer.aliceToken, headers: upgrade) == 403)
-        #expect(RawHTTPRequest.status(port: server.port, path: Self.path, token: "not-a-token-0123456789", headers: upgrade) == 401)
+        #expect(await RawHTTPRequest.status(port: server.port, path: Self.path + "?token=\(LiveTestServer.ingestToken)", token: nil, headers: upgrade) == 101)
+        #expect(await RawHTTPRequest.status(port: server.port, path: Self.path, token: LiveTestServer.ingestToken, headers: upgrade) == 101)
+        #expect(await RawHTTPRequest.status(port: server.port, path: Self.path, token: LiveTestServer.aliceToken, headers: upgrade) == 403)
+        #expect(await RawHTTPRequest.status(port: server.port, path: Self.path, token: "not-a-token-0123456789", headers: upgrade) == 401)
         let callId = "twilio-bearer"
         try await Self.streamCall(
             server: server, headers: [.authorization: "Bearer \(LiveTestServer.ingestToken)"], callId: callId,
@@ -198,20 +181,20 @@ import Glibc
         })
         defer { Task { await server.stop() } }
         let upgrade = RawHTTPRequest.webSocketUpgrade
-        func status(_ signature: String?, token: String? = nil, path: String = Self.path) -> Int? {
-            RawHTTPRequest.status(port: server.port, path: path, token: token, headers: upgrade + (signature.map { ["X-Twilio-Signature: \($0)"] } ?? []))
+        func status(_ signature: String?, token: String? = nil, path: String = Self.path) async -> Int? {
+            await RawHTTPRequest.status(port: server.port, path: path, token: token, headers: upgrade + (signature.map { ["X-Twilio-Signature: \($0)"] } ?? []))
         }
-        #expect(status(Self.signature) == 101)
+        #expect(await status(Self.signature) == 101)
         var tampered = Array(Self.signature)
         tampered[5] = tampered[5] == "A" ? "B" : "A"
-        #expect(status(String(tampered)) == 401, "one character changed")
-        #expect(status(Self.signatureForAnotherPath) == 401, "signed for /v1/ingest/native")
-        #expect(status(Self.signature, path: Self.path + "?x=1") == 401, "signed without the query the request has")
-        #expect(status(nil) == 401, "no signature")
-        #expect(status(nil, token: LiveTestServer.ingestToken) == 401, "an ingest token does not replace the signature")
+        #expect(await status(String(tampered)) == 401, "one character changed")
+        #expect(await status(Self.signatureForAnotherPath) == 401, "signed for /v1/ingest/native")
+        #expect(await status(Self.signature, path: Self.path + "?x=1") == 401, "signed without the query the request has")
+        #expect(await status(nil) == 401, "no signature")
+        #expect(await status(nil, token: LiveTestServer.ingestToken) == 401, "an ingest token does not replace the signature")
         try await eventually("five refusals counted") { try await Self.metric(Self.authErrors, server) == 5 }
         // A refused upgrade says why, and what URL it checked (with the public base).
-        let refusal = Self.upgradeResponse(port: server.port, headers: ["X-Twilio-Signature: \(Self.signatureForAnotherPath)"])
+        let refusal = await RawHTTPRequest.response(port: server.port, path: Self.path, token: nil, headers: RawHTTPRequest.webSocketUpgrade + ["X-Twilio-Signature: \(Self.signatureForAnotherPath)"])
         #expect(refusal.hasPrefix("HTTP/1.1 401"), "\(refusal)")
         #expect(refusal.contains("X-Twilio-Signature does not sign wss://attune.example.com/v1/ingest/twilio"), "\(refusal)")
 
@@ -236,10 +219,10 @@ import Glibc
         #expect(twilioSignature("wss://attune.example.com/v1/ingest/twilio") == Self.signature, "the test's own HMAC agrees with openssl")
         let upgrade = RawHTTPRequest.webSocketUpgrade
         let signed = twilioSignature("wss://127.0.0.1:\(server.port)/v1/ingest/twilio")
-        #expect(RawHTTPRequest.status(port: server.port, path: Self.path, token: nil, headers: upgrade + ["X-Twilio-Signature: \(signed)"]) == 101)
-        #expect(RawHTTPRequest.status(port: server.port, path: Self.path, token: nil, headers: upgrade + ["X-Twilio-Signature: \(Self.signature)"]) == 401)
+        #expect(await RawHTTPRequest.status(port: server.port, path: Self.path, token: nil, headers: upgrade + ["X-Twilio-Signature: \(signed)"]) == 101)
+        #expect(await RawHTTPRequest.status(port: server.port, path: Self.path, token: nil, headers: upgrade + ["X-Twilio-Signature: \(Self.signature)"]) == 401)
         let http = twilioSignature("ws://127.0.0.1:\(server.port)/v1/ingest/twilio")
-        #expect(RawHTTPRequest.status(port: server.port, path: Self.path, token: nil, headers: upgrade + ["X-Twilio-Signature: \(http)"]) == 401, "Twilio streams to wss only")
+        #expect(await RawHTTPRequest.status(port: server.port, path: Self.path, token: nil, headers: upgrade + ["X-Twilio-Signature: \(http)"]) == 401, "Twilio streams to wss only")
     }
 
     // MARK: Configuration
