@@ -206,6 +206,7 @@ public struct ServerConfiguration: Sendable {
             if let value = live.updateIntervalSeconds { configuration.live.updateIntervalSeconds = value }
             if let value = live.alertThrottleSeconds { configuration.live.alertThrottleSeconds = value }
             if let value = live.idleSeconds { configuration.live.idleSeconds = value }
+            if let value = live.maximumLeadSeconds { configuration.live.maximumLeadSeconds = value }
             if let problem = configuration.live.problem { throw Problem(file: file, message: "live.\(problem)") }
         }
         configuration.tokens = raw.tokens ?? []
@@ -272,8 +273,9 @@ public struct ServerConfiguration: Sendable {
             var updateIntervalSeconds: Double?
             var alertThrottleSeconds: Double?
             var idleSeconds: Double?
+            var maximumLeadSeconds: Double?
 
-            private enum Keys: String, CodingKey, CaseIterable { case updateIntervalSeconds, alertThrottleSeconds, idleSeconds }
+            private enum Keys: String, CodingKey, CaseIterable { case updateIntervalSeconds, alertThrottleSeconds, idleSeconds, maximumLeadSeconds }
 
             init(from decoder: any Decoder) throws {
                 try refuseUnknownKeys(decoder, known: Keys.self)
@@ -281,6 +283,7 @@ public struct ServerConfiguration: Sendable {
                 updateIntervalSeconds = try container.decodeIfPresent(Double.self, forKey: .updateIntervalSeconds)
                 alertThrottleSeconds = try container.decodeIfPresent(Double.self, forKey: .alertThrottleSeconds)
                 idleSeconds = try container.decodeIfPresent(Double.self, forKey: .idleSeconds)
+                maximumLeadSeconds = try container.decodeIfPresent(Double.self, forKey: .maximumLeadSeconds)
             }
         }
         var host: String?
@@ -350,8 +353,10 @@ public struct ServerConfiguration: Sendable {
           "settings": { "turns.deadAirMinimumSeconds": 3 },
           // A score update every updateIntervalSeconds of call audio; the same alert cause at most
           // once per alertThrottleSeconds. An ingest socket silent for idleSeconds is pinged, and
-          // closed (its call stored) after as long again.
-          "live": { "updateIntervalSeconds": 1, "alertThrottleSeconds": 20, "idleSeconds": 30 },
+          // closed (its call stored) after as long again. A call whose audio runs more than
+          // maximumLeadSeconds ahead of real time is ended and stored (a client replaying faster
+          // than real time gets that much of a burst, then its own core's worth, no more).
+          "live": { "updateIntervalSeconds": 1, "alertThrottleSeconds": 20, "idleSeconds": 30, "maximumLeadSeconds": 600 },
           // Who may do what. Tokens travel as "Authorization: Bearer TOKEN" (pages and SSE, which
           // cannot set headers, may use ?token=TOKEN; Twilio sends it in its start message, see
           // "twilio" below). Use long random tokens.

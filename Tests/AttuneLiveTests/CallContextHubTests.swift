@@ -1,10 +1,14 @@
-import AttuneLive
+@testable import AttuneLive
 import Testing
 
 /// The hub's waiting call contexts are bounded in number and in time.
 struct CallContextHubTests {
     static func info(_ callId: String) -> LiveCallInfo {
         LiveCallInfo(callId: callId, agentId: nil, team: nil, source: "native", startedAt: "2026-12-06T00:00:00Z")
+    }
+
+    static func deadAir(_ call: LiveCallInfo) -> LiveMessage {
+        .alert(LiveAlert(call: call, cause: .deadAir, atSeconds: 12, streamSeconds: 12.1, party: nil, message: "Dead air: 3 s of silence"))
     }
 
     @Test func waitingContextsAreBoundedAndExpire() throws {
@@ -31,5 +35,31 @@ struct CallContextHubTests {
         #expect(hub.calls(visibleTo: .advisor(agentId: "alice")).map(\.callId) == ["c1"])
         #expect(hub.calls(visibleTo: .advisor(agentId: "bob")).isEmpty)
         #expect(hub.calls(visibleTo: .supervisor(team: "south")).isEmpty, "now a north call")
+    }
+
+    /// A context that changes a call's team moves it between walls: the new team's wall is told
+    /// it started (with its latest update), the old team's that it moved, and a waiting update
+    /// cannot bring it back there.
+    @Test func aTeamChangeMovesTheCallBetweenWalls() async throws {
+        let hub = LiveHub()
+        let north = try hub.subscribeWall(role: .supervisor(team: "north"))
+        let south = try hub.subscribeWall(role: .supervisor(team: "south"))
+        let call = LiveCallInfo(callId: "c1", agentId: "alice", team: "north", source: "native", startedAt: "2026-12-06T00:00:00Z")
+        try hub.register(call)
+        #expect(await north.next() == .message(.callStarted(call)))
+        hub.publish(Self.deadAir(call))
+        #expect(await north.next() == .message(Self.deadAir(call)))
+
+        hub.setContext(CallContext(team: "south"), callId: "c1")
+        var moved = call
+        moved.team = "south"
+        #expect(await north.next() == .message(.callMoved(moved)))
+        #expect(await south.next() == .message(.callStarted(moved)))
+        #expect(hub.calls(visibleTo: .supervisor(team: "north")).isEmpty)
+        #expect(hub.calls(visibleTo: .supervisor(team: "south")).map(\.callId) == ["c1"])
+        // Later messages go to the new wall only.
+        hub.publish(Self.deadAir(moved))
+        #expect(await south.next() == .message(Self.deadAir(moved)))
+        #expect(north.pendingCount == 0, "the old wall was sent nothing more")
     }
 }

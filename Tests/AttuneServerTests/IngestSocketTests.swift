@@ -86,6 +86,24 @@ import Glibc
         #expect(ContinuousClock.now - dropped < .seconds(15))
     }
 
+    /// A client that sends a minute of audio at once, with a 10 s allowance for running ahead of
+    /// real time, has its call ended (and stored with what it sent until then) and its socket
+    /// closed as a policy violation that says why.
+    @Test func audioFarAheadOfRealTimeEndsTheCall() async throws {
+        let server = try await LiveTestServer.start(LiveTestServer.configuration { $0.live.maximumLeadSeconds = 10 })
+        defer { Task { await server.stop() } }
+        let socket = await Self.openIngestSocket(server)
+        defer { close(socket) }
+        await Self.send(socket, Self.frame(opcode: 0x1, fin: true, Array(#"{"type":"start","callId":"racing-call","sampleRateHz":8000,"encoding":"PCMU","channels":["advisor","customer"]}"#.utf8)[...]))
+        // 60 s in 20 ms frames (the sends after the server's close may fail; they are not checked).
+        await RawWebSocket.send(socket, frames: Array(repeating: Self.frame(opcode: 0x2, fin: true, [UInt8](repeating: 0xFF, count: 320)[...]), count: 3000))
+        let read = await RawWebSocket.readUntilClose(socket)
+        #expect(read.closeCode == 1008, "close \(String(describing: read.closeCode)) \(read.closeReason)")
+        #expect(read.closeReason.contains("audio arrived faster than real time"), "\(read.closeReason)")
+        let stored = try await Self.storedDuration("racing-call", server: server)
+        #expect(stored.map { $0 > 10 && $0 < 60 } == true, "stored duration \(String(describing: stored))")
+    }
+
     /// A socket upgraded to `/v1/ingest/native` with the ingest token (10 s receive timeout).
     static func openIngestSocket(_ server: LiveTestServer) async -> Int32 {
         let socket = await RawWebSocket.open(port: server.port, path: "/v1/ingest/native", token: LiveTestServer.ingestToken, timeoutSeconds: 10)

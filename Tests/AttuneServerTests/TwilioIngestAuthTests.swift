@@ -148,6 +148,8 @@ import Glibc
             #expect(try await server.database.report(callId: callId) == nil, "\(callId) was stored")
             try await eventually("the refusal of \(callId) to be counted") { try await Self.metric(Self.authErrors, server) == Double(index + 1) }
         }
+        // Counted once, as what it is: not also as a protocol error.
+        #expect(try await Self.metric(#"attune_live_errors_total{kind="protocol"}"#, server) == 0)
         #expect(try await Self.metric("attune_live_calls_started_total", server) == 0)
         #expect(try await Self.metric("attune_live_calls_stored_total", server) == 0)
         #expect(try await Self.metric(Self.twilioAudio, server) == 0)

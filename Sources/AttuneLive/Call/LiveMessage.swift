@@ -10,6 +10,9 @@ public enum LiveMessage: Sendable, Equatable {
     case alert(LiveAlert)
     case callStarted(LiveCallInfo)
     case callEnded(LiveCallEnded)
+    /// The call left this subscriber's wall: a call context gave it another team. `LiveCallInfo`
+    /// is the call as it is now (its new team).
+    case callMoved(LiveCallInfo)
 
     public var callId: String {
         switch self {
@@ -17,6 +20,7 @@ public enum LiveMessage: Sendable, Equatable {
         case .alert(let alert): alert.call.callId
         case .callStarted(let info): info.callId
         case .callEnded(let ended): ended.call.callId
+        case .callMoved(let info): info.callId
         }
     }
 
@@ -28,6 +32,7 @@ public enum LiveMessage: Sendable, Equatable {
         case .alert(var alert): alert.call = call; return .alert(alert)
         case .callStarted: return .callStarted(call)
         case .callEnded(var ended): ended.call = call; return .callEnded(ended)
+        case .callMoved: return .callMoved(call)
         }
     }
 
@@ -40,6 +45,7 @@ public enum LiveMessage: Sendable, Equatable {
         case .alert(let value): try? encoder.encode(Typed(type: "alert", body: value))
         case .callStarted(let value): try? encoder.encode(Typed(type: "callStarted", body: value))
         case .callEnded(let value): try? encoder.encode(Typed(type: "callEnded", body: value))
+        case .callMoved(let value): try? encoder.encode(Typed(type: "callMoved", body: value))
         }
         return data.map { String(decoding: $0, as: UTF8.self) } ?? #"{"type":"error"}"#
     }

@@ -55,7 +55,7 @@ public final class LiveHub: Sendable {
     /// (`pendingContextSeconds`, `maximumPendingContexts`).
     @discardableResult
     public func setContext(_ context: CallContext, callId: String, now: ContinuousClock.Instant = .now) -> ContextOutcome {
-        let (outcome, newWalls, info, latest): (ContextOutcome, [Mailbox], LiveCallInfo?, LiveMessage?) = state.withLock { state in
+        let (outcome, newWalls, oldWalls, info, latest): (ContextOutcome, [Mailbox], [Mailbox], LiveCallInfo?, LiveMessage?) = state.withLock { state in
             guard var live = state.calls[callId] else {
                 state.dropOldestPending { postedAt, _ in now - postedAt >= .seconds(Self.pendingContextSeconds) }
                 if state.pendingContexts[callId] == nil {
@@ -63,20 +63,27 @@ public final class LiveHub: Sendable {
                 }
                 state.pendingContexts[callId] = (context, now)
                 state.pendingOrder.append((callId, now))
-                return (.pending, [], nil, nil)
+                return (.pending, [], [], nil, nil)
             }
+            let wallsBefore = Self.walls(of: live.info, in: state)
             let before = Set(Self.watchers(of: live.info, in: state).map(ObjectIdentifier.init))
             live.info = live.info.with(context)
             live.latest = live.latest?.about(live.info)
             state.calls[callId] = live
-            let walls = Self.walls(of: live.info, in: state).filter { !before.contains(ObjectIdentifier($0)) }
-            return (.applied, walls, live.info, live.latest)
+            let wallsAfter = Self.walls(of: live.info, in: state)
+            let after = Set(wallsAfter.map(ObjectIdentifier.init))
+            let gained = wallsAfter.filter { !before.contains(ObjectIdentifier($0)) }
+            let lost = wallsBefore.filter { !after.contains(ObjectIdentifier($0)) }
+            return (.applied, gained, lost, live.info, live.latest)
         }
         if let info {
             for wall in newWalls {
                 wall.post(.callStarted(info))
                 if let latest { wall.post(latest) }
             }
+            // The walls of the team the call had (or, for a call of no team, every other team's)
+            // take it off.
+            for wall in oldWalls { wall.post(.callMoved(info)) }
         }
         return outcome
     }

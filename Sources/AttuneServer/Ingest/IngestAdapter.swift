@@ -7,10 +7,13 @@ struct IngestStep: Sendable {
     var events: [IngestEvent] = []
     /// Text messages to send back, in order (AudioHook `opened`, `pong`, `closed`, errors).
     var replies: [String] = []
-    /// When set, the socket closes after the replies: with this reason, and as a protocol error
-    /// unless `closesNormally`.
+    /// When set, the socket closes after the replies: with this reason, and counted as a
+    /// `closeCountsAs` error unless `closesNormally`.
     var close: String? = nil
     var closesNormally = false
+    /// What an abnormal close is counted as (`attune_live_errors_total{kind}`): a refused
+    /// credential is `auth`, anything else the client sent wrong `protocol`; each refusal once.
+    var closeCountsAs = LiveMetrics.ErrorKind.protocol
     /// A problem that did not close the socket (the message was ignored, or the protocol now
     /// waits for the client to close).
     var problem: String? = nil

@@ -93,9 +93,9 @@ final class IngestChannelHandler<Adapter: IngestAdapter>: ChannelInboundHandler 
 
     private func handle(_ frame: WebSocketFrame) {
         switch frame.opcode {
-        case .text:
+        case .text where state?.acceptsData == true:
             apply(adapter.receive(text: String(buffer: frame.unmaskedData)))
-        case .binary:
+        case .binary where state?.acceptsData == true:
             apply(adapter.receive(binary: frame.unmaskedData))
         case .ping:
             write(.pong(frame.unmaskedData), flush: true)
@@ -245,7 +245,7 @@ struct IngestConnection: Sendable {
         let shutDown: @Sendable () -> Void
         switch grant.ingestProtocol {
         case .native: shutDown = try install(NativeAdapter())
-        case .twilio: shutDown = try install(TwilioAdapter(startTokens: grant.needsStartToken ? state.tokens : nil, metrics: state.metrics))
+        case .twilio: shutDown = try install(TwilioAdapter(startTokens: grant.needsStartToken ? state.tokens : nil))
         case .audiohook: shutDown = try install(AudioHookAdapter(configuration: audioHook ?? .init(sessionId: nil, organizationId: nil)))
         }
         return IngestConnection(done: done.futureResult, shutDown: shutDown, channel: channel)

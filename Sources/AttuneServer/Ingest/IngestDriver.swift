@@ -14,6 +14,8 @@ struct IngestDriver {
     let source: IngestProtocol
     var logger: Logger
     private var call: LiveCall?
+    /// When the call's `start` arrived (its audio may not run `maximumLeadSeconds` ahead of it).
+    private var callStartedAt: ContinuousClock.Instant?
     private var finished = false
 
     init(state: LiveServerState, source: IngestProtocol, logger: Logger) {
@@ -48,14 +50,14 @@ struct IngestDriver {
             logger.notice("ingest message ignored", metadata: ["reason": "\(problem)"])
         }
         if step.close != nil && !step.closesNormally {
-            state.metrics.error(.protocol)
+            state.metrics.error(step.closeCountsAs)
             logger.notice("ingest stream refused", metadata: ["reason": "\(step.close!)"])
         }
         state.metrics.frames(gapFilled: step.gapFrames, dropped: step.droppedFrames)
         for event in step.events {
             switch event {
             case .start(let setup):
-                if let reason = start(setup) {
+                if let reason = start(setup, arrival: arrival) {
                     outcome.refused = reason
                     outcome.close = (reason, false)
                     return outcome
@@ -81,6 +83,18 @@ struct IngestDriver {
                     outcome.close = ("the call reached the \(AudioLimits.maximumDurationSeconds / 3600) h limit", true)
                     return outcome
                 }
+                // Audio faster than real time is allowed a burst (`maximumLeadSeconds`), no more:
+                // one call's analysis may not take a core from the others for long.
+                let wallSeconds = callStartedAt.map { (arrival - $0).seconds } ?? 0
+                let leadSeconds = call!.receivedSeconds - wallSeconds
+                if leadSeconds > state.options.maximumLeadSeconds, let ended = end() {
+                    outcome.ended = ended
+                    let received = Int(ended.analyzed.report.durationSeconds.rounded())
+                    outcome.close = ("audio arrived faster than real time: \(received) s in \(Int(wallSeconds.rounded())) s (live.maximumLeadSeconds \(Int(state.options.maximumLeadSeconds)))", false)
+                    state.metrics.error(.protocol)
+                    logger.notice("ingest stream ended", metadata: ["reason": "\(outcome.close!.reason)"])
+                    return outcome
+                }
             case .end:
                 if let ended = end() { outcome.ended = ended }
             }
@@ -89,7 +103,7 @@ struct IngestDriver {
     }
 
     /// Starts the call; a reason when it cannot start.
-    private mutating func start(_ setup: LiveCallSetup) -> String? {
+    private mutating func start(_ setup: LiveCallSetup, arrival: ContinuousClock.Instant) -> String? {
         guard call == nil, !finished else { return "the stream has already started a call" }
         let live: LiveCall
         do {
@@ -106,6 +120,7 @@ struct IngestDriver {
             return "call \(setup.callId) is already live"
         }
         call = live
+        callStartedAt = arrival
         state.metrics.callStarted()
         logger[metadataKey: "callId"] = "\(setup.callId)"
         logger.info("call started", metadata: ["protocol": "\(source.rawValue)", "agentId": "\(registered.agentId ?? "-")", "sampleRateHz": "\(setup.sampleRateHz)"])

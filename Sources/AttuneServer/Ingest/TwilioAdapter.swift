@@ -13,25 +13,22 @@ import NIOCore
 struct TwilioAdapter: IngestAdapter {
     static let ingestProtocol = IngestProtocol.twilio
     private var stream: TwilioStream
-    private let metrics: LiveMetrics?
     private var gapFramesSeen = 0
     private var droppedFramesSeen = 0
 
     /// - Parameters:
     ///   - startTokens: the server's tokens when the upgrade authenticated nothing (the `start`
     ///     must carry an ingest token); nil when the upgrade did.
-    ///   - metrics: where an authentication refusal is counted.
-    init(startTokens: AccessTokens? = nil, metrics: LiveMetrics? = nil) {
+    init(startTokens: AccessTokens? = nil) {
         stream = TwilioStream(authorization: startTokens.map { .ingestToken($0) } ?? .upgrade)
-        self.metrics = metrics
     }
 
     mutating func receive(text: String) -> IngestStep {
         var step: IngestStep
         let wasRefused = stream.refusedUnauthenticated
         do { step = IngestStep(events: try stream.receive(text: text)) } catch {
-            if stream.refusedUnauthenticated, !wasRefused { metrics?.error(.auth) }
             step = .failure(error)
+            if stream.refusedUnauthenticated, !wasRefused { step.closeCountsAs = .auth }
         }
         countFrames(into: &step)
         return step
