@@ -12,8 +12,10 @@ import Glibc
 /// would wait out the socket's timeout.
 public enum RawWebSocket {
     /// Opens an upgraded socket to `path` (bearer `token`), with a `timeoutSeconds` receive
-    /// timeout; -1 when the connection or the upgrade fails.
-    public static func open(port: Int, path: String, token: String?, timeoutSeconds: Int = 120) async -> Int32 {
+    /// timeout, and sends `frames` at once on the same thread (so what follows the upgrade does
+    /// not wait for a cooperative thread, which a busy machine may not give for a minute); -1
+    /// when the connection, the upgrade or a send fails.
+    public static func open(port: Int, path: String, token: String?, timeoutSeconds: Int = 120, thenSending frames: [[UInt8]] = []) async -> Int32 {
         await onOwnThread {
             let socket = RawHTTPRequest.open(port: port, path: path, token: token, headers: RawHTTPRequest.webSocketUpgrade)
             guard socket >= 0 else { return -1 }
@@ -24,9 +26,16 @@ public enum RawWebSocket {
                 close(socket)
                 return -1
             }
+            guard frames.allSatisfy({ Blocking.send(socket, $0) }) else {
+                close(socket)
+                return -1
+            }
             return socket
         }
     }
+
+    /// A text message's frame.
+    public static func textFrame(_ text: String) -> [UInt8] { frame(opcode: 0x1, Array(text.utf8)[...]) }
 
     /// A masked client frame (RFC 6455 §5.2), for payloads up to 64 KiB.
     public static func frame(opcode: UInt8, fin: Bool = true, _ payload: ArraySlice<UInt8>) -> [UInt8] {
@@ -55,7 +64,7 @@ public enum RawWebSocket {
 
     /// Sends a text message.
     @discardableResult
-    public static func sendText(_ socket: Int32, _ text: String) async -> Bool { await send(socket, frame(opcode: 0x1, Array(text.utf8)[...])) }
+    public static func sendText(_ socket: Int32, _ text: String) async -> Bool { await send(socket, textFrame(text)) }
 
     /// Bytes received until they end with `marker` (or, with no marker, until the peer closes or
     /// the receive times out).

@@ -102,18 +102,20 @@ import Glibc
         let token = "ingest-token-0123456789abcdef"
         let server = try Self.startServer(configuration: """
             { "host": "127.0.0.1", "port": 0, "database": "\(database)", "model": "\(RepositoryPaths.defaultModel)",
-              "tokens": [ { "token": "\(token)", "role": "ingest" } ] }
+              "live": { "idleSeconds": 3600 }, "tokens": [ { "token": "\(token)", "role": "ingest" } ] }
             """)
         let process = server.process
         defer { if process.isRunning { process.terminate() } }
         let log = server.log
         // A raw socket: the server's close frame and code are read exactly, however soon the
-        // server drops the connection after it.
-        let socket = await RawWebSocket.open(port: server.port, path: "/v1/ingest/native", token: token)
+        // server drops the connection after it. The start and audio go out on the socket's own
+        // thread right after the upgrade, and the idle rule (tested on a test clock elsewhere)
+        // is set beyond the test: a busy machine may not run this test's task for a minute.
+        let start = RawWebSocket.textFrame(#"{"type":"start","callId":"sigint-call","agentId":"alice","team":"north","sampleRateHz":8000,"encoding":"PCMU","channels":["advisor","customer"]}"#)
+        let audio = Array(repeating: RawWebSocket.frame(opcode: 0x2, [UInt8](repeating: 0xFF, count: 320)[...]), count: 200)
+        let socket = await RawWebSocket.open(port: server.port, path: "/v1/ingest/native", token: token, thenSending: [start] + audio)
         try #require(socket >= 0)
         defer { close(socket) }
-        await RawWebSocket.sendText(socket, #"{"type":"start","callId":"sigint-call","agentId":"alice","team":"north","sampleRateHz":8000,"encoding":"PCMU","channels":["advisor","customer"]}"#)
-        await RawWebSocket.send(socket, frames: Array(repeating: RawWebSocket.frame(opcode: 0x2, [UInt8](repeating: 0xFF, count: 320)[...]), count: 200))
         // Interrupt the server mid-call, once it has started the call (its log says so): no
         // fixed wait, however busy the machine.
         let started = await log.waitAsync { $0.contains("call started") && $0.contains("callId=sigint-call") }
@@ -206,7 +208,7 @@ import Glibc
         let server = try Self.startServer(
             configuration: """
                 { "host": "127.0.0.1", "port": 0, "database": "calls/live.db", "model": "models/centre.json",
-                  "tokens": [ { "token": "\(token)", "role": "ingest" } ] }
+                  "live": { "idleSeconds": 3600 }, "tokens": [ { "token": "\(token)", "role": "ingest" } ] }
                 """,
             in: configurationFolder, installed: true, workingFolder: working)
         defer { if server.process.isRunning { server.process.terminate() } }
@@ -215,12 +217,11 @@ import Glibc
         #expect(server.log.contents.contains("path=\(store)"), "\(server.log.contents)")
         #expect(server.log.contents.contains("sha256=\(centre.sha256)") && server.log.contents.contains("version=0.5.0-centre"), "\(server.log.contents)")
         let log = server.log
-        let socket = await RawWebSocket.open(port: server.port, path: "/v1/ingest/native", token: token)
+        let start = RawWebSocket.textFrame(#"{"type":"start","callId":"relative-call","agentId":"alice","team":"north","sampleRateHz":8000,"encoding":"PCMU","channels":["advisor","customer"]}"#)
+        let audio = Array(repeating: RawWebSocket.frame(opcode: 0x2, [UInt8](repeating: 0xFF, count: 320)[...]), count: 100)
+        let socket = await RawWebSocket.open(port: server.port, path: "/v1/ingest/native", token: token, thenSending: [start] + audio + [RawWebSocket.textFrame(#"{"type":"stop"}"#)])
         try #require(socket >= 0)
         defer { close(socket) }
-        await RawWebSocket.sendText(socket, #"{"type":"start","callId":"relative-call","agentId":"alice","team":"north","sampleRateHz":8000,"encoding":"PCMU","channels":["advisor","customer"]}"#)
-        await RawWebSocket.send(socket, frames: Array(repeating: RawWebSocket.frame(opcode: 0x2, [UInt8](repeating: 0xFF, count: 320)[...]), count: 100))
-        await RawWebSocket.sendText(socket, #"{"type":"stop"}"#)
         let ended = await log.waitAsync { $0.contains("call ended") && $0.contains("stored=true") }
         #expect(ended != nil, "the call was not stored: \(log.contents.suffix(2000))")
         Self.interruptAndWait(server.process)

@@ -82,7 +82,7 @@ import Glibc
         let dropped = ContinuousClock.now
         let stored = try await Self.storedDuration("dropped-call", server: server)
         #expect(stored.map { abs($0 - 0.5) < 0.01 } == true, "stored duration \(String(describing: stored))")
-        // At once, not when the silence would have closed it (idleSeconds, 30 s by default).
+        // At once, not when the silence would have closed it (idleSeconds).
         #expect(ContinuousClock.now - dropped < .seconds(15))
     }
 

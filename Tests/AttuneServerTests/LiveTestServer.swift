@@ -35,6 +35,10 @@ struct LiveTestServer {
             .init(token: northToken, role: .supervisor, team: "north"),
         ]
         configuration.audioHook = .init(apiKey: audioHookKey, clientSecret: nil)
+        // The idle rule (ping, then close) is tested on a test clock (IngestChannelHandlerTests)
+        // and, where a test wants it, with a short idle time; elsewhere it is set beyond any test,
+        // whose client task a busy machine may not run for a minute.
+        configuration.live.idleSeconds = 3600
         change(&configuration)
         return configuration
     }
