@@ -368,6 +368,12 @@ public struct ServerConfiguration: Sendable {
             // An ingest key may only send audio (native and Twilio endpoints).
             { "token": "ingest-5a7c9e1b3d2f4a6c8e0b", "role": "ingest" }
           ],
+          // TLS served by attune itself: PEM certificate chain and private key (relative to this
+          // file; SIGHUP reloads them, a bad pair keeps the old one). Leave it out behind a
+          // TLS-terminating proxy, and set publicBaseURL to the scheme and host clients dial (it is
+          // what Genesys and Twilio sign).
+          // "tls": { "certificate": "certs/fullchain.pem", "privateKey": "certs/privkey.pem" },
+          // "publicBaseURL": "wss://attune.example.com",
           // Genesys AudioHook: the API key it sends as X-API-KEY and the client secret (base64)
           // that signs its requests (omit the secret to accept unsigned requests).
           "audioHook": { "apiKey": "audiohook-key-2b4d6f8a0c1e3g5h", "clientSecret": "c2VjcmV0LXNoYXJlZC13aXRoLWdlbmVzeXM=" },
