@@ -67,16 +67,16 @@ struct IngestScript: Sendable {
         }
     }
 
-    /// Writes what 20 ms frame `index` sends: one WebSocket frame, or one per Twilio track, each
-    /// flushed on its own as Twilio sends them.
-    func send(frame index: Int, to channel: any Channel) {
+    /// Gives `write` what 20 ms frame `index` sends: one WebSocket frame, or one per Twilio
+    /// track, each to be flushed on its own as Twilio sends them.
+    func send(frame index: Int, write: (ByteBuffer) -> Void) {
         switch frames {
         case .binary(let cycle):
-            channel.writeAndFlush(cycle[index % cycle.count], promise: nil)
+            write(cycle[index % cycle.count])
         case .twilio(let cycle):
             let payloads = cycle[index % cycle.count]
             for (track, payload) in [("outbound", payloads.outbound), ("inbound", payloads.inbound)] {
-                channel.writeAndFlush(WebSocketWire.clientFrame(#"{"event":"media","streamSid":"\#(streamSid)","media":{"track":"\#(track)","chunk":"\#(index + 1)","timestamp":"\#(index * 20)","payload":"\#(payload)"}}"#), promise: nil)
+                write(WebSocketWire.clientFrame(#"{"event":"media","streamSid":"\#(streamSid)","media":{"track":"\#(track)","chunk":"\#(index + 1)","timestamp":"\#(index * 20)","payload":"\#(payload)"}}"#))
             }
         }
     }

@@ -1,4 +1,5 @@
 import NIOCore
+import NIOSSL
 
 /// The client side of RFC 6455 as a load generator needs it, and no more: the upgrade handshake,
 /// frames encoded and masked once ahead of time (`WebSocketWire.clientFrame`) so that sending
@@ -48,21 +49,45 @@ enum WebSocketWire {
 
 /// One client WebSocket on a NIO channel: sends the upgrade request when the channel becomes
 /// active, then hands every complete server message to `onEvent` (on the channel's event loop).
-/// Answers pings and the server's close.
+/// Answers pings and the server's close. Every way the socket can end is told apart, so that the
+/// load tool can count each: the TCP connection was never made or, over TLS, its handshake failed
+/// (`connectFailed`), the upgrade was
+/// answered with another status than 101 (`refused`), or the socket ended (`closed`, with who
+/// ended it and the close code).
 final class RawWebSocketHandler: ChannelInboundHandler {
     typealias InboundIn = ByteBuffer
     typealias OutboundOut = ByteBuffer
+
+    /// Who ended a socket.
+    enum Ending: Equatable {
+        /// This client: it sent its close frame first, closed the connection itself (`abort`), or
+        /// gave up on a refused upgrade.
+        case client
+        /// The server, with the code of its close frame, sent before this client sent one; 1005
+        /// (RFC 6455 §7.4.1: no status received) when the frame carried no code, and 1006 (closed
+        /// abnormally) when the connection ended without a close frame (reset, end of stream, or a
+        /// stream this client could not read).
+        case server(code: UInt16)
+    }
 
     enum Event {
         /// The server accepted the upgrade.
         case open
         /// A text or binary message from the server (unfragmented).
         case message(WebSocketWire.Opcode, ByteBuffer)
-        /// The upgrade was refused (the status line), or the stream broke.
-        case failed(String)
-        /// The connection is gone (always the last event).
-        case closed
+        /// The TCP connection could not be made (refused, timed out, unreachable), or its TLS
+        /// handshake failed (a `NIOSSLClientHandler` in front of this one).
+        case connectFailed(String)
+        /// The server answered the upgrade request with `status` (not 101); its status line.
+        case refused(status: Int, statusLine: String)
+        /// The connection is gone (always the last event, and sent once).
+        case closed(Ending)
     }
+
+    /// RFC 6455 §7.4.1: a close frame without a status code.
+    static let noStatusCode: UInt16 = 1005
+    /// RFC 6455 §7.4.1: the connection ended without a close frame.
+    static let abnormalClosureCode: UInt16 = 1006
 
     private let request: ByteBuffer
     let onEvent: (Event) -> Void
@@ -71,6 +96,11 @@ final class RawWebSocketHandler: ChannelInboundHandler {
     private var pending: ByteBuffer?
     private var isOpen = false
     private var sentClose = false
+    /// This client ended the connection (close frame sent first, `abort`, a refused upgrade).
+    private var closedByClient = false
+    /// The code of the server's close frame, when it sent one before this client sent its own.
+    private var serverCloseCode: UInt16?
+    private var reportedClosed = false
 
     init(request: ByteBuffer, onEvent: @escaping (Event) -> Void) {
         self.request = request
@@ -85,15 +115,30 @@ final class RawWebSocketHandler: ChannelInboundHandler {
         context.writeAndFlush(wrapOutboundOut(request), promise: nil)
     }
 
+    /// The TCP connection could not be made: `connectFailed`, then `closed` (the channel never
+    /// became active, so `channelInactive` does not come). A connection this client abandoned
+    /// (`abort`) while it was being made is only `closed`.
+    func connectFailed(_ error: any Error) {
+        guard !reportedClosed else { return }
+        if !closedByClient {
+            closedByClient = true
+            onEvent(.connectFailed("\(error)"))
+        }
+        reportClosed()
+    }
+
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         var bytes = unwrapInboundIn(data)
         if pending != nil { pending!.writeBuffer(&bytes) } else { pending = bytes }
         if !isOpen {
             guard let view = pending?.readableBytesView, let end = Self.headerEnd(view) else { return }
             let head = pending!.readString(length: end - view.startIndex + 4) ?? ""
-            let statusLine = head.prefix { $0 != "\r" }
-            guard statusLine.split(separator: " ").dropFirst().first == "101" else {
-                onEvent(.failed(String(statusLine)))
+            let statusLine = String(head.prefix { $0 != "\r" })
+            let status = statusLine.split(separator: " ").dropFirst().first.flatMap { Int($0) } ?? 0
+            guard status == 101 else {
+                closedByClient = true
+                onEvent(.refused(status: status, statusLine: statusLine))
+                pending = nil
                 context.close(promise: nil)
                 return
             }
@@ -106,7 +151,11 @@ final class RawWebSocketHandler: ChannelInboundHandler {
             case .binary: onEvent(.message(.binary, payload))
             case .ping: context.writeAndFlush(wrapOutboundOut(WebSocketWire.clientFrame(.pong, payload: payload.readableBytesView)), promise: nil)
             case .close:
-                if !sentClose { context.writeAndFlush(wrapOutboundOut(WebSocketWire.normalClose), promise: nil) }
+                if !sentClose {
+                    serverCloseCode = payload.getInteger(at: payload.readerIndex, as: UInt16.self) ?? Self.noStatusCode
+                    sentClose = true
+                    context.writeAndFlush(wrapOutboundOut(WebSocketWire.normalClose), promise: nil)
+                }
                 context.close(promise: nil)
                 return
             case .pong, nil: break
@@ -115,23 +164,63 @@ final class RawWebSocketHandler: ChannelInboundHandler {
         if pending?.readableBytes == 0 { pending = nil } else { pending?.discardReadBytes() }
     }
 
-    /// Sends a close frame; the channel closes when the server answers (or goes away).
+    /// Sends a close frame; the channel closes when the server answers (or goes away). Before
+    /// the upgrade, closes the connection.
     func close() {
         guard !sentClose, isOpen else {
-            if !isOpen { channel?.close(promise: nil) }
+            if !isOpen { abort() }
             return
         }
         sentClose = true
+        closedByClient = true
         channel?.writeAndFlush(WebSocketWire.normalClose, promise: nil)
     }
 
+    /// Closes the connection without a close frame (this client's decision, never counted as the
+    /// server's).
+    func abort() {
+        if serverCloseCode == nil { closedByClient = true }
+        channel?.close(promise: nil)
+    }
+
     func channelInactive(context: ChannelHandlerContext) {
-        onEvent(.closed)
+        reportClosed()
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
-        onEvent(.failed("\(error)"))
+        // A TLS handshake that failed (the connection closing during it included): no
+        // connection was made, as when TCP's fails (unless this client had abandoned it).
+        if !isOpen, !closedByClient, !reportedClosed, Self.isTLSHandshakeFailure(error) {
+            closedByClient = true
+            onEvent(.connectFailed("TLS handshake failed: \(error)"))
+        }
+        // A reset or a broken stream: the socket ends, and unless this client had already ended
+        // it, the server did, without a close frame (1006).
         context.close(promise: nil)
+    }
+
+    /// NIOSSL's errors of a handshake: BoringSSL's failure (a certificate not trusted, the
+    /// connection closed during it, …) and NIOSSL's own checks after it (the certificate not
+    /// valid for the name asked for). Not those of a connection already made (such as an end
+    /// without close_notify).
+    static func isTLSHandshakeFailure(_ error: any Error) -> Bool {
+        if error is NIOSSLExtraError { return true }
+        switch error as? NIOSSLError {
+        case .handshakeFailed, .noCertificateToValidate, .unableToValidateCertificate, .cannotFindPeerIP, .cannotMatchULabel: return true
+        default: return false
+        }
+    }
+
+    private func reportClosed() {
+        guard !reportedClosed else { return }
+        reportedClosed = true
+        if let serverCloseCode {
+            onEvent(.closed(.server(code: serverCloseCode)))
+        } else if closedByClient {
+            onEvent(.closed(.client))
+        } else {
+            onEvent(.closed(.server(code: Self.abnormalClosureCode)))
+        }
     }
 
     /// The next complete server frame, consumed from `pending` (nil opcode: one this client does
@@ -149,7 +238,7 @@ final class RawWebSocketHandler: ChannelInboundHandler {
             length = Int(extended)
         }
         guard second & 0x80 == 0 else {
-            onEvent(.failed("a masked frame from the server"))
+            // A broken stream: the socket ends as the server's doing, without a close frame (1006).
             channel?.close(promise: nil)
             pending = nil
             return nil

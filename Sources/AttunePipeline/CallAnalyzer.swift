@@ -129,7 +129,7 @@ public enum AnalysisSetupError: Error, Sendable, Equatable, CustomStringConverti
     public var description: String {
         switch self {
         case .unsupportedSampleRate(let rate):
-            "sample rate \(rate) Hz is not supported (needs ≥ 8000 Hz in a simple ratio to 8 kHz, e.g. 8, 11.025, 16, 22.05, 32, 44.1 or 48 kHz)"
+            "sample rate \(rate) Hz is not supported (needs \(AudioLimits.sampleRateRequirement))"
         case .advisorChannelOutOfRange(let channel):
             "advisor channel \(channel) does not exist (0 or 1)"
         case .configuration(let error):

@@ -10,14 +10,17 @@ import ServiceLifecycle
 public struct LiveServer: Sendable {
     public let configuration: ServerConfiguration
     let state: LiveServerState
+    let tls: ServerTLS?
     let logger: Logger
 
     /// - Parameters:
     ///   - model: the scoring model (nil: updates carry no scores).
     ///   - database: where finished calls are stored (nil: not stored).
-    public init(configuration: ServerConfiguration, model: LoadedModel?, database: AttuneDatabase?, logger: Logger) {
+    ///   - tls: the certificate to serve HTTPS and `wss` with (nil: plain HTTP and `ws`).
+    public init(configuration: ServerConfiguration, model: LoadedModel?, database: AttuneDatabase?, tls: ServerTLS? = nil, logger: Logger) {
         self.configuration = configuration
         self.logger = logger
+        self.tls = tls
         state = LiveServerState(configuration: configuration, model: model, database: database)
     }
 
@@ -44,12 +47,14 @@ public struct LiveServer: Sendable {
         router.middlewares.add(RequestLogMiddleware())
         Self.addServiceRoutes(to: router, state: state)
         Self.addLiveRoutes(to: router, state: state)
-        let hub = state.hub, state = state
+        let hub = state.hub, state = state, tls = tls
+        var services: [any Service] = [HeartbeatService(hub: hub)]
+        if let tls { services.append(TLSReloadService(tls: tls, logger: logger)) }
         return Application(
             router: router,
-            server: HTTPServerBuilder { responder in AttuneHTTPChannel(responder: responder, state: state) },
+            server: HTTPServerBuilder { responder in AttuneHTTPChannel(responder: responder, state: state, tls: tls) },
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "attune"),
-            services: [HeartbeatService(hub: hub)],
+            services: services,
             onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? 0) },
             logger: logger)
     }

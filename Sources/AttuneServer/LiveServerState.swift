@@ -18,6 +18,12 @@ final class LiveServerState: Sendable {
     /// Checks AudioHook upgrade requests; nil when the config has no `audioHook` (the endpoint
     /// then refuses every request).
     let audioHook: AudioHookAuthenticator?
+    /// `host[:port]` of the configured `publicBaseURL`: the `@authority` signed requests are
+    /// checked against (nil: the request's own `Host`).
+    let publicAuthority: String?
+    /// Checks Twilio upgrade requests' `X-Twilio-Signature`; nil when the config has no
+    /// `twilio.authToken` (a Twilio stream then authenticates with an ingest token).
+    let twilio: TwilioUpgradeAuthenticator?
 
     init(configuration: ServerConfiguration, model: LoadedModel?, database: AttuneDatabase?) {
         tokens = configuration.accessTokens
@@ -26,11 +32,13 @@ final class LiveServerState: Sendable {
         options = configuration.live
         self.database = database
         // The configuration has checked that the secret is base64.
+        publicAuthority = configuration.publicBaseURL.flatMap { ServerConfiguration.splitBaseURL($0)?.authority }
         audioHook = configuration.audioHook.flatMap { try? AudioHookAuthenticator(apiKey: $0.apiKey, clientSecret: $0.clientSecret) }
+        twilio = configuration.twilio.map { TwilioUpgradeAuthenticator(authToken: $0.authToken, publicBaseURL: configuration.publicBaseURL) }
     }
 
     /// The role of the request's token (`Authorization: Bearer …`, or a `token` query parameter
-    /// where headers cannot be set: browsers' EventSource and WebSocket, Twilio).
+    /// where headers cannot be set: browsers' EventSource and WebSocket).
     /// - Throws: 401 without a token or with an unknown one.
     func role(of request: Request) throws -> AccessRole {
         var token: String? = nil

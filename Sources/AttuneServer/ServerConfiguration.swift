@@ -26,6 +26,39 @@ public struct ServerConfiguration: Sendable {
     /// Genesys AudioHook: the API key Genesys sends, and the client secret (base64) that signs its
     /// requests (nil or empty: unsigned requests are accepted).
     public var audioHook: AudioHookCredentials?
+    /// Twilio Media Streams: the account's Auth Token, when set every `/v1/ingest/twilio` upgrade
+    /// must carry a valid `X-Twilio-Signature` (which then authenticates the stream alone).
+    public var twilio: TwilioCredentials?
+    /// How clients reach this server, scheme and authority only (`wss://attune.example.com`, or
+    /// `wss://attune.example.com:8443`): what platforms sign when they sign a request (AudioHook's
+    /// `@authority`, Twilio's stream URL). Needed when a TLS-terminating proxy or load balancer
+    /// stands in front, where the request the server sees is not the one the platform sent; nil:
+    /// taken from the request itself (its `Host` header, and `wss` when the server speaks TLS).
+    public var publicBaseURL: String?
+    /// The server's own TLS: PEM certificate chain and private key (`ServerTLS`); nil: plain
+    /// HTTP and `ws` (behind a TLS-terminating proxy, or on a trusted network).
+    public var tls: TLSFiles?
+
+    public struct TLSFiles: Sendable, Equatable, Decodable {
+        /// The certificate chain, server certificate first (PEM). Relative: to the file's folder.
+        public var certificate: String
+        /// Its private key (PEM).
+        public var privateKey: String
+
+        public init(certificate: String, privateKey: String) {
+            self.certificate = certificate
+            self.privateKey = privateKey
+        }
+
+        private enum Keys: String, CodingKey, CaseIterable { case certificate, privateKey }
+
+        public init(from decoder: any Decoder) throws {
+            try refuseUnknownKeys(decoder, known: Keys.self)
+            let container = try decoder.container(keyedBy: Keys.self)
+            certificate = try container.decode(String.self, forKey: .certificate)
+            privateKey = try container.decode(String.self, forKey: .privateKey)
+        }
+    }
 
     public struct Token: Sendable, Equatable, Decodable {
         public var token: String
@@ -89,6 +122,23 @@ public struct ServerConfiguration: Sendable {
         }
     }
 
+    public struct TwilioCredentials: Sendable, Equatable, Decodable {
+        /// The Twilio account's Auth Token: the key of its `X-Twilio-Signature` (HMAC-SHA1).
+        public var authToken: String
+
+        public init(authToken: String) {
+            self.authToken = authToken
+        }
+
+        private enum Keys: String, CodingKey, CaseIterable { case authToken }
+
+        public init(from decoder: any Decoder) throws {
+            try refuseUnknownKeys(decoder, known: Keys.self)
+            let container = try decoder.container(keyedBy: Keys.self)
+            authToken = try container.decode(String.self, forKey: .authToken)
+        }
+    }
+
     public init() {}
 
     /// The store's file name when the configuration names none.
@@ -110,6 +160,9 @@ public struct ServerConfiguration: Sendable {
         let folder = URL(fileURLWithPath: path).deletingLastPathComponent()
         configuration.database = configuration.database.map { resolve($0, against: folder) }
         configuration.model = configuration.model.map { resolve($0, against: folder) }
+        configuration.tls = configuration.tls.map {
+            TLSFiles(certificate: resolve($0.certificate, against: folder), privateKey: resolve($0.privateKey, against: folder))
+        }
         return configuration
     }
 
@@ -153,6 +206,7 @@ public struct ServerConfiguration: Sendable {
             if let value = live.updateIntervalSeconds { configuration.live.updateIntervalSeconds = value }
             if let value = live.alertThrottleSeconds { configuration.live.alertThrottleSeconds = value }
             if let value = live.idleSeconds { configuration.live.idleSeconds = value }
+            if let value = live.maximumLeadSeconds { configuration.live.maximumLeadSeconds = value }
             if let problem = configuration.live.problem { throw Problem(file: file, message: "live.\(problem)") }
         }
         configuration.tokens = raw.tokens ?? []
@@ -175,7 +229,30 @@ public struct ServerConfiguration: Sendable {
             }
         }
         configuration.audioHook = raw.audioHook
+        configuration.tls = raw.tls
+        if let twilio = raw.twilio {
+            guard !twilio.authToken.isEmpty else { throw Problem(file: file, message: "twilio.authToken: expected the account's Auth Token") }
+            configuration.twilio = twilio
+        }
+        if let base = raw.publicBaseURL {
+            guard Self.splitBaseURL(base) != nil else {
+                throw Problem(file: file, message: "publicBaseURL: expected ws://HOST[:PORT] or wss://HOST[:PORT] with no path, got '\(base)'")
+            }
+            configuration.publicBaseURL = base.hasSuffix("/") ? String(base.dropLast()) : base
+        }
         return configuration
+    }
+
+    /// The scheme (`ws` or `wss`) and authority (`host[:port]`) of a `publicBaseURL`; nil when it
+    /// is not one (another scheme, a path, a query, no host).
+    public static func splitBaseURL(_ base: String) -> (scheme: String, authority: String)? {
+        let trimmed = base.hasSuffix("/") ? String(base.dropLast()) : base
+        for scheme in ["wss", "ws"] where trimmed.hasPrefix(scheme + "://") {
+            let authority = String(trimmed.dropFirst(scheme.count + 3))
+            guard !authority.isEmpty, !authority.contains(where: { "/?#@ ".contains($0) }) else { return nil }
+            return (scheme, authority)
+        }
+        return nil
     }
 
     /// The analysis settings: defaults with `settings` applied (checked when loaded).
@@ -196,8 +273,9 @@ public struct ServerConfiguration: Sendable {
             var updateIntervalSeconds: Double?
             var alertThrottleSeconds: Double?
             var idleSeconds: Double?
+            var maximumLeadSeconds: Double?
 
-            private enum Keys: String, CodingKey, CaseIterable { case updateIntervalSeconds, alertThrottleSeconds, idleSeconds }
+            private enum Keys: String, CodingKey, CaseIterable { case updateIntervalSeconds, alertThrottleSeconds, idleSeconds, maximumLeadSeconds }
 
             init(from decoder: any Decoder) throws {
                 try refuseUnknownKeys(decoder, known: Keys.self)
@@ -205,6 +283,7 @@ public struct ServerConfiguration: Sendable {
                 updateIntervalSeconds = try container.decodeIfPresent(Double.self, forKey: .updateIntervalSeconds)
                 alertThrottleSeconds = try container.decodeIfPresent(Double.self, forKey: .alertThrottleSeconds)
                 idleSeconds = try container.decodeIfPresent(Double.self, forKey: .idleSeconds)
+                maximumLeadSeconds = try container.decodeIfPresent(Double.self, forKey: .maximumLeadSeconds)
             }
         }
         var host: String?
@@ -217,8 +296,12 @@ public struct ServerConfiguration: Sendable {
         var live: Live?
         var tokens: [Token]?
         var audioHook: AudioHookCredentials?
+        var twilio: TwilioCredentials?
+        var publicBaseURL: String?
 
-        private enum Keys: String, CodingKey, CaseIterable { case host, port, database, model, settings, live, tokens, audioHook }
+        var tls: TLSFiles?
+
+        private enum Keys: String, CodingKey, CaseIterable { case host, port, database, model, settings, live, tokens, audioHook, publicBaseURL, twilio, tls }
 
         init(from decoder: any Decoder) throws {
             try refuseUnknownKeys(decoder, known: Keys.self)
@@ -233,6 +316,9 @@ public struct ServerConfiguration: Sendable {
             live = try container.decodeIfPresent(Live.self, forKey: .live)
             tokens = try container.decodeIfPresent([Token].self, forKey: .tokens)
             audioHook = try container.decodeIfPresent(AudioHookCredentials.self, forKey: .audioHook)
+            twilio = try container.decodeIfPresent(TwilioCredentials.self, forKey: .twilio)
+            publicBaseURL = try container.decodeIfPresent(String.self, forKey: .publicBaseURL)
+            tls = try container.decodeIfPresent(TLSFiles.self, forKey: .tls)
         }
     }
 
@@ -267,10 +353,13 @@ public struct ServerConfiguration: Sendable {
           "settings": { "turns.deadAirMinimumSeconds": 3 },
           // A score update every updateIntervalSeconds of call audio; the same alert cause at most
           // once per alertThrottleSeconds. An ingest socket silent for idleSeconds is pinged, and
-          // closed (its call stored) after as long again.
-          "live": { "updateIntervalSeconds": 1, "alertThrottleSeconds": 20, "idleSeconds": 30 },
-          // Who may do what. Tokens travel as "Authorization: Bearer TOKEN" (pages, SSE and Twilio,
-          // which cannot set headers, may use ?token=TOKEN). Use long random tokens.
+          // closed (its call stored) after as long again. A call whose audio runs more than
+          // maximumLeadSeconds ahead of real time is ended and stored (a client replaying faster
+          // than real time gets that much of a burst, then its own core's worth, no more).
+          "live": { "updateIntervalSeconds": 1, "alertThrottleSeconds": 20, "idleSeconds": 30, "maximumLeadSeconds": 600 },
+          // Who may do what. Tokens travel as "Authorization: Bearer TOKEN" (pages and SSE, which
+          // cannot set headers, may use ?token=TOKEN; Twilio sends it in its start message, see
+          // "twilio" below). Use long random tokens.
           "tokens": [
             // An advisor sees only their own calls (the agentId the ingest stream names).
             { "token": "advisor-alice-3f9d1c0e7b5a4d2f", "role": "advisor", "agentId": "alice" },
@@ -279,9 +368,20 @@ public struct ServerConfiguration: Sendable {
             // An ingest key may only send audio (native and Twilio endpoints).
             { "token": "ingest-5a7c9e1b3d2f4a6c8e0b", "role": "ingest" }
           ],
+          // TLS served by attune itself: PEM certificate chain and private key (relative to this
+          // file; SIGHUP reloads them, a bad pair keeps the old one). Leave it out behind a
+          // TLS-terminating proxy, and set publicBaseURL to the scheme and host clients dial (it is
+          // what Genesys and Twilio sign).
+          // "tls": { "certificate": "certs/fullchain.pem", "privateKey": "certs/privkey.pem" },
+          // "publicBaseURL": "wss://attune.example.com",
           // Genesys AudioHook: the API key it sends as X-API-KEY and the client secret (base64)
           // that signs its requests (omit the secret to accept unsigned requests).
-          "audioHook": { "apiKey": "audiohook-key-2b4d6f8a0c1e3g5h", "clientSecret": "c2VjcmV0LXNoYXJlZC13aXRoLWdlbmVzeXM=" }
+          "audioHook": { "apiKey": "audiohook-key-2b4d6f8a0c1e3g5h", "clientSecret": "c2VjcmV0LXNoYXJlZC13aXRoLWdlbmVzeXM=" },
+          // Twilio Media Streams: the account's Auth Token (Twilio console). With it, every
+          // /v1/ingest/twilio upgrade must carry a valid X-Twilio-Signature, computed over
+          // publicBaseURL (or wss:// and the Host header) plus the path. Without it, the stream
+          // sends an ingest token as <Parameter name="token" value="..."/> in its <Stream>.
+          "twilio": { "authToken": "0123456789abcdef0123456789abcdef" }
         }
         """
 }

@@ -33,3 +33,20 @@ public struct TimedOut: Error, CustomStringConvertible {
     public var timeoutSeconds: Double
     public var description: String { "timed out after \(timeoutSeconds) s waiting for \(what)" }
 }
+
+/// Runs blocking work (a socket read, waiting for a process) on a thread of its own and awaits
+/// it, so a test never holds one of the few cooperative threads (two on a 2-core machine) that
+/// the in-process servers of the tests running beside it need. `work` must not use `#expect`:
+/// it returns what the test then checks.
+public func onOwnThread<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
+    try await withCheckedThrowingContinuation { continuation in
+        Thread { continuation.resume(with: Result { try work() }) }.start()
+    }
+}
+
+/// `onOwnThread` for work that cannot fail.
+public func onOwnThread<T: Sendable>(_ work: @escaping @Sendable () -> T) async -> T {
+    await withCheckedContinuation { continuation in
+        Thread { continuation.resume(returning: work()) }.start()
+    }
+}

@@ -40,18 +40,42 @@ public enum RawHTTPRequest {
         "Upgrade: websocket", "Connection: Upgrade", "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==", "Sec-WebSocket-Version: 13",
     ]
 
-    /// The status code of the response to `GET path` (nil if the server sent none in 10 s).
-    public static func status(port: Int, path: String, token: String?, headers: [String] = []) -> Int? {
-        let socket = open(port: port, path: path, token: token, headers: headers)
-        guard socket >= 0 else { return nil }
-        defer { close(socket) }
-        var timeout = timeval(tv_sec: 10, tv_usec: 0)
-        setsockopt(socket, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
-        var buffer = [UInt8](repeating: 0, count: 512)
-        let received = recv(socket, &buffer, buffer.count, 0)
-        guard received > 12 else { return nil }
-        // "HTTP/1.1 401 Unauthorized"
-        let line = String(decoding: buffer.prefix(received), as: UTF8.self).prefix { $0 != "\r" }
+    /// The status code of the response to `GET path` (nil if the server sent none in 60 s: a
+    /// generous wait, for a busy machine; a refusal comes in milliseconds).
+    public static func status(port: Int, path: String, token: String?, headers: [String] = []) async -> Int? {
+        // "HTTP/1.1 401 Unauthorized": the status line is all that is read.
+        let head = await read(port: port, path: path, token: token, headers: headers, timeoutSeconds: 60) { $0.contains(13) }
+        let line = head.prefix { $0 != "\r" }
+        guard line.hasPrefix("HTTP/") else { return nil }
         return line.split(separator: " ").dropFirst().first.flatMap { Int($0) }
+    }
+
+    /// The whole response to `GET path` as text, read until the server closes (or sends nothing
+    /// for `timeoutSeconds`, or 64 KiB have come); empty when the connection fails.
+    public static func response(port: Int, path: String, token: String?, headers: [String] = [], timeoutSeconds: Int = 10) async -> String {
+        await read(port: port, path: path, token: token, headers: headers, timeoutSeconds: timeoutSeconds) { $0.count >= 1 << 16 }
+    }
+
+    /// Sends the request and reads until `enough` holds, the server closes or nothing comes for
+    /// `timeoutSeconds`. The wait is on a thread of its own: blocking a cooperative thread could
+    /// starve the in-process server that is to answer (two threads on a 2-core machine).
+    private static func read(
+        port: Int, path: String, token: String?, headers: [String], timeoutSeconds: Int, enough: @escaping @Sendable ([UInt8]) -> Bool
+    ) async -> String {
+        await onOwnThread {
+            let socket = open(port: port, path: path, token: token, headers: headers)
+            guard socket >= 0 else { return "" }
+            defer { close(socket) }
+            var timeout = timeval(tv_sec: timeoutSeconds, tv_usec: 0)
+            setsockopt(socket, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+            var response: [UInt8] = []
+            var buffer = [UInt8](repeating: 0, count: 4096)
+            while !enough(response) {
+                let received = recv(socket, &buffer, buffer.count, 0)
+                guard received > 0 else { break }
+                response += buffer.prefix(received)
+            }
+            return String(decoding: response, as: UTF8.self)
+        }
     }
 }

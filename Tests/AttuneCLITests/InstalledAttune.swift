@@ -32,15 +32,23 @@ enum InstalledAttune {
     /// ended and reported with status -1: a command expected to refuse must not hang the suite
     /// when it starts instead (a server accepting a bad configuration).
     static func run(_ arguments: [String], in folder: String, environment extra: [String: String] = [:], seconds: Double = 300) throws -> AnalyzeCommandTests.Run {
+        try runToEnd(binary, arguments, in: folder, environment: environment(extra), seconds: seconds)
+    }
+
+    /// Runs `executable` in `folder` to its end, output to files (`environment` nil: this
+    /// process's); after `seconds` it is ended and reported with status -1.
+    static func runToEnd(
+        _ executable: String, _ arguments: [String], in folder: String, environment: [String: String]? = nil, seconds: Double = 300
+    ) throws -> AnalyzeCommandTests.Run {
         let outputs = RepositoryPaths.temporaryDirectory("attune-run")
         let out = outputs + "/stdout", err = outputs + "/stderr"
         _ = FileManager.default.createFile(atPath: out, contents: nil)
         _ = FileManager.default.createFile(atPath: err, contents: nil)
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: binary)
+        process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
         process.currentDirectoryURL = URL(fileURLWithPath: folder)
-        process.environment = environment(extra)
+        if let environment { process.environment = environment }
         process.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: out))
         process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: err))
         let exited = DispatchSemaphore(value: 0)

@@ -524,3 +524,118 @@ private enum AH {
     }
 }
 
+
+// MARK: - Refusal at open, alert events, resumed without paused (issue 15, item 5)
+
+extension AudioHookSessionTests {
+    /// A live alert as the hub carries it (decoded: `LiveAlert` is built by the live call only).
+    static func alert(_ cause: String, party: String?, atSeconds: Double, message: String) throws -> LiveAlert {
+        let partyField = party.map { #","party":"\#($0)""# } ?? ""
+        let json = #"{"call":{"callId":"\#(AH.conversationId)","source":"audiohook","startedAt":"2025-01-01T00:00:00Z"},"cause":"\#(cause)","atSeconds":\#(atSeconds),"streamSeconds":\#(atSeconds + 0.1)\#(partyField),"message":"\#(message)"}"#
+        return try JSONDecoder().decode(LiveAlert.self, from: Data(json.utf8))
+    }
+
+    /// The server `seq` of each reply, in order.
+    static func serverSeqs(_ replies: [String]) -> [AudioHookJSON?] { replies.map { AH.json($0)["seq"] } }
+
+    /// The server cannot take the call `open` announced: the client gets `disconnect` (reason
+    /// `error`, the reason as info) in place of `opened`, with `opened`'s `seq`; its `close` is
+    /// then answered `closed`, the next `seq`. No `.end`: the call never started.
+    @Test func refusedOpenGetsDisconnectInsteadOfOpenedWithItsSeq() {
+        var session = AudioHookSession(configuration: .init(sessionId: AH.sessionId))
+        let open = session.receive(text: AH.open())
+        #expect(open.replies.count == 1 && open.events.count == 1, "open gives opened and .start, which the caller withholds")
+
+        let refused = session.refuse(info: "conversation \(AH.conversationId) is already live")
+        #expect(refused.replies.count == 1)
+        let disconnect = AH.json(refused.replies[0])
+        #expect(disconnect["type"] == .string("disconnect"))
+        #expect(disconnect["seq"] == .number(1), "the withdrawn opened's seq: the client never saw seq 1")
+        #expect(disconnect["clientseq"] == .number(1) && disconnect["id"] == .string(AH.sessionId))
+        #expect(AH.parameters(disconnect)["reason"] == .string("error"))
+        #expect(AH.info(disconnect) == "conversation \(AH.conversationId) is already live")
+        #expect(refused.events.isEmpty && refused.error?.isFatal == true && refused.awaitsClientClose)
+        #expect(session.state == .disconnecting && session.setup == nil && session.media == nil)
+
+        // Audio the client had in flight is not analysed; its close (serverseq 1) is answered.
+        #expect(session.receive(binary: [0x00, 0xFF]).events.isEmpty)
+        let close = session.receive(text: AH.message("close", seq: 2, serverseq: 1, parameters: #"{"reason":"error"}"#))
+        #expect(close.replies.count == 1)
+        let closed = AH.json(close.replies[0])
+        #expect(closed["type"] == .string("closed") && closed["seq"] == .number(2) && closed["clientseq"] == .number(2))
+        #expect(close.events.isEmpty, "no .end: the refused call never started")
+        #expect(close.closeReason != nil && session.state == .closed)
+
+        // Refused later (not right after open), the disconnect follows what was already sent.
+        var later = AH.opened()
+        _ = later.receive(text: AH.message("ping", seq: 2, serverseq: 1))
+        let lateRefusal = later.refuse(info: "no more")
+        #expect(AH.json(lateRefusal.replies[0])["seq"] == .number(3))
+    }
+
+    /// Asked for in `open` (`customConfig.attuneEvents: true`), each alert is an `event`
+    /// (`parameters.entities: [{type: "attune.alert", data}]`) with the next server `seq` and the
+    /// client's last `seq`; later replies go on from there.
+    @Test func alertsAreEventsWhenTheClientAskedForThem() throws {
+        var session = AudioHookSession(configuration: .init(sessionId: AH.sessionId))
+        let open = session.receive(text: AH.open(customConfig: #"{"agentId":"agent-42","attuneEvents":true}"#))
+        #expect(open.error == nil && session.sendsAlertEvents)
+        _ = session.receive(binary: [0x00, 0xFF])
+        let deadAir = try Self.alert("deadAir", party: nil, atSeconds: 12.5, message: "Dead air: 3 s of silence")
+        let voice = try Self.alert("raisedVoice", party: "customer", atSeconds: 20.25, message: "Customer raised their voice")
+        let events = session.events(for: [deadAir, voice])
+        #expect(events == [
+            #"{"clientseq":1,"id":"30b0e395-84d3-4570-ac13-9a62d8f514c0","parameters":{"entities":[{"data":{"atSeconds":12.5,"cause":"deadAir","message":"Dead air: 3 s of silence"},"type":"attune.alert"}]},"seq":2,"type":"event","version":"2"}"#,
+            #"{"clientseq":1,"id":"30b0e395-84d3-4570-ac13-9a62d8f514c0","parameters":{"entities":[{"data":{"atSeconds":20.25,"cause":"raisedVoice","message":"Customer raised their voice","party":"customer"},"type":"attune.alert"}]},"seq":3,"type":"event","version":"2"}"#,
+        ])
+        // The client acknowledges up to seq 3; the next reply is seq 4 with its clientseq.
+        let ping = session.receive(text: AH.message("ping", seq: 2, serverseq: 3))
+        #expect(ping.error == nil && AH.json(ping.replies[0])["seq"] == .number(4) && AH.json(ping.replies[0])["clientseq"] == .number(2))
+        #expect(session.events(for: []).isEmpty && session.serverSeq == 4)
+        // While paused too (the call is still on); not once the client has closed.
+        _ = session.receive(text: AH.message("paused", seq: 3, serverseq: 4))
+        #expect(Self.serverSeqs(session.events(for: [deadAir])) == [.number(5)])
+        _ = session.receive(text: AH.message("close", seq: 4, serverseq: 5, parameters: #"{"reason":"end"}"#))
+        #expect(session.events(for: [deadAir]).isEmpty && session.serverSeq == 6)
+    }
+
+    /// Without `attuneEvents: true` (absent, false, a string), before `open` and after a
+    /// `disconnect`, no alert becomes an `event` and the server `seq` does not move.
+    @Test(arguments: [nil, #"{"agentId":"agent-42"}"#, #"{"attuneEvents":false}"#, #"{"attuneEvents":"true"}"#, #"{"attuneEvents":1}"#])
+    func alertsAreNotSentUnlessAsked(customConfig: String?) throws {
+        let alert = try Self.alert("deadAir", party: nil, atSeconds: 1, message: "Dead air")
+        var session = AudioHookSession()
+        #expect(session.events(for: [alert]).isEmpty, "before open")
+        _ = session.receive(text: AH.open(customConfig: customConfig))
+        #expect(!session.sendsAlertEvents && session.events(for: [alert]).isEmpty && session.serverSeq == 1)
+
+        var asked = AudioHookSession()
+        _ = asked.receive(text: AH.open(customConfig: #"{"attuneEvents":true}"#))
+        _ = asked.receive(text: AH.message("dance", seq: 2))
+        #expect(asked.state == .disconnecting && asked.events(for: [alert]).isEmpty, "after disconnect")
+        var refused = AudioHookSession()
+        _ = refused.receive(text: AH.open(customConfig: #"{"attuneEvents":true}"#))
+        _ = refused.refuse(info: "already live")
+        #expect(refused.events(for: [alert]).isEmpty, "after a refused open")
+    }
+
+    /// `resumed` when the stream is not paused (the client's answer to a `resume` while it was
+    /// streaming): no error, no reply (the protocol has no server answer to `resumed`), nothing
+    /// resumed and no audio counted as discarded, as the reference; audio goes on being analysed.
+    @Test func resumedWithoutPausedIsNoErrorAndNoReply() {
+        var session = AH.opened()
+        #expect(session.receive(binary: [0x00, 0xFF]).events.count == 1)
+        let resumed = session.receive(text: AH.message("resumed", seq: 2, serverseq: 1, position: "PT2S", parameters: #"{"start":"PT0S","discarded":"PT2S"}"#))
+        #expect(resumed.replies.isEmpty && resumed.events.isEmpty && resumed.error == nil && resumed.closeReason == nil)
+        #expect(!resumed.notes.isEmpty)
+        #expect(session.state == .active)
+        #expect(session.discardedSeconds == 0, "no pause: the client discarded nothing the server knows of")
+        #expect(session.receive(binary: [0xAA, 0xBB]).events == [.audio(AH.muLaw([0xAA, 0xBB]))])
+        // Twice in a row is the same; the next reply's clientseq counts them.
+        #expect(session.receive(text: AH.message("resumed", seq: 3, serverseq: 1, parameters: #"{"start":"PT0S","discarded":"PT0S"}"#)).replies.isEmpty)
+        let ping = session.receive(text: AH.message("ping", seq: 4, serverseq: 1))
+        #expect(AH.json(ping.replies[0])["type"] == .string("pong") && AH.json(ping.replies[0])["seq"] == .number(2))
+        #expect(AH.json(ping.replies[0])["clientseq"] == .number(4))
+        #expect(session.messageCounts[.resumed] == 2)
+    }
+}

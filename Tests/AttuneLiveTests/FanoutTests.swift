@@ -1,5 +1,5 @@
 import AttuneDSP
-import AttuneLive
+@testable import AttuneLive
 import AttunePipeline
 import AttuneTestSupport
 import Testing
@@ -37,6 +37,20 @@ import Testing
         var delivered: [LiveMessage] = []
         for _ in 0..<3 { if case .message(let message)? = await stalled.next() { delivered.append(message) } }
         #expect(delivered.last == updates.last)
+    }
+
+    /// A stalled wall holding a call's update and then its end gets the end only: the update,
+    /// sent after it, would put the ended call back on the wall.
+    @Test func aCallsEndDropsItsWaitingUpdate() async throws {
+        let messages = try Self.messages("heated-clean")
+        let update = try #require(messages.last { if case .update = $0 { true } else { false } })
+        guard case .update(let last) = update else { return }
+        let mailbox = Mailbox()
+        mailbox.post(update)
+        let ended = LiveMessage.callEnded(LiveCallEnded(call: last.call, durationSeconds: 30, effort: nil, distressValue: nil, distressLevel: nil, stored: true))
+        mailbox.post(ended)
+        #expect(mailbox.pendingCount == 1)
+        #expect(await mailbox.next() == .message(ended))
     }
 
     @Test func advisorsSeeOnlyTheirOwnCalls() throws {

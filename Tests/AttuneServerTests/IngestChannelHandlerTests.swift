@@ -17,7 +17,8 @@ struct IngestChannelHandlerTests {
 
     /// An ingest connection for the native protocol on a fresh test channel, connected.
     static func connection(database: AttuneDatabase) async throws -> (NIOAsyncTestingChannel, IngestConnection) {
-        let state = LiveServerState(configuration: LiveTestServer.configuration(), model: nil, database: database)
+        // The default idle time, 30 s, on the channel's test clock.
+        let state = LiveServerState(configuration: LiveTestServer.configuration { $0.live.idleSeconds = 30 }, model: nil, database: database)
         final class Box: Sendable { let connection = Mutex<IngestConnection?>(nil) }
         let box = Box()
         let channel = try await NIOAsyncTestingChannel { channel in

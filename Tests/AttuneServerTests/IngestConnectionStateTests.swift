@@ -37,6 +37,16 @@ struct IngestConnectionStateTests {
         #expect(machine.fire(at: 60) == .close(reason: "no message for 60 s"))
     }
 
+    @Test func dataAfterACloseFrameIsNotForTheStream() {
+        let ours = Machine()
+        #expect(ours.state.acceptsData)
+        #expect(ours.requestClose(at: 1))
+        #expect(!ours.state.acceptsData, "after our close")
+        let theirs = Machine()
+        #expect(theirs.clientClosed())
+        #expect(!theirs.state.acceptsData, "after the client's close")
+    }
+
     @Test func anyFrameShowsTheClientIsAlive() {
         let machine = Machine()
         #expect(machine.fire(at: 30) == .ping)

@@ -43,6 +43,9 @@ import Testing
     struct Streamed {
         var messages: [PushedMessage]
         var replies: [String]
+        /// Updates the server published for the call (its own count: a desktop that reads
+        /// slower than the stream gets the newest update, not each one).
+        var updatesPublished = 0
     }
 
     /// Opens `path`, sends `opening`, subscribes Alice's desktop once the call is live, sends
@@ -55,13 +58,14 @@ import Testing
         framesPerSecond: Int, closing: [WebSocketOutboundWriter.OutboundFrame], pauseMilliseconds: Int = 10, whenLive: @escaping @Sendable () throws -> Void = {}
     ) async throws -> Streamed {
         let box = ReplyBox()
+        let updatesBefore = server.server.metrics.updateCount
         _ = try await server.webSocket(path, headers: headers) { inbound, outbound, _ in
             // Errors are kept for after the socket: a handler that throws leaves the client's
             // inbound stream half-read.
             do { try await body(inbound, outbound) } catch { box.error = error }
         }
         if let error = box.error { throw error }
-        return Streamed(messages: box.messages, replies: box.replies)
+        return Streamed(messages: box.messages, replies: box.replies, updatesPublished: server.server.metrics.updateCount - updatesBefore)
 
         @Sendable func body(_ inbound: WebSocketInboundStream, _ outbound: WebSocketOutboundWriter) async throws {
             let reader = Task {
@@ -92,14 +96,17 @@ import Testing
 
     /// Checks what a desktop saw against the fixture's truth and the batch's report.
     static func check(
-        messages: [PushedMessage], truth: FixtureTruth, callId: String, server: LiveTestServer, batch: CallReport
+        _ streamed: Streamed, truth: FixtureTruth, callId: String, server: LiveTestServer, batch: CallReport
     ) async throws {
+        let messages = streamed.messages
         let updates = messages.filter { $0.type == "update" }
         let alerts = messages.filter { $0.type == "alert" }
         let ended = messages.last { $0.type == "callEnded" }
         #expect(ended?.stored == true)
-        // About one update per second of audio, each later than the last.
-        #expect(updates.count >= Int(truth.durationSeconds) - 2, "\(updates.count) updates for \(truth.durationSeconds) s")
+        // About one update per second of audio published; the desktop saw them in order, up to
+        // the call's end (a desktop slower than the stream gets the newest, by design).
+        #expect(streamed.updatesPublished >= Int(truth.durationSeconds) - 2, "\(streamed.updatesPublished) updates for \(truth.durationSeconds) s")
+        #expect(!updates.isEmpty && (updates.last?.streamSeconds ?? 0) >= truth.durationSeconds - 2, "last update at \(updates.last?.streamSeconds ?? 0) s")
         let times = updates.compactMap(\.streamSeconds)
         #expect(zip(times, times.dropFirst()).allSatisfy { $0 < $1 })
         #expect(updates.last?.effort != nil && updates.last?.talk?["customer"] != nil)
@@ -147,7 +154,7 @@ import Testing
             server: server, path: "/v1/ingest/native", headers: [.authorization: "Bearer \(LiveTestServer.ingestToken)"], callId: callId,
             opening: [.text(#"{"type":"start","callId":"\#(callId)","agentId":"alice","team":"north","sampleRateHz":8000,"encoding":"L16","channels":["advisor","customer"]}"#)],
             frames: frames, framesPerSecond: 50, closing: [.text(#"{"type":"stop"}"#)])
-        try await Self.check(messages: streamed.messages, truth: truth, callId: callId, server: server, batch: batch)
+        try await Self.check(streamed, truth: truth, callId: callId, server: server, batch: batch)
         let wallMessages = try await wall.result.messages
         #expect(wallMessages.first?.type == "callStarted" && wallMessages.last?.type == "callEnded")
         #expect(wallMessages.contains { $0.type == "update" && $0.id == callId })
@@ -231,7 +238,7 @@ import Testing
             opening: Self.twilioOpening(callId: inOrder, streamSid: "MZ1"), frames: media.map { .text($0.text) }, framesPerSecond: 100,
             closing: [Self.twilioStop(callId: inOrder, streamSid: "MZ1")])
         let batch = try RecordingAnalysis.analyze(truth.recording(), callId: inOrder, model: try LiveTestServer.model)
-        try await Self.check(messages: streamed.messages, truth: truth, callId: inOrder, server: server, batch: batch)
+        try await Self.check(streamed, truth: truth, callId: inOrder, server: server, batch: batch)
 
         // Out of order within 100 ms windows (10 messages): the same report.
         let shuffledId = "twilio-shuffled"
@@ -277,14 +284,17 @@ import Testing
     static let secret = Data("attune-audiohook-client-secret".utf8)
 
     /// AudioHook upgrade headers, signed with `secret` (RFC 9421, HMAC-SHA256) as Genesys signs.
-    static func audioHookHeaders(server: LiveTestServer, sessionId: String, apiKey: String = LiveTestServer.audioHookKey, secret: Data = secret) -> HTTPFields {
+    /// `authority`: what the signature's `@authority` says (default: the address the test dials).
+    static func audioHookHeaders(
+        server: LiveTestServer, sessionId: String, apiKey: String = LiveTestServer.audioHookKey, secret: Data = secret, authority: String? = nil
+    ) -> HTTPFields {
         let correlationId = UUID().uuidString.lowercased()
         let created = Int(Date().timeIntervalSince1970)
         let nonce = "bm9uY2UtZm9yLWF0dHVuZS1lMmUtdGVzdHM"
         let params = #"("@request-target" "@authority" "audiohook-organization-id" "audiohook-session-id" "audiohook-correlation-id" "x-api-key");keyid="\#(apiKey)";nonce="\#(nonce)";alg="hmac-sha256";created=\#(created);expires=\#(created + 30)"#
         let base = [
             #""@request-target": /v1/ingest/audiohook"#,
-            #""@authority": 127.0.0.1:\#(server.port)"#,
+            #""@authority": \#(authority ?? "127.0.0.1:\(server.port)")"#,
             #""audiohook-organization-id": \#(organizationId)"#,
             #""audiohook-session-id": \#(sessionId)"#,
             #""audiohook-correlation-id": \#(correlationId)"#,
@@ -324,6 +334,22 @@ import Testing
         }
     }
 
+    /// The batch's report of `audio` as AudioHook sends it: external (customer) on channel 0.
+    static func audioHookBatch(_ audio: LoadedRecording, callId: String) throws -> CallReport {
+        let swappedPath = RepositoryPaths.temporaryDirectory("audiohook-e2e-\(callId)") + "/external-first.wav"
+        var swapped = audio.samples
+        for frame in 0..<(swapped.count / 2) { swapped.swapAt(2 * frame, 2 * frame + 1) }
+        try AudioFileWriter.write(swapped, to: swappedPath, format: .wavMuLaw, sampleRateHz: 8000, channelCount: 2)
+        return try RecordingAnalysis.analyze(
+            CallRecording(source: .file(swappedPath), advisorChannel: 1), callId: callId, model: try LiveTestServer.model)
+    }
+
+    /// AudioHook upgrade headers without a signature (the test server has no client secret).
+    static func audioHookUnsignedHeaders(sessionId: String) -> HTTPFields {
+        [HTTPField.Name("X-API-KEY")!: LiveTestServer.audioHookKey, HTTPField.Name("Audiohook-Session-Id")!: sessionId,
+         HTTPField.Name("Audiohook-Organization-Id")!: organizationId]
+    }
+
     @Test func audioHookEndToEnd() async throws {
         let secretBase64 = Self.secret.base64EncodedString()
         let server = try await LiveTestServer.start(LiveTestServer.configuration { $0.audioHook = .init(apiKey: LiveTestServer.audioHookKey, clientSecret: secretBase64) })
@@ -337,14 +363,8 @@ import Testing
             frames: Self.audioHookFrames(audio), framesPerSecond: 50,
             closing: [.text(Self.audioHookMessage("ping", sessionId: sessionId, seq: 2, serverseq: 1)),
                       .text(Self.audioHookMessage("close", sessionId: sessionId, seq: 3, serverseq: 2, parameters: #"{"reason":"end"}"#))])
-        // The batch of the same audio: external (customer) on channel 0, as AudioHook sends it.
-        let swappedPath = RepositoryPaths.temporaryDirectory("audiohook-e2e") + "/external-first.wav"
-        var swapped = audio.samples
-        for frame in 0..<(swapped.count / 2) { swapped.swapAt(2 * frame, 2 * frame + 1) }
-        try AudioFileWriter.write(swapped, to: swappedPath, format: .wavMuLaw, sampleRateHz: 8000, channelCount: 2)
-        let batch = try RecordingAnalysis.analyze(
-            CallRecording(source: .file(swappedPath), advisorChannel: 1), callId: conversationId, model: try LiveTestServer.model)
-        try await Self.check(messages: streamed.messages, truth: truth, callId: conversationId, server: server, batch: batch)
+        let batch = try Self.audioHookBatch(audio, callId: conversationId)
+        try await Self.check(streamed, truth: truth, callId: conversationId, server: server, batch: batch)
         let types = streamed.replies.compactMap { try? JSONDecoder().decode(Reply.self, from: Data($0.utf8)).type }
         #expect(types == ["opened", "pong", "closed"])
     }
@@ -432,6 +452,172 @@ import Testing
         let stored = try #require(try await server.database.report(callId: pauseCall))
         let expected = Double(firstPart.count + lastPart.count) / 8000
         #expect(abs(stored.durationSeconds - expected) < 0.02, "analysed \(stored.durationSeconds) s, expected \(expected) s without the paused 20 s")
+    }
+}
+
+// MARK: AudioHook: refusal at open, alert events, resumed without paused (issue 15, item 5)
+
+extension IngestEndToEndTests {
+    /// A reply's envelope and the parameters the tests below read.
+    struct AudioHookReply: Decodable {
+        struct Parameters: Decodable {
+            struct Entity: Decodable {
+                struct Alert: Decodable { var cause: String; var party: String?; var atSeconds: Double; var message: String }
+                var type: String
+                var data: Alert
+            }
+            var reason: String?
+            var info: String?
+            var entities: [Entity]?
+        }
+        var type: String
+        var seq: Int
+        var clientseq: Int
+        var parameters: Parameters
+    }
+
+    static func audioHookReplies(_ texts: [String]) throws -> [AudioHookReply] {
+        try texts.map { try JSONDecoder().decode(AudioHookReply.self, from: Data($0.utf8)) }
+    }
+
+    /// A second AudioHook session for a conversation that is already live is refused at `open`:
+    /// `disconnect` (reason `error`, "conversation … is already live") and never `opened`, seq 1;
+    /// its `close` is answered `closed` (seq 2). The first session's call goes on undisturbed and
+    /// its stored report is the batch's for the whole audio.
+    @Test func audioHookSecondSessionForALiveConversationIsRefusedAtOpen() async throws {
+        let server = try await LiveTestServer.start()
+        defer { Task { await server.stop() } }
+        let (_, audio) = try Self.fixture("heated-mulaw")
+        let conversationId = "2e4c6a8b-1d3f-4a5b-9c7d-8e9f0a1b2c3d"
+        let firstSession = "0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d"
+        let secondSession = "1b2c3d4e-5f6a-4b7c-9d8e-0f1a2b3c4d5e"
+        let batch = try Self.audioHookBatch(audio, callId: conversationId)
+
+        let first = ReplyBox(), second = ReplyBox()
+        let secondClose = AudioHookCloseBox()
+        _ = try await server.webSocket("/v1/ingest/audiohook", headers: Self.audioHookUnsignedHeaders(sessionId: firstSession)) { inbound, outbound, _ in
+            do { try await firstBody(inbound, outbound) } catch { first.error = error }
+        }
+        if let error = first.error { throw error }
+        if let error = second.error { throw error }
+
+        @Sendable func firstBody(_ inbound: WebSocketInboundStream, _ outbound: WebSocketOutboundWriter) async throws {
+            let reader = Task {
+                var iterator = inbound.messages(maxSize: 1 << 20).makeAsyncIterator()
+                while let message = try await iterator.next() { if case .text(let text) = message { first.append(text) } }
+            }
+            try await outbound.write(.text(Self.audioHookOpen(sessionId: firstSession, conversationId: conversationId)))
+            try await eventually("the first session's call to be live") {
+                try await server.get("/v1/live/calls", token: LiveTestServer.aliceToken).body.contains(conversationId)
+            }
+            let desktop = EventStreamReader(server: server, path: "/v1/live/calls/\(conversationId)/events", token: LiveTestServer.aliceToken) {
+                $0.type == "callEnded"
+            }
+            try await desktop.connected()
+            let frames = Self.audioHookFrames(audio)
+            for frame in frames.prefix(frames.count / 2) { try await outbound.write(frame) }
+
+            // The second session, for the same conversation, while the first streams.
+            secondClose.frame = try await server.webSocket(
+                "/v1/ingest/audiohook", headers: Self.audioHookUnsignedHeaders(sessionId: secondSession)
+            ) { inbound, outbound, _ in
+                do {
+                    try await outbound.write(.text(Self.audioHookOpen(sessionId: secondSession, conversationId: conversationId)))
+                    var iterator = inbound.messages(maxSize: 1 << 20).makeAsyncIterator()
+                    while second.replies.isEmpty, let message = try await iterator.next() {
+                        if case .text(let text) = message { second.append(text) }
+                    }
+                    try await outbound.write(.text(Self.audioHookMessage(
+                        "close", sessionId: secondSession, seq: 2, serverseq: 1, parameters: #"{"reason":"error"}"#)))
+                    while let message = try await iterator.next() { if case .text(let text) = message { second.append(text) } }
+                } catch { second.error = error }
+            }
+
+            for frame in frames.dropFirst(frames.count / 2) { try await outbound.write(frame) }
+            try await outbound.write(.text(Self.audioHookMessage(
+                "close", sessionId: firstSession, seq: 2, serverseq: 1, position: "PT50S", parameters: #"{"reason":"end"}"#)))
+            first.messages = try await desktop.result.messages
+            try? await outbound.close(.normalClosure, reason: nil)
+            _ = try? await reader.value
+        }
+
+        // The second session: refused at open, then closed as the protocol ends a session.
+        let refused = try Self.audioHookReplies(second.replies)
+        #expect(refused.map(\.type) == ["disconnect", "closed"], "\(second.replies)")
+        #expect(!second.replies.contains { $0.contains(#""type":"opened""#) })
+        #expect(refused.map(\.seq) == [1, 2] && refused.map(\.clientseq) == [1, 2])
+        #expect(refused.first?.parameters.reason == "error")
+        #expect(refused.first?.parameters.info == "conversation \(conversationId) is already live")
+        #expect(secondClose.frame?.closeCode == .normalClosure)
+
+        // The first session: undisturbed, and its whole call stored.
+        let replies = try Self.audioHookReplies(first.replies)
+        #expect(replies.map(\.type) == ["opened", "closed"] && replies.map(\.seq) == [1, 2])
+        #expect(first.messages.filter { $0.type == "callEnded" }.map(\.stored) == [true])
+        #expect(first.messages.contains { $0.type == "alert" }, "the first call's alerts reached its desktop")
+        let stored = try #require(try await server.database.report(callId: conversationId))
+        #expect(stored == batch, "the first call's stored report is the batch's for the whole audio")
+        #expect(try await Self.metric("attune_live_calls_started_total", server: server) == 1)
+    }
+
+    /// A client that asks (`customConfig.attuneEvents: true`) gets each of its call's alerts as an
+    /// `event` (the same alerts, in order, that the advisor's desktop gets), every reply with the
+    /// next server `seq` and the client's last `seq`. A `resumed` without `paused` in the middle
+    /// is no error and gets no answer: the call goes on and all its audio is stored.
+    @Test func audioHookAlertEventsAndResumedWithoutPaused() async throws {
+        let server = try await LiveTestServer.start()
+        defer { Task { await server.stop() } }
+        let (truth, audio) = try Self.fixture("heated-mulaw")
+        let sessionId = "3c4d5e6f-7a8b-4c9d-8e0f-1a2b3c4d5e6f"
+        let conversationId = "4d5e6f7a-8b9c-4d0e-9f1a-2b3c4d5e6f7a"
+        let customConfig = #"{"agentId":"alice","team":"north","attuneEvents":true}"#
+        let open = Self.audioHookOpen(sessionId: sessionId, conversationId: conversationId)
+            .replacing(#""customConfig":{"agentId":"alice","team":"north"}"#, with: #""customConfig":\#(customConfig)"#)
+        #expect(open.contains("attuneEvents"))
+        let frames = Self.audioHookFrames(audio)
+        let half = frames.count / 2
+        let resumed = Self.audioHookMessage(
+            "resumed", sessionId: sessionId, seq: 2, serverseq: 1, position: "PT25S", parameters: #"{"start":"PT25S","discarded":"PT0S"}"#)
+        let streamed = try await Self.stream(
+            server: server, path: "/v1/ingest/audiohook", headers: Self.audioHookUnsignedHeaders(sessionId: sessionId), callId: conversationId,
+            opening: [.text(open)],
+            frames: Array(frames.prefix(half)) + [.text(resumed)] + Array(frames.dropFirst(half)), framesPerSecond: 50,
+            closing: [.text(Self.audioHookMessage("ping", sessionId: sessionId, seq: 3, serverseq: 1)),
+                      .text(Self.audioHookMessage("close", sessionId: sessionId, seq: 4, serverseq: 1, parameters: #"{"reason":"end"}"#))])
+
+        let replies = try Self.audioHookReplies(streamed.replies)
+        let events = replies.filter { $0.type == "event" }
+        #expect(replies.first?.type == "opened" && Array(replies.suffix(2).map(\.type)) == ["pong", "closed"])
+        #expect(replies.map(\.type).filter { !["opened", "event", "pong", "closed"].contains($0) }.isEmpty, "no disconnect: \(replies.map(\.type))")
+        #expect(replies.map(\.seq) == Array(1...replies.count), "server seq rises by one")
+        // Each event carries one alert, the same the desktop got, in the same order.
+        let alerts = streamed.messages.filter { $0.type == "alert" }
+        #expect(alerts.count >= 2, "the fixture raises alerts (\(alerts.count))")
+        let entities = events.compactMap { $0.parameters.entities }
+        #expect(entities.allSatisfy { $0.count == 1 && $0[0].type == "attune.alert" })
+        let sent = entities.compactMap(\.first?.data)
+        #expect(sent.map(\.cause) == alerts.map { $0.cause ?? "" })
+        #expect(sent.map(\.party) == alerts.map(\.party))
+        #expect(zip(sent, alerts).allSatisfy { abs($0.atSeconds - ($1.atSeconds ?? -1)) < 1e-9 })
+        #expect(sent.contains { $0.cause == "deadAir" } && truth.events.contains { $0.type == "deadAir" })
+        // clientseq: the client's last seq when each was sent (1 before `resumed`, 2 after).
+        #expect(events.allSatisfy { $0.clientseq == 1 || $0.clientseq == 2 })
+        #expect(events.map(\.clientseq) == events.map(\.clientseq).sorted())
+        #expect(events.contains { $0.clientseq == 2 }, "events go on after the resumed without paused")
+        // All the audio analysed and stored: resumed without paused paused nothing.
+        #expect(streamed.messages.last?.type == "callEnded" && streamed.messages.last?.stored == true)
+        let stored = try #require(try await server.database.report(callId: conversationId))
+        #expect(abs(stored.durationSeconds - Double(audio.samples.count / 2) / 8000) < 0.02)
+    }
+}
+
+/// The second session's close frame, set inside the first session's handler.
+final class AudioHookCloseBox: @unchecked Sendable {
+    private let lock = NSLock()
+    private var _frame: WebSocketCloseFrame?
+    var frame: WebSocketCloseFrame? {
+        get { lock.withLock { _frame } }
+        set { lock.withLock { _frame = newValue } }
     }
 }
 

@@ -16,18 +16,18 @@ import Glibc
     @Test func fragmentsAreJoinedAndPingsAnswered() async throws {
         let server = try await LiveTestServer.start()
         defer { Task { await server.stop() } }
-        let socket = Self.openIngestSocket(server)
+        let socket = await Self.openIngestSocket(server)
         defer { close(socket) }
 
         // The start message in three fragments, with a ping between two of them (control frames
         // may come between the fragments of a message).
         let start = Array(#"{"type":"start","callId":"fragmented-call","agentId":"alice","team":"north","sampleRateHz":8000,"encoding":"L16","channels":["advisor","customer"]}"#.utf8)
-        Self.send(socket, Self.frame(opcode: 0x1, fin: false, start[0..<40]))
-        Self.send(socket, Self.frame(opcode: 0x0, fin: false, start[40..<90]))
-        Self.send(socket, Self.frame(opcode: 0x9, fin: true, Array("are you there".utf8)[...]))
-        Self.send(socket, Self.frame(opcode: 0x0, fin: true, start[90...]))
+        await Self.send(socket, Self.frame(opcode: 0x1, fin: false, start[0..<40]))
+        await Self.send(socket, Self.frame(opcode: 0x0, fin: false, start[40..<90]))
+        await Self.send(socket, Self.frame(opcode: 0x9, fin: true, Array("are you there".utf8)[...]))
+        await Self.send(socket, Self.frame(opcode: 0x0, fin: true, start[90...]))
         // The pong: 0x8A, the payload's length, the payload.
-        let pong = Self.receive(socket, until: Array("are you there".utf8))
+        let pong = await Self.receive(socket, until: Array("are you there".utf8))
         #expect(pong.starts(with: [0x8A, 13]), "no pong: \(pong)")
 
         // Two seconds of a 200 Hz tone on both channels, in 20 ms frames, then stop.
@@ -38,14 +38,14 @@ import Glibc
                 let word = UInt16(bitPattern: sample)
                 bytes += [UInt8(word & 0xFF), UInt8(word >> 8), UInt8(word & 0xFF), UInt8(word >> 8)]
             }
-            Self.send(socket, Self.frame(opcode: 0x2, fin: true, bytes[...]))
+            await Self.send(socket, Self.frame(opcode: 0x2, fin: true, bytes[...]))
         }
-        Self.send(socket, Self.frame(opcode: 0x1, fin: true, Array(#"{"type":"stop"}"#.utf8)[...]))
+        await Self.send(socket, Self.frame(opcode: 0x1, fin: true, Array(#"{"type":"stop"}"#.utf8)[...]))
         let stored = try await Self.storedDuration("fragmented-call", server: server)
         #expect(stored.map { abs($0 - 2.0) < 0.01 } == true, "stored duration \(String(describing: stored))")
         // The client's close is answered with a close, and the connection ends.
-        Self.send(socket, Self.frame(opcode: 0x8, fin: true, [0x03, 0xE8][...]))
-        let closing = Self.receive(socket, until: nil)
+        await Self.send(socket, Self.frame(opcode: 0x8, fin: true, [0x03, 0xE8][...]))
+        let closing = await Self.receive(socket, until: nil)
         #expect(closing.first == 0x88, "no close frame: \(closing)")
     }
 
@@ -54,14 +54,14 @@ import Glibc
     @Test func aSilentSocketIsPingedThenClosedAndItsCallStored() async throws {
         let server = try await LiveTestServer.start(LiveTestServer.configuration { $0.live.idleSeconds = 1 })
         defer { Task { await server.stop() } }
-        let socket = Self.openIngestSocket(server)
-        Self.send(socket, Self.frame(opcode: 0x1, fin: true, Array(#"{"type":"start","callId":"silent-call","sampleRateHz":8000,"encoding":"PCMU","channels":["advisor","customer"]}"#.utf8)[...]))
-        for _ in 0..<50 { Self.send(socket, Self.frame(opcode: 0x2, fin: true, [UInt8](repeating: 0xFF, count: 320)[...])) }
+        let socket = await Self.openIngestSocket(server)
+        await Self.send(socket, Self.frame(opcode: 0x1, fin: true, Array(#"{"type":"start","callId":"silent-call","sampleRateHz":8000,"encoding":"PCMU","channels":["advisor","customer"]}"#.utf8)[...]))
+        for _ in 0..<50 { await Self.send(socket, Self.frame(opcode: 0x2, fin: true, [UInt8](repeating: 0xFF, count: 320)[...])) }
         // A ping (0x89), then a close (0x88) with 1001 (going away); the client answers neither.
         // (When each comes is asserted on a test clock: IngestChannelHandlerTests.)
-        let ping = Self.receive(socket, until: Array("attune".utf8))
+        let ping = await Self.receive(socket, until: Array("attune".utf8))
         #expect(ping.first == 0x89, "no ping: \(ping)")
-        let closing = Self.receive(socket, until: Array("for 2 s".utf8))
+        let closing = await Self.receive(socket, until: Array("for 2 s".utf8))
         #expect(closing.starts(with: [0x88]) && closing.count > 4 && closing[2] == 0x03 && closing[3] == 0xE9, "no going-away close: \(closing)")
         // Closed once, here (a second close could close another test's file that reused the number).
         close(socket)
@@ -74,25 +74,40 @@ import Glibc
     @Test func aDroppedConnectionEndsAndStoresTheCall() async throws {
         let server = try await LiveTestServer.start()
         defer { Task { await server.stop() } }
-        let socket = Self.openIngestSocket(server)
-        Self.send(socket, Self.frame(opcode: 0x1, fin: true, Array(#"{"type":"start","callId":"dropped-call","sampleRateHz":8000,"encoding":"PCMU","channels":["advisor","customer"]}"#.utf8)[...]))
-        for _ in 0..<25 { Self.send(socket, Self.frame(opcode: 0x2, fin: true, [UInt8](repeating: 0xFF, count: 320)[...])) }
+        let socket = await Self.openIngestSocket(server)
+        await Self.send(socket, Self.frame(opcode: 0x1, fin: true, Array(#"{"type":"start","callId":"dropped-call","sampleRateHz":8000,"encoding":"PCMU","channels":["advisor","customer"]}"#.utf8)[...]))
+        for _ in 0..<25 { await Self.send(socket, Self.frame(opcode: 0x2, fin: true, [UInt8](repeating: 0xFF, count: 320)[...])) }
         try await eventually("the server to receive the half second sent") { server.server.metrics.audioSecondsReceived >= 0.5 - 1e-9 }
         close(socket)
         let dropped = ContinuousClock.now
         let stored = try await Self.storedDuration("dropped-call", server: server)
         #expect(stored.map { abs($0 - 0.5) < 0.01 } == true, "stored duration \(String(describing: stored))")
-        // At once, not when the silence would have closed it (idleSeconds, 30 s by default).
+        // At once, not when the silence would have closed it (idleSeconds).
         #expect(ContinuousClock.now - dropped < .seconds(15))
     }
 
+    /// A client that sends a minute of audio at once, with a 10 s allowance for running ahead of
+    /// real time, has its call ended (and stored with what it sent until then) and its socket
+    /// closed as a policy violation that says why.
+    @Test func audioFarAheadOfRealTimeEndsTheCall() async throws {
+        let server = try await LiveTestServer.start(LiveTestServer.configuration { $0.live.maximumLeadSeconds = 10 })
+        defer { Task { await server.stop() } }
+        let socket = await Self.openIngestSocket(server)
+        defer { close(socket) }
+        await Self.send(socket, Self.frame(opcode: 0x1, fin: true, Array(#"{"type":"start","callId":"racing-call","sampleRateHz":8000,"encoding":"PCMU","channels":["advisor","customer"]}"#.utf8)[...]))
+        // 60 s in 20 ms frames (the sends after the server's close may fail; they are not checked).
+        await RawWebSocket.send(socket, frames: Array(repeating: Self.frame(opcode: 0x2, fin: true, [UInt8](repeating: 0xFF, count: 320)[...]), count: 3000))
+        let read = await RawWebSocket.readUntilClose(socket)
+        #expect(read.closeCode == 1008, "close \(String(describing: read.closeCode)) \(read.closeReason)")
+        #expect(read.closeReason.contains("audio arrived faster than real time"), "\(read.closeReason)")
+        let stored = try await Self.storedDuration("racing-call", server: server)
+        #expect(stored.map { $0 > 10 && $0 < 60 } == true, "stored duration \(String(describing: stored))")
+    }
+
     /// A socket upgraded to `/v1/ingest/native` with the ingest token (10 s receive timeout).
-    static func openIngestSocket(_ server: LiveTestServer) -> Int32 {
-        let socket = RawHTTPRequest.open(port: server.port, path: "/v1/ingest/native", token: LiveTestServer.ingestToken, headers: RawHTTPRequest.webSocketUpgrade)
-        #expect(socket >= 0)
-        var timeout = timeval(tv_sec: 10, tv_usec: 0)
-        setsockopt(socket, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
-        #expect(String(decoding: Self.receive(socket, until: [13, 10, 13, 10]), as: UTF8.self).hasPrefix("HTTP/1.1 101"))
+    static func openIngestSocket(_ server: LiveTestServer) async -> Int32 {
+        let socket = await RawWebSocket.open(port: server.port, path: "/v1/ingest/native", token: LiveTestServer.ingestToken, timeoutSeconds: 10)
+        #expect(socket >= 0, "the upgrade was refused")
         return socket
     }
 
@@ -101,34 +116,9 @@ import Glibc
         try await eventually("call \(callId) to be stored") { try await server.database.report(callId: callId)?.durationSeconds }
     }
 
-    /// A masked client frame (RFC 6455 §5.2), for payloads under 126 bytes or up to 64 KiB.
-    static func frame(opcode: UInt8, fin: Bool, _ payload: ArraySlice<UInt8>) -> [UInt8] {
-        let mask: [UInt8] = [0x11, 0x22, 0x33, 0x44]
-        var bytes: [UInt8] = [(fin ? 0x80 : 0) | opcode]
-        if payload.count < 126 {
-            bytes.append(0x80 | UInt8(payload.count))
-        } else {
-            bytes += [0x80 | 126, UInt8(payload.count >> 8), UInt8(payload.count & 0xFF)]
-        }
-        bytes += mask
-        bytes += payload.enumerated().map { $0.element ^ mask[$0.offset & 3] }
-        return bytes
-    }
+    static func frame(opcode: UInt8, fin: Bool, _ payload: ArraySlice<UInt8>) -> [UInt8] { RawWebSocket.frame(opcode: opcode, fin: fin, payload) }
 
-    static func send(_ socket: Int32, _ bytes: [UInt8]) {
-        let sent = bytes.withUnsafeBytes { Glibc.send(socket, $0.baseAddress, $0.count, 0) }
-        #expect(sent == bytes.count)
-    }
+    static func send(_ socket: Int32, _ bytes: [UInt8]) async { #expect(await RawWebSocket.send(socket, bytes)) }
 
-    /// Bytes received until they end with `marker` (or, with no marker, until the peer closes).
-    static func receive(_ socket: Int32, until marker: [UInt8]?) -> [UInt8] {
-        var received: [UInt8] = []
-        var buffer = [UInt8](repeating: 0, count: 4096)
-        while true {
-            let count = recv(socket, &buffer, buffer.count, 0)
-            guard count > 0 else { return received }
-            received += buffer.prefix(count)
-            if let marker, received.count >= marker.count, Array(received.suffix(marker.count)) == marker { return received }
-        }
-    }
+    static func receive(_ socket: Int32, until marker: [UInt8]?) async -> [UInt8] { await RawWebSocket.receive(socket, until: marker) }
 }

@@ -35,19 +35,23 @@ struct LiveTestServer {
             .init(token: northToken, role: .supervisor, team: "north"),
         ]
         configuration.audioHook = .init(apiKey: audioHookKey, clientSecret: nil)
+        // The idle rule (ping, then close) is tested on a test clock (IngestChannelHandlerTests)
+        // and, where a test wants it, with a short idle time; elsewhere it is set beyond any test,
+        // whose client task a busy machine may not run for a minute.
+        configuration.live.idleSeconds = 3600
         change(&configuration)
         return configuration
     }
 
     static var model: LoadedModel { get throws { try LoadedModel.load(path: RepositoryPaths.defaultModel) } }
 
-    static func start(_ configuration: ServerConfiguration = configuration()) async throws -> LiveTestServer {
+    static func start(_ configuration: ServerConfiguration = configuration(), tls: ServerTLS? = nil) async throws -> LiveTestServer {
         let database = try AttuneDatabase.inMemory()
         var logger = Logger(label: "test.serve")
         // Critical only: cancelling the server task at a test's end makes HummingbirdCore log
         // shutdown errors that say nothing about the test.
         logger.logLevel = .critical
-        let server = LiveServer(configuration: configuration, model: try model, database: database, logger: logger)
+        let server = LiveServer(configuration: configuration, model: try model, database: database, tls: tls, logger: logger)
         let (ports, continuation) = AsyncStream<Int>.makeStream()
         let task = Task { try await server.run { continuation.yield($0) } }
         var iterator = ports.makeAsyncIterator()

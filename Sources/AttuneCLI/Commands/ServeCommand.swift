@@ -81,11 +81,20 @@ struct ServeCommand: AsyncParsableCommand {
         } else {
             logger.notice("scoring model: none (no scores)")
         }
-        let server = LiveServer(configuration: configuration, model: model, database: database, logger: logger)
+        var tls: ServerTLS? = nil
+        if let files = configuration.tls {
+            do { tls = try ServerTLS(certificatePath: files.certificate, privateKeyPath: files.privateKey) } catch {
+                printError("attune: error: \(configurationFile ?? "the configuration"): tls: \(error)")
+                throw ExitCode(3)
+            }
+            logger.info("TLS", metadata: ["certificate": "\(files.certificate)", "reload": "SIGHUP"])
+        }
+        let server = LiveServer(configuration: configuration, model: model, database: database, tls: tls, logger: logger)
         let host = configuration.host
         let serves = Self.listenerServes(audioHook: configuration.audioHook != nil)
+        let scheme = tls == nil ? "http" : "https"
         try await server.run { [logger] port in
-            logger.info("listening", metadata: ["url": "http://\(host):\(port)", "serves": "\(serves)"])
+            logger.info("listening", metadata: ["url": "\(scheme)://\(host):\(port)", "serves": "\(serves)"])
         }
     }
 

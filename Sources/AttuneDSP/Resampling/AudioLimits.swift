@@ -16,6 +16,11 @@ public enum AudioLimits {
     /// 2,147,483,640 Hz would ask for 12.6 GB.
     public static let sampleRatesHz: ClosedRange<Int> = 8_000...192_000
 
+    /// What a sample rate must be, in words, for messages: "8000–192000 Hz in a simple ratio to
+    /// 8000 Hz (e.g. 8, 11.025, 16, 22.05, 32, 44.1 or 48 kHz)".
+    public static let sampleRateRequirement =
+        "\(sampleRatesHz.lowerBound)–\(sampleRatesHz.upperBound) Hz in a simple ratio to 8000 Hz (e.g. 8, 11.025, 16, 22.05, 32, 44.1 or 48 kHz)"
+
     /// Channel counts accepted: mono, or stereo with one party per channel.
     public static let channelCounts: ClosedRange<Int> = 1...2
 

@@ -20,7 +20,7 @@ public enum AccessRoleName: String, Sendable, Equatable, Codable, CaseIterable {
 public enum AccessRole: Sendable, Equatable {
     /// Sees only the calls of this advisor.
     case advisor(agentId: String)
-    /// Sees the calls of this team.
+    /// Sees the calls of this team, and calls of no known team.
     case supervisor(team: String)
     /// May only send audio.
     case ingest
@@ -29,7 +29,8 @@ public enum AccessRole: Sendable, Equatable {
     public func canWatch(_ call: LiveCallInfo) -> Bool {
         switch self {
         case .advisor(let agentId): call.agentId == agentId
-        case .supervisor(let team): call.team == team
+        // A call no system has given a team is every supervisor's (never nobody's).
+        case .supervisor(let team): call.team == nil || call.team == team
         case .ingest: false
         }
     }

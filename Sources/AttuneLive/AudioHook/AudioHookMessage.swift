@@ -165,6 +165,11 @@ public struct AudioHookOpenParameters: Sendable, Equatable {
     public var agentId: String? { customConfig?["agentId"]?.stringValue }
     /// `customConfig.team` when it is a string.
     public var team: String? { customConfig?["team"]?.stringValue }
+    /// Whether the client asks for the call's alerts as `event` messages: `customConfig.attuneEvents`
+    /// is `true` (any other value, or none, is no). AudioHook defines the server's `event` message
+    /// but no way for a client to ask for particular events; `customConfig` is the integration's
+    /// own object, set per AudioHook integration in Genesys Cloud, so this is where it is asked.
+    public var eventsRequested: Bool { customConfig?["attuneEvents"]?.boolValue == true }
 
     /// Validates `parameters` as the reference does; nil if a required field is missing or wrong.
     init?(_ parameters: [String: AudioHookJSON]) {
@@ -374,6 +379,28 @@ struct AudioHookOpenedParameters: Encodable, Equatable {
 struct AudioHookDisconnectParameters: Encodable, Equatable {
     var reason: String
     var info: String?
+}
+
+/// `event.parameters`: `entities`, each `{type, data}` (the reference's `EventParameters`).
+struct AudioHookEventParameters: Encodable, Equatable {
+    var entities: [AudioHookAlertEntity]
+}
+
+/// An Attune alert as an `event` entity: type `attune.alert`.
+struct AudioHookAlertEntity: Encodable, Equatable {
+    struct Alert: Encodable, Equatable {
+        /// `LiveAlert.Cause`: `deadAir`, `interruption`, `raisedVoice`, `distressHigh`.
+        var cause: String
+        /// `advisor` or `customer`, when it is one party's (absent otherwise).
+        var party: String?
+        /// When it held (s of the call's audio).
+        var atSeconds: Double
+        /// What the desktop shows.
+        var message: String
+    }
+
+    var type = "attune.alert"
+    var data: Alert
 }
 
 enum AudioHookServerMessageWriter {

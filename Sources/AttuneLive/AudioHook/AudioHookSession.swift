@@ -1,3 +1,4 @@
+import AttuneDSP
 import AttunePipeline
 
 /// What the server does after one WebSocket message: replies to send (in order), ingest events
@@ -31,6 +32,10 @@ public struct AudioHookStep: Sendable, Equatable {
 /// Lifecycle: `open` → `opened` (and `.start`), binary audio (→ `.audio`), `paused`/`resumed`,
 /// `ping` → `pong`, `close` → `closed` (and `.end`), then the socket closes. A protocol violation
 /// gets `disconnect` (reason `error`), after which only `close` (→ `closed`) and `ping` are answered.
+/// A call the server cannot take (`refuse(info:)`, e.g. its conversation is already live) is
+/// refused at `open`: `disconnect` instead of `opened`, then the client's `close` → `closed`.
+/// When the client asked for them (`customConfig.attuneEvents`), the call's alerts go to it as
+/// `event` messages (`events(for:)`).
 public struct AudioHookSession: Sendable {
     public struct Configuration: Sendable, Equatable {
         /// Largest binary (audio) message accepted (bytes). Default 131 072 (4 s of stereo L16).
@@ -81,6 +86,12 @@ public struct AudioHookSession: Sendable {
     public private(set) var serverSeq = 0
     /// `position` of the latest accepted client message (s).
     public private(set) var clientPositionSeconds: Double?
+    /// Whether the client asked for the call's alerts as `event` messages
+    /// (`open.parameters.customConfig.attuneEvents` is `true`; see `AudioHookOpenParameters.eventsRequested`).
+    public private(set) var sendsAlertEvents = false
+    /// The server `seq` before `opened`, while the step that sent it is the latest: `refuse(info:)`
+    /// then withdraws that `opened` (its caller sends the refusal instead of that step's replies).
+    private var serverSeqBeforeOpened: Int?
 
     // Counters.
     /// Bytes of every binary message received, analysed or not.
@@ -110,6 +121,7 @@ public struct AudioHookSession: Sendable {
     /// (must be the last + 1), `serverseq` (not above the server's), session id, type and
     /// parameters; then acts on the message in the current state.
     public mutating func receive(text: String) -> AudioHookStep {
+        serverSeqBeforeOpened = nil
         var step = AudioHookStep()
         if state == .closed {
             step.notes.append("text message after 'closed' ignored")
@@ -198,10 +210,15 @@ public struct AudioHookSession: Sendable {
             if state == .paused { step.notes.append("'paused' while already paused ignored") }
             state = .paused
 
-        case (.resumed, _):
-            if state == .active { step.notes.append("'resumed' while not paused ignored") }
+        case (.resumed, .paused):
             discardedSeconds += Self.seconds(message.parameters["discarded"])
             state = .active
+
+        case (.resumed, _):
+            // Not paused (e.g. the client's answer to a `resume` when its stream was never
+            // paused): as the reference, nothing to do. `resumed` is a client message only: the
+            // protocol has no server answer to it, and it is no error; audio goes on being analysed.
+            step.notes.append("'resumed' while not paused: nothing to resume")
 
         case (.discarded, _):
             discardedSeconds += Self.seconds(message.parameters["discarded"])
@@ -236,7 +253,9 @@ public struct AudioHookSession: Sendable {
             layout: .stereo(advisorChannel: advisorChannel), sampleRateHz: chosen.rate)
         media = chosen
         self.setup = setup
+        sendsAlertEvents = open.eventsRequested
         state = .active
+        serverSeqBeforeOpened = serverSeq
         var step = AudioHookStep()
         step.replies.append(send("opened", AudioHookOpenedParameters(
             media: [chosen], startPaused: false, supportedLanguages: open.supportedLanguages ? [] : nil)))
@@ -282,6 +301,7 @@ public struct AudioHookSession: Sendable {
     /// Handles one binary message: interleaved audio in the chosen media's channel order. Emits
     /// `.audio` while active; drops (and counts) it while paused; refuses it before `opened`.
     public mutating func receive(binary: [UInt8]) -> AudioHookStep {
+        serverSeqBeforeOpened = nil
         audioBytesReceived += binary.count
         switch state {
         case .awaitingOpen:
@@ -317,11 +337,40 @@ public struct AudioHookSession: Sendable {
         return step
     }
 
-    /// The server refuses the session after `opened` (e.g. its conversation is already live):
-    /// `disconnect` reason `error` with `info`, then the client's `close` is awaited as after any
-    /// violation.
+    /// The server refuses the call that the latest step's `.start` announced (e.g. its conversation
+    /// is already live). AudioHook has no negative answer to `open` other than `disconnect`: the
+    /// `opened` of that step is withdrawn (the caller sends this step's replies *instead of* that
+    /// step's, so the client never sees `opened`), `disconnect` reason `error` with `info` takes its
+    /// `seq`, and the client's `close` is then awaited and answered `closed`, as after any
+    /// violation (the reference does the same when an open handler fails). Called later (not right
+    /// after the `open`), it is a `disconnect` after what was already sent.
     public mutating func refuse(info: String) -> AudioHookStep {
-        disconnect(reason: "error", info: info)
+        if let seq = serverSeqBeforeOpened {
+            serverSeqBeforeOpened = nil
+            serverSeq = seq
+            state = .awaitingOpen
+            media = nil
+            setup = nil
+            sendsAlertEvents = false
+        }
+        return disconnect(reason: "error", info: info)
+    }
+
+    // MARK: - Events
+
+    /// `event` messages for `alerts` of this session's call, one per alert, when the client asked
+    /// for them (`sendsAlertEvents`) and the stream is open (active or paused); none otherwise.
+    /// Each has the next server `seq` and the client's last `seq` as `clientseq`, and
+    /// `parameters.entities` as the reference defines them (`[{type, data}]`): one entity of type
+    /// `attune.alert` whose data is the alert (`cause`, `party` when it is one party's,
+    /// `atSeconds` of the call, `message` as the desktop shows it).
+    public mutating func events(for alerts: [LiveAlert]) -> [String] {
+        guard sendsAlertEvents, state == .active || state == .paused else { return [] }
+        if !alerts.isEmpty { serverSeqBeforeOpened = nil }
+        return alerts.map { alert in
+            send("event", AudioHookEventParameters(entities: [AudioHookAlertEntity(data: .init(
+                cause: alert.cause.rawValue, party: alert.party?.rawValue, atSeconds: alert.atSeconds, message: alert.message))]))
+        }
     }
 
     // MARK: - Replies

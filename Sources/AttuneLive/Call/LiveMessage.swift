@@ -10,6 +10,9 @@ public enum LiveMessage: Sendable, Equatable {
     case alert(LiveAlert)
     case callStarted(LiveCallInfo)
     case callEnded(LiveCallEnded)
+    /// The call left this subscriber's wall: a call context gave it another team. `LiveCallInfo`
+    /// is the call as it is now (its new team).
+    case callMoved(LiveCallInfo)
 
     public var callId: String {
         switch self {
@@ -17,6 +20,19 @@ public enum LiveMessage: Sendable, Equatable {
         case .alert(let alert): alert.call.callId
         case .callStarted(let info): info.callId
         case .callEnded(let ended): ended.call.callId
+        case .callMoved(let info): info.callId
+        }
+    }
+
+    /// The same message about `call` as it is now known (its advisor may have been learnt from a
+    /// call context after the analysis started).
+    public func about(_ call: LiveCallInfo) -> LiveMessage {
+        switch self {
+        case .update(var update): update.call = call; return .update(update)
+        case .alert(var alert): alert.call = call; return .alert(alert)
+        case .callStarted: return .callStarted(call)
+        case .callEnded(var ended): ended.call = call; return .callEnded(ended)
+        case .callMoved: return .callMoved(call)
         }
     }
 
@@ -29,6 +45,7 @@ public enum LiveMessage: Sendable, Equatable {
         case .alert(let value): try? encoder.encode(Typed(type: "alert", body: value))
         case .callStarted(let value): try? encoder.encode(Typed(type: "callStarted", body: value))
         case .callEnded(let value): try? encoder.encode(Typed(type: "callEnded", body: value))
+        case .callMoved(let value): try? encoder.encode(Typed(type: "callMoved", body: value))
         }
         return data.map { String(decoding: $0, as: UTF8.self) } ?? #"{"type":"error"}"#
     }
@@ -49,19 +66,57 @@ public enum LiveMessage: Sendable, Equatable {
 /// Who a live call is (every message carries it, so a wall can route messages).
 public struct LiveCallInfo: Sendable, Equatable, Codable {
     public var callId: String
+    /// The advisor; nil until the stream or a call context (`CallContext`) says who it is.
     public var agentId: String?
     public var team: String?
+    /// The queue or skill the call came through, when a call context gave it.
+    public var queue: String?
     /// `native`, `twilio` or `audiohook`.
     public var source: String
     /// When the call started (ISO 8601, UTC, server clock).
     public var startedAt: String
 
-    public init(callId: String, agentId: String?, team: String?, source: String, startedAt: String) {
+    public init(callId: String, agentId: String?, team: String?, queue: String? = nil, source: String, startedAt: String) {
         self.callId = callId
         self.agentId = agentId
         self.team = team
+        self.queue = queue
         self.source = source
         self.startedAt = startedAt
+    }
+
+    /// This call with what `context` says (its non-nil fields win).
+    public func with(_ context: CallContext) -> LiveCallInfo {
+        var info = self
+        if let agentId = context.agentId { info.agentId = agentId }
+        if let team = context.team { info.team = team }
+        if let queue = context.queue { info.queue = queue }
+        return info
+    }
+}
+
+/// Who a call is with, told by a system beside the audio stream (`POST /v1/calls/{id}/context`):
+/// a CTI, a routing script, a Genesys Architect data action. AudioHook's `open` names the
+/// conversation and the customer, not the agent; this is how the agent reaches the call.
+public struct CallContext: Sendable, Equatable, Codable {
+    public var agentId: String?
+    public var team: String?
+    public var queue: String?
+
+    public init(agentId: String? = nil, team: String? = nil, queue: String? = nil) {
+        self.agentId = agentId
+        self.team = team
+        self.queue = queue
+    }
+
+    /// What is wrong with it, if anything: at least one field, each 1–200 characters.
+    public var problem: String? {
+        let fields = [("agentId", agentId), ("team", team), ("queue", queue)]
+        guard fields.contains(where: { $0.1 != nil }) else { return "a call context needs agentId, team or queue" }
+        for (name, value) in fields {
+            if let value, value.isEmpty || value.count > 200 { return "\(name) must be 1–200 characters" }
+        }
+        return nil
     }
 }
 

@@ -8,6 +8,12 @@ public struct LiveOptions: Sendable, Equatable, Codable {
     /// An ingest socket silent this long is pinged; silent as long again, it is closed and its
     /// call ended and stored (s, 1–3600; wall time). Default 30 s.
     public var idleSeconds = 30.0
+    /// How far a call's audio may run ahead of the wall-clock time since it started (s,
+    /// 10–86,400). Streams arrive in real time; a client sending faster is allowed this much of a
+    /// burst, then its call is ended and stored with what came and the socket closed (policy
+    /// violation). This bounds one call's analysis to real time after the burst, so a replaying
+    /// client cannot take a core for itself. Default 600 s.
+    public var maximumLeadSeconds = 600.0
 
     public init() {}
 
@@ -16,6 +22,7 @@ public struct LiveOptions: Sendable, Equatable, Codable {
         if !(0.2...10).contains(updateIntervalSeconds) { return "updateIntervalSeconds must be 0.2–10 s, got \(updateIntervalSeconds)" }
         if !(0...600).contains(alertThrottleSeconds) { return "alertThrottleSeconds must be 0–600 s, got \(alertThrottleSeconds)" }
         if !(1...3600).contains(idleSeconds) { return "idleSeconds must be 1–3600 s, got \(idleSeconds)" }
+        if !(10...86_400).contains(maximumLeadSeconds) { return "maximumLeadSeconds must be 10–86400 s, got \(maximumLeadSeconds)" }
         return nil
     }
 }

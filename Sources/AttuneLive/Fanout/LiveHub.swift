@@ -12,56 +12,140 @@ public final class LiveHub: Sendable {
         var calls: [String: Live] = [:]
         var callSubscribers: [String: [ObjectIdentifier: Mailbox]] = [:]
         var teamSubscribers: [String: [ObjectIdentifier: Mailbox]] = [:]
+        /// Contexts posted for calls not live yet, with when they came (`pendingContextSeconds`).
+        var pendingContexts: [String: (context: CallContext, postedAt: ContinuousClock.Instant)] = [:]
+        /// The posts in the order they came, oldest from `pendingHead` on (an entry whose context
+        /// was since used or posted again is skipped): expiry and eviction without a scan.
+        var pendingOrder: [(callId: String, postedAt: ContinuousClock.Instant)] = []
+        var pendingHead = 0
+
+        /// Drops the oldest waiting context while `shouldDrop(its post time, how many wait)` says so.
+        mutating func dropOldestPending(while shouldDrop: (ContinuousClock.Instant, Int) -> Bool) {
+            while pendingHead < pendingOrder.count {
+                let (callId, postedAt) = pendingOrder[pendingHead]
+                let current = pendingContexts[callId]?.postedAt == postedAt
+                if current, !shouldDrop(postedAt, pendingContexts.count) { break }
+                if current { pendingContexts.removeValue(forKey: callId) }
+                pendingHead += 1
+            }
+            if pendingHead > 1024, pendingHead * 2 > pendingOrder.count {
+                pendingOrder.removeFirst(pendingHead)
+                pendingHead = 0
+            }
+        }
     }
 
     private let state = Mutex(State())
 
     public init() {}
 
+    /// How long a context posted before its call waits for the call (s): a CTI posts when the
+    /// call is routed, seconds before the audio arrives; an hour covers queues and holds.
+    public static let pendingContextSeconds = 3600
+    /// Contexts that wait at most (the oldest go first): bounds what unused posts can hold.
+    public static let maximumPendingContexts = 10_000
+
+    /// Whether a context went to a live call or waits for its call to start.
+    public enum ContextOutcome: String, Sendable, Equatable {
+        case applied, pending
+    }
+
+    /// Tells the hub who a call is with. A live call is re-routed at once (its advisor can open
+    /// it; a new team's walls are told it started); otherwise the context waits for the call
+    /// (`pendingContextSeconds`, `maximumPendingContexts`).
+    @discardableResult
+    public func setContext(_ context: CallContext, callId: String, now: ContinuousClock.Instant = .now) -> ContextOutcome {
+        let (outcome, newWalls, oldWalls, info, latest): (ContextOutcome, [Mailbox], [Mailbox], LiveCallInfo?, LiveMessage?) = state.withLock { state in
+            guard var live = state.calls[callId] else {
+                state.dropOldestPending { postedAt, _ in now - postedAt >= .seconds(Self.pendingContextSeconds) }
+                if state.pendingContexts[callId] == nil {
+                    state.dropOldestPending { _, waiting in waiting >= Self.maximumPendingContexts }
+                }
+                state.pendingContexts[callId] = (context, now)
+                state.pendingOrder.append((callId, now))
+                return (.pending, [], [], nil, nil)
+            }
+            let wallsBefore = Self.walls(of: live.info, in: state)
+            let before = Set(Self.watchers(of: live.info, in: state).map(ObjectIdentifier.init))
+            live.info = live.info.with(context)
+            live.latest = live.latest?.about(live.info)
+            state.calls[callId] = live
+            let wallsAfter = Self.walls(of: live.info, in: state)
+            let after = Set(wallsAfter.map(ObjectIdentifier.init))
+            let gained = wallsAfter.filter { !before.contains(ObjectIdentifier($0)) }
+            let lost = wallsBefore.filter { !after.contains(ObjectIdentifier($0)) }
+            return (.applied, gained, lost, live.info, live.latest)
+        }
+        if let info {
+            for wall in newWalls {
+                wall.post(.callStarted(info))
+                if let latest { wall.post(latest) }
+            }
+            // The walls of the team the call had (or, for a call of no team, every other team's)
+            // take it off.
+            for wall in oldWalls { wall.post(.callMoved(info)) }
+        }
+        return outcome
+    }
+
+    /// The call as the hub knows it now (with any context applied); nil when it is not live.
+    public func currentInfo(callId: String) -> LiveCallInfo? { state.withLock { $0.calls[callId]?.info } }
+
     public enum RegistrationError: Error, Sendable, Equatable {
         /// A call with this id is already live.
         case duplicateCallId(String)
     }
 
-    /// A call has started. Its team's walls are told.
-    public func register(_ info: LiveCallInfo) throws(RegistrationError) {
-        let walls: [Mailbox] = try state.withLock { state throws(RegistrationError) in
+    /// A call has started, with a context posted for it before, if any (its fields win). Its
+    /// team's walls are told. Returns the call as registered.
+    @discardableResult
+    public func register(_ info: LiveCallInfo) throws(RegistrationError) -> LiveCallInfo {
+        let (walls, registered): ([Mailbox], LiveCallInfo) = try state.withLock { state throws(RegistrationError) in
             guard state.calls[info.callId] == nil else { throw RegistrationError.duplicateCallId(info.callId) }
-            state.calls[info.callId] = Live(info: info)
-            return info.team.map { Array(state.teamSubscribers[$0, default: [:]].values) } ?? []
+            let registered = state.pendingContexts.removeValue(forKey: info.callId).map { info.with($0.context) } ?? info
+            state.calls[info.callId] = Live(info: registered)
+            return (Self.walls(of: registered, in: state), registered)
         }
-        for wall in walls { wall.post(.callStarted(info)) }
+        for wall in walls { wall.post(.callStarted(registered)) }
+        return registered
     }
 
     /// Hands an update or alert to everyone watching its call.
     public func publish(_ message: LiveMessage) {
-        let mailboxes: [Mailbox] = state.withLock { state in
-            guard var live = state.calls[message.callId] else { return [] }
+        let (mailboxes, routed): ([Mailbox], LiveMessage) = state.withLock { state in
+            guard var live = state.calls[message.callId] else { return ([], message) }
+            let message = message.about(live.info)
             if case .update = message {
                 live.latest = message
                 state.calls[message.callId] = live
             }
-            return Self.watchers(of: live.info, in: state)
+            return (Self.watchers(of: live.info, in: state), message)
         }
-        for mailbox in mailboxes { mailbox.post(message) }
+        for mailbox in mailboxes { mailbox.post(routed) }
     }
 
     /// The call has ended: watchers get `callEnded`, and the call's own subscriptions close.
     public func end(_ ended: LiveCallEnded) {
-        let (watchers, own): ([Mailbox], [Mailbox]) = state.withLock { state in
-            guard let live = state.calls.removeValue(forKey: ended.call.callId) else { return ([], []) }
+        let (watchers, own, info): ([Mailbox], [Mailbox], LiveCallInfo) = state.withLock { state in
+            guard let live = state.calls.removeValue(forKey: ended.call.callId) else { return ([], [], ended.call) }
             let watchers = Self.watchers(of: live.info, in: state)
             let own = Array(state.callSubscribers.removeValue(forKey: ended.call.callId)?.values ?? [:].values)
-            return (watchers, own)
+            return (watchers, own, live.info)
         }
+        var ended = ended
+        ended.call = info
         for mailbox in watchers { mailbox.post(.callEnded(ended)) }
         for mailbox in own { mailbox.close() }
     }
 
     private static func watchers(of info: LiveCallInfo, in state: State) -> [Mailbox] {
-        var out = Array(state.callSubscribers[info.callId, default: [:]].values)
-        if let team = info.team { out += state.teamSubscribers[team, default: [:]].values }
-        return out
+        Array(state.callSubscribers[info.callId, default: [:]].values) + walls(of: info, in: state)
+    }
+
+    /// The walls that show `info`: its team's, or every team's for a call of no known team.
+    private static func walls(of info: LiveCallInfo, in state: State) -> [Mailbox] {
+        guard let team = info.team else { return state.teamSubscribers.values.flatMap(\.values) }
+        return Array(state.teamSubscribers[team, default: [:]].values)
     }
 
     // MARK: - Subscribing
@@ -92,7 +176,7 @@ public final class LiveHub: Sendable {
         let mailbox = Mailbox(alertCapacity: 256)
         let current: [Live] = state.withLock { state in
             state.teamSubscribers[team, default: [:]][ObjectIdentifier(mailbox)] = mailbox
-            return state.calls.values.filter { $0.info.team == team }.sorted { $0.info.startedAt < $1.info.startedAt }
+            return state.calls.values.filter { role.canWatch($0.info) }.sorted { $0.info.startedAt < $1.info.startedAt }
         }
         for live in current {
             mailbox.post(.callStarted(live.info))
@@ -145,6 +229,9 @@ public final class LiveHub: Sendable {
     }
 
     public var liveCallCount: Int { state.withLock { $0.calls.count } }
+
+    /// Contexts waiting for their calls.
+    public var pendingContextCount: Int { state.withLock { $0.pendingContexts.count } }
 
     public var subscriberCount: Int {
         state.withLock { state in

@@ -5,7 +5,7 @@ import Synchronization
 /// Updates replace the subscriber's previous update of the same call (a slow desktop gets the
 /// newest state, not a backlog); alerts and call start/end messages queue in order, at most
 /// `alertCapacity` (the oldest are dropped and counted beyond that). Queued messages go out
-/// before updates.
+/// before updates; a call's end (or move off a wall) drops its waiting update.
 public final class Mailbox: Sendable {
     private struct State {
         var updates: [String: LiveMessage] = [:]
@@ -30,6 +30,13 @@ public final class Mailbox: Sendable {
             guard !updateOrder.isEmpty else { return nil }
             let callId = updateOrder.removeFirst()
             return updates.removeValue(forKey: callId)
+        }
+
+        /// Forgets the waiting update of a call that has left (ended, or moved off a wall): sent
+        /// after its end, it would bring the call back.
+        mutating func dropUpdate(of callId: String) {
+            guard updates.removeValue(forKey: callId) != nil else { return }
+            updateOrder.removeAll { $0 == callId }
         }
     }
 
@@ -62,7 +69,9 @@ public final class Mailbox: Sendable {
                 } else {
                     state.updateOrder.append(callId)
                 }
-            case .alert, .callStarted, .callEnded:
+            case .alert, .callStarted, .callEnded, .callMoved:
+                if case .callEnded = message { state.dropUpdate(of: message.callId) }
+                if case .callMoved = message { state.dropUpdate(of: message.callId) }
                 if state.queueCount >= alertCapacity {
                     state.queueStart += 1
                     state.droppedAlerts += 1

@@ -52,7 +52,7 @@ public struct NativeStream: Sendable {
             }
             guard !start.callId.isEmpty, start.callId.count <= 200 else { throw Self.error("callId must be 1–200 characters", fatal: true) }
             guard SignalEngine.supports(sampleRateHz: start.sampleRateHz) else {
-                throw Self.error("sampleRateHz \(start.sampleRateHz) is not supported (8000 or more, in a simple ratio to 8000)", fatal: true)
+                throw Self.error("sampleRateHz \(start.sampleRateHz) is not supported (\(AudioLimits.sampleRateRequirement))", fatal: true)
             }
             let layout: ChannelLayout
             if start.channels == [.advisor, .customer] {

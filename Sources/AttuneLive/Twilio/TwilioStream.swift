@@ -18,6 +18,13 @@ import FoundationEssentials
 /// released as soon as every track has it, and a track's missing stretch becomes silence once it
 /// is more than `jitterMilliseconds` behind the furthest data received.
 ///
+/// Authentication: Twilio cannot put a token in the `<Stream url>` or a header, so a stream whose
+/// WebSocket upgrade carried no credential is created with `.ingestToken(tokens)`: its `start`
+/// must then carry an ingest token as `customParameters.token` (`<Parameter name="token" …/>`),
+/// checked before anything else in the `start`; until that `start`, only `connected` may come.
+/// Anything else (no token, a wrong one, media first) is fatal, and `refusedUnauthenticated` says
+/// so. No audio is released before the `start` is accepted.
+///
 /// Errors: a bad `start`, a second `start`, `media` or `stop` before `start`, and any message
 /// after a fatal error are fatal. Anything else wrong (malformed JSON, a malformed `media`, an
 /// unknown event or track, a frame too far ahead, oversized messages) is non-fatal: the message
@@ -48,6 +55,16 @@ public struct TwilioStream: Sendable {
         public static let `default` = Configuration()
     }
 
+    /// What authenticates the stream.
+    public enum Authorization: Sendable {
+        /// The WebSocket upgrade did (an ingest token, or a valid `X-Twilio-Signature`): a
+        /// `customParameters.token` is not needed, and not looked at.
+        case upgrade
+        /// Nothing yet: `start.customParameters.token` must be one of these tokens with the
+        /// ingest role (constant-time lookup), and only `connected` may come before that `start`.
+        case ingestToken(AccessTokens)
+    }
+
     /// Twilio's only format: μ-law at this rate (Hz), one byte per sample.
     public static let sampleRateHz = 8000
     /// Samples per millisecond at `sampleRateHz`.
@@ -58,6 +75,10 @@ public struct TwilioStream: Sendable {
     public static let maximumIdentifierLength = 256
 
     public let configuration: Configuration
+    public let authorization: Authorization
+    /// Whether the stream was refused for its authentication (no token, a wrong one, or a message
+    /// other than `connected` before an authenticated `start`): the fatal `failure` says why.
+    public private(set) var refusedUnauthenticated = false
     /// The stream's id (`MZ…`) from `start`; nil before it.
     public private(set) var streamSid: String?
     /// The call's id (`CA…`) from `start`; nil before it.
@@ -74,8 +95,15 @@ public struct TwilioStream: Sendable {
     /// The fatal error that ended the stream, if any.
     public private(set) var failure: IngestError?
 
-    public init(configuration: Configuration = .default) {
+    public init(configuration: Configuration = .default, authorization: Authorization = .upgrade) {
         self.configuration = configuration
+        self.authorization = authorization
+    }
+
+    /// Whether the `start` must still authenticate the stream (see `Authorization.ingestToken`).
+    private var awaitsAuthenticatedStart: Bool {
+        guard case .ingestToken = authorization else { return false }
+        return setup == nil
     }
 
     // MARK: Counters
@@ -108,6 +136,7 @@ public struct TwilioStream: Sendable {
     public mutating func receive(text: String) throws(IngestError) -> [IngestEvent] {
         if failure != nil { throw IngestError(reason: "twilio: message after a fatal error", isFatal: true) }
         let byteCount = text.utf8.count
+        if awaitsAuthenticatedStart { return try receiveBeforeAuthenticatedStart(text, byteCount: byteCount) }
         guard byteCount <= configuration.maximumMessageByteCount else {
             throw ignore("twilio: message of \(byteCount) bytes exceeds \(configuration.maximumMessageByteCount)")
         }
@@ -135,6 +164,21 @@ public struct TwilioStream: Sendable {
         }
     }
 
+    /// Before the `start` that authenticates the stream: Twilio sends `connected`, then `start`;
+    /// anything else ends an unauthenticated stream.
+    private mutating func receiveBeforeAuthenticatedStart(_ text: String, byteCount: Int) throws(IngestError) -> [IngestEvent] {
+        let data = Data(text.utf8)
+        let decoder = JSONDecoder()
+        let event = byteCount <= configuration.maximumMessageByteCount ? try? decoder.decode(TwilioEnvelope.self, from: data).event : nil
+        switch event {
+        case "connected": return []
+        case "start": return try start(data, decoder: decoder)
+        default:
+            let what = event.map { "'\($0.prefix(24))'" } ?? "a message"
+            throw refuse("twilio: \(what) before a start with an ingest token (customParameters.token)")
+        }
+    }
+
     /// The socket closed without `stop` (or after a fatal error): releases what is held, silence
     /// filling every hole, then `.end`. Nothing if the stream never started or already ended.
     public mutating func finish() -> [IngestEvent] {
@@ -151,6 +195,12 @@ public struct TwilioStream: Sendable {
             throw fail("twilio: invalid start (\(Self.describe(error)))")
         }
         let start = message.start
+        if case .ingestToken(let tokens) = authorization {
+            guard let token = Self.nonEmpty(start.customParameters["token"]) else {
+                throw refuse("twilio: start.customParameters has no token (<Parameter name=\"token\" value=…/>)")
+            }
+            guard tokens.role(of: token)?.canIngest == true else { throw refuse("twilio: start.customParameters.token is not an ingest token") }
+        }
         let format = start.mediaFormat
         guard format.encoding.lowercased() == "audio/x-mulaw" else {
             throw fail("twilio: unsupported encoding '\(format.encoding.prefix(32))' (only audio/x-mulaw)")
@@ -289,6 +339,12 @@ public struct TwilioStream: Sendable {
         let error = IngestError(reason: reason, isFatal: true)
         failure = error
         return error
+    }
+
+    /// Records a fatal authentication failure (never naming the token) and returns it.
+    private mutating func refuse(_ reason: String) -> IngestError {
+        refusedUnauthenticated = true
+        return fail(reason)
     }
 
     private static func samples(milliseconds: Int) -> Int {

@@ -93,9 +93,9 @@ final class IngestChannelHandler<Adapter: IngestAdapter>: ChannelInboundHandler 
 
     private func handle(_ frame: WebSocketFrame) {
         switch frame.opcode {
-        case .text:
+        case .text where state?.acceptsData == true:
             apply(adapter.receive(text: String(buffer: frame.unmaskedData)))
-        case .binary:
+        case .binary where state?.acceptsData == true:
             apply(adapter.receive(binary: frame.unmaskedData))
         case .ping:
             write(.pong(frame.unmaskedData), flush: true)
@@ -116,11 +116,13 @@ final class IngestChannelHandler<Adapter: IngestAdapter>: ChannelInboundHandler 
     private func apply(_ step: IngestStep) {
         var outcome = driver.apply(step, arrival: .now)
         if let refused = outcome.refused {
-            // The protocol's own refusal: AudioHook sends `disconnect` and waits for `close`.
+            // The protocol's own refusal instead of the step's replies (AudioHook's `opened` is
+            // never sent for a session refused at `open`).
             let refusal = adapter.refusal(refused)
-            outcome.replies += refusal.replies
+            outcome.replies = refusal.replies
             outcome.close = refusal.close.map { ($0, false) }
         }
+        outcome.replies += adapter.replies(forAlerts: outcome.alerts)
         if outcome.close != nil, outcome.ended == nil { outcome.ended = driver.end() }
         guard let ended = outcome.ended, let eventLoop = context?.eventLoop else {
             send(outcome)
@@ -226,7 +228,7 @@ struct IngestConnection: Sendable {
 
     /// Adds the ingest handler for `endpoint` to an upgraded channel (on its event loop).
     static func install(
-        _ ingestProtocol: IngestProtocol, audioHook: AudioHookSession.Configuration?, on channel: any Channel, state: LiveServerState,
+        _ grant: IngestGrant, audioHook: AudioHookSession.Configuration?, on channel: any Channel, state: LiveServerState,
         logger: Logger
     ) throws -> IngestConnection {
         let done = channel.eventLoop.makePromise(of: Void.self)
@@ -241,9 +243,9 @@ struct IngestConnection: Sendable {
             return { [eventLoop = channel.eventLoop] in eventLoop.execute { bound.value.shutDown() } }
         }
         let shutDown: @Sendable () -> Void
-        switch ingestProtocol {
+        switch grant.ingestProtocol {
         case .native: shutDown = try install(NativeAdapter())
-        case .twilio: shutDown = try install(TwilioAdapter())
+        case .twilio: shutDown = try install(TwilioAdapter(startTokens: grant.needsStartToken ? state.tokens : nil))
         case .audiohook: shutDown = try install(AudioHookAdapter(configuration: audioHook ?? .init(sessionId: nil, organizationId: nil)))
         }
         return IngestConnection(done: done.futureResult, shutDown: shutDown, channel: channel)

@@ -119,6 +119,11 @@ struct IngestConnectionState<Frame> {
         return true
     }
 
+    /// Whether a data message is still for the stream: not once a close frame has gone either
+    /// way. (After our close, say a refusal, a client may still send what it wrote before it read
+    /// the close; that is moot, not a new protocol error.)
+    var acceptsData: Bool { !sentClose }
+
     /// The client sent a close frame: whether to echo one (when we have not sent ours).
     mutating func clientClosed() -> Bool {
         guard !sentClose else { return false }

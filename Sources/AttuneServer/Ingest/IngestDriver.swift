@@ -14,6 +14,8 @@ struct IngestDriver {
     let source: IngestProtocol
     var logger: Logger
     private var call: LiveCall?
+    /// When the call's `start` arrived (its audio may not run `maximumLeadSeconds` ahead of it).
+    private var callStartedAt: ContinuousClock.Instant?
     private var finished = false
 
     init(state: LiveServerState, source: IngestProtocol, logger: Logger) {
@@ -30,6 +32,8 @@ struct IngestDriver {
         var refused: String? = nil
         /// The call ended with this step: store it (`store`) before sending the replies.
         var ended: EndedCall? = nil
+        /// Alerts this step raised (also published to the hub), for the adapter to pass on.
+        var alerts: [LiveAlert] = []
     }
 
     /// A call that has ended: its final report, ready for the results store.
@@ -46,14 +50,14 @@ struct IngestDriver {
             logger.notice("ingest message ignored", metadata: ["reason": "\(problem)"])
         }
         if step.close != nil && !step.closesNormally {
-            state.metrics.error(.protocol)
+            state.metrics.error(step.closeCountsAs)
             logger.notice("ingest stream refused", metadata: ["reason": "\(step.close!)"])
         }
         state.metrics.frames(gapFilled: step.gapFrames, dropped: step.droppedFrames)
         for event in step.events {
             switch event {
             case .start(let setup):
-                if let reason = start(setup) {
+                if let reason = start(setup, arrival: arrival) {
                     outcome.refused = reason
                     outcome.close = (reason, false)
                     return outcome
@@ -65,10 +69,31 @@ struct IngestDriver {
                 for message in call!.push(samples) {
                     switch message {
                     case .update: state.metrics.update(latencySeconds: (ContinuousClock.now - arrival).seconds)
-                    case .alert(let alert): state.metrics.alert(alert.cause)
+                    case .alert(let alert):
+                        state.metrics.alert(alert.cause)
+                        outcome.alerts.append(alert)
                     default: break
                     }
                     state.hub.publish(message)
+                }
+                // A call is bounded like a file (`AudioLimits.maximumDurationSeconds`): its
+                // analysis state grows with its events, and its report must stay storable.
+                if call!.receivedSeconds >= Double(AudioLimits.maximumDurationSeconds), let ended = end() {
+                    outcome.ended = ended
+                    outcome.close = ("the call reached the \(AudioLimits.maximumDurationSeconds / 3600) h limit", true)
+                    return outcome
+                }
+                // Audio faster than real time is allowed a burst (`maximumLeadSeconds`), no more:
+                // one call's analysis may not take a core from the others for long.
+                let wallSeconds = callStartedAt.map { (arrival - $0).seconds } ?? 0
+                let leadSeconds = call!.receivedSeconds - wallSeconds
+                if leadSeconds > state.options.maximumLeadSeconds, let ended = end() {
+                    outcome.ended = ended
+                    let received = Int(ended.analyzed.report.durationSeconds.rounded())
+                    outcome.close = ("audio arrived faster than real time: \(received) s in \(Int(wallSeconds.rounded())) s (live.maximumLeadSeconds \(Int(state.options.maximumLeadSeconds)))", false)
+                    state.metrics.error(.protocol)
+                    logger.notice("ingest stream ended", metadata: ["reason": "\(outcome.close!.reason)"])
+                    return outcome
                 }
             case .end:
                 if let ended = end() { outcome.ended = ended }
@@ -78,7 +103,7 @@ struct IngestDriver {
     }
 
     /// Starts the call; a reason when it cannot start.
-    private mutating func start(_ setup: LiveCallSetup) -> String? {
+    private mutating func start(_ setup: LiveCallSetup, arrival: ContinuousClock.Instant) -> String? {
         guard call == nil, !finished else { return "the stream has already started a call" }
         let live: LiveCall
         do {
@@ -89,14 +114,16 @@ struct IngestDriver {
             state.metrics.error(.analysis)
             return "cannot analyse this stream: \(error)"
         }
-        do { try state.hub.register(live.info) } catch {
+        let registered: LiveCallInfo
+        do { registered = try state.hub.register(live.info) } catch {
             state.metrics.error(.protocol)
             return "call \(setup.callId) is already live"
         }
         call = live
+        callStartedAt = arrival
         state.metrics.callStarted()
         logger[metadataKey: "callId"] = "\(setup.callId)"
-        logger.info("call started", metadata: ["protocol": "\(source.rawValue)", "agentId": "\(setup.agentId ?? "-")", "sampleRateHz": "\(setup.sampleRateHz)"])
+        logger.info("call started", metadata: ["protocol": "\(source.rawValue)", "agentId": "\(registered.agentId ?? "-")", "sampleRateHz": "\(setup.sampleRateHz)"])
         return nil
     }
 
@@ -106,12 +133,13 @@ struct IngestDriver {
         finished = true
         call = nil
         let (report, contentSha256, message) = live.finish()
+        // Who the call is with as the hub knows it now: a call context may have come mid-call.
+        let info = state.hub.currentInfo(callId: live.info.callId) ?? live.info
         let identity = ResultIdentity(
             contentSha256: contentSha256, engineVersion: report.engineVersion,
             configurationFingerprint: report.configurationFingerprint, modelSha256: state.model?.sha256, channelMap: "live")
         let metadata = CallMetadata(
-            callId: live.info.callId, sourcePath: "live:\(source.rawValue)", agentId: live.info.agentId, team: live.info.team,
-            startedAt: live.info.startedAt)
+            callId: info.callId, sourcePath: "live:\(source.rawValue)", agentId: info.agentId, team: info.team, startedAt: info.startedAt)
         return EndedCall(analyzed: AnalyzedCall(report: report, identity: identity, metadata: metadata), message: message)
     }
 
@@ -126,6 +154,10 @@ struct IngestDriver {
             } catch {
                 state.metrics.error(.store)
                 logger.error("final report not stored", metadata: ["error": "\(error)"])
+                // Listed with the batch's failures, so the call is not lost without a trace.
+                let failure = FailureReport(
+                    path: call.analyzed.metadata.sourcePath, callId: call.analyzed.metadata.callId, code: "store", reason: "\(error)")
+                try? await database.recordFailures([failure], runId: nil)
             }
         }
         state.hub.end(message)

@@ -77,6 +77,7 @@ extension Pages {
             else if (m.type === "update") entry(m.call).update = m;
             else if (m.type === "alert") entry(m.call).alert = m;
             else if (m.type === "callEnded") calls.delete(m.call.callId);
+            else if (m.type === "callMoved") calls.delete(m.callId);
             render();
           };
         }

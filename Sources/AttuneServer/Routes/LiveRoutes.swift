@@ -7,7 +7,8 @@ import ServiceLifecycle
 
 /// Desktops and walls over HTTP: `/v1/live/calls`, `/v1/live/calls/{callId}/events` (SSE) and
 /// `/v1/live/wall/events` (SSE, a supervisor's team). The desktop's WebSocket,
-/// `/v1/live/calls/{callId}/ws`, is `DesktopSocket`.
+/// `/v1/live/calls/{callId}/ws`, is `DesktopSocket`. And who a call is with, from systems beside
+/// the audio: `POST /v1/calls/{callId}/context` (ingest tokens).
 extension LiveServer {
     static func addLiveRoutes(to router: Router<AttuneRequestContext>, state: LiveServerState) {
         router.get("/v1/live/calls") { request, _ -> Response in
@@ -25,6 +26,24 @@ extension LiveServer {
             return eventStream(mailbox, state: state)
         }
 
+        // A CTI, a routing script or a Genesys Architect data action tells who a call is with:
+        // `{"agentId": …, "team": …, "queue": …}` (any of them), before or during the call.
+        router.post("/v1/calls/{callId}/context") { request, context -> Response in
+            guard try state.role(of: request).canIngest else {
+                throw HTTPError(.forbidden, message: "posting a call context needs an ingest token")
+            }
+            let callId = try context.parameters.require("callId")
+            guard !callId.isEmpty, callId.count <= 200 else { throw HTTPError(.badRequest, message: "callId must be 1–200 characters") }
+            let body = try await request.body.collect(upTo: 16 * 1024)
+            let callContext: CallContext
+            do { callContext = try JSONDecoder().decode(CallContext.self, from: Data(body.readableBytesView)) } catch {
+                throw HTTPError(.badRequest, message: #"expected a JSON object {"agentId": …, "team": …, "queue": …}"#)
+            }
+            if let problem = callContext.problem { throw HTTPError(.badRequest, message: problem) }
+            let outcome = state.hub.setContext(callContext, callId: callId)
+            return jsonResponse(ContextReply(callId: callId, applied: outcome.rawValue))
+        }
+
         router.get("/v1/live/wall/events") { request, _ -> Response in
             let role = try state.viewerRole(of: request)
             guard case .supervisor = role else { throw HTTPError(.forbidden, message: "the wall is for supervisor tokens") }
@@ -34,6 +53,12 @@ extension LiveServer {
 
     struct CallList: Encodable {
         var calls: [LiveCallInfo]
+    }
+
+    /// `applied`: `applied` (the call is live) or `pending` (it waits for the call).
+    struct ContextReply: Encodable {
+        var callId: String
+        var applied: String
     }
 
     /// Server-Sent Events from a mailbox: one `data:` line of JSON per message, a comment line

@@ -7,6 +7,7 @@ import NIOCore
 import NIOHTTP1
 import NIOHTTPTypes
 import NIOHTTPTypesHTTP1
+import NIOSSL
 import NIOWebSocket
 import ServiceLifecycle
 
@@ -30,14 +31,19 @@ struct AttuneHTTPChannel: ServerChildChannel, HTTPChannelHandler {
 
     let responder: HTTPChannelHandler.Responder
     let state: LiveServerState
+    /// Set: every connection speaks TLS first (the certificate of the moment: `ServerTLS.reload`).
+    let tls: ServerTLS?
 
-    init(responder: @escaping HTTPChannelHandler.Responder, state: LiveServerState) {
+    init(responder: @escaping HTTPChannelHandler.Responder, state: LiveServerState, tls: ServerTLS?) {
         self.responder = Self.redirectingLateUpgrades(responder)
         self.state = state
+        self.tls = tls
     }
 
     func setup(channel: any Channel, logger: Logger) -> EventLoopFuture<Value> {
         channel.eventLoop.makeCompletedFuture {
+            if let tls { try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: tls.context)) }
+            let secure = tls != nil
             // What the upgrade request was granted, or why it was refused (set by shouldUpgrade).
             let decision = NIOLoopBoundBox<Result<WebSocketEndpoint, HTTPError>?>(nil, eventLoop: channel.eventLoop)
             let state = state
@@ -74,7 +80,7 @@ struct AttuneHTTPChannel: ServerChildChannel, HTTPChannelHandler {
                 upgraders: [upgrader],
                 notUpgradingCompletionHandler: { channel in
                     channel.eventLoop.makeCompletedFuture {
-                        try channel.pipeline.syncOperations.addHandler(HTTP1ToHTTPServerCodec(secure: false))
+                        try channel.pipeline.syncOperations.addHandler(HTTP1ToHTTPServerCodec(secure: secure))
                         try channel.pipeline.syncOperations.addHandler(HTTPConnectionStateHandler(idleTimeout: nil, logger: logger))
                         let asyncChannel = try NIOAsyncChannel<HTTPRequestPart, HTTPResponsePart>(
                             wrappingChannelSynchronously: channel, configuration: .init(isOutboundHalfClosureEnabled: true))
