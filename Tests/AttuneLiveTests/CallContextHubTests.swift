@@ -62,4 +62,25 @@ struct CallContextHubTests {
         #expect(await south.next() == .message(Self.deadAir(moved)))
         #expect(north.pendingCount == 0, "the old wall was sent nothing more")
     }
+
+    /// A transfer (a context naming another advisor): the first advisor's desktop is told the
+    /// call moved and its subscription ends; the new advisor may open it.
+    @Test func aTransferEndsTheFirstAdvisorsSubscription() async throws {
+        let hub = LiveHub()
+        let call = LiveCallInfo(callId: "c2", agentId: "alice", team: "north", source: "native", startedAt: "2026-12-06T00:00:00Z")
+        try hub.register(call)
+        let alice = try hub.subscribe(callId: "c2", role: .advisor(agentId: "alice"))
+        #expect(await alice.next() == .message(.callStarted(call)))
+        hub.setContext(CallContext(agentId: "bob"), callId: "c2")
+        var moved = call
+        moved.agentId = "bob"
+        #expect(await alice.next() == .message(.callMoved(moved)))
+        #expect(await alice.next() == nil, "alice's subscription ended")
+        hub.publish(Self.deadAir(moved))
+        #expect(alice.pendingCount == 0)
+        #expect(hub.calls(visibleTo: .advisor(agentId: "alice")).isEmpty)
+        let bob = try hub.subscribe(callId: "c2", role: .advisor(agentId: "bob"))
+        #expect(await bob.next() == .message(.callStarted(moved)))
+        #expect(hub.subscriberCount == 1)
+    }
 }

@@ -10,8 +10,9 @@ public enum LiveMessage: Sendable, Equatable {
     case alert(LiveAlert)
     case callStarted(LiveCallInfo)
     case callEnded(LiveCallEnded)
-    /// The call left this subscriber's wall: a call context gave it another team. `LiveCallInfo`
-    /// is the call as it is now (its new team).
+    /// The call left this subscriber's sight: a call context gave it another team (a wall) or
+    /// another advisor (a desktop, whose subscription then ends). `LiveCallInfo` is the call as
+    /// it is now.
     case callMoved(LiveCallInfo)
 
     public var callId: String {

@@ -8,9 +8,16 @@ public final class LiveHub: Sendable {
         var latest: LiveMessage?
     }
 
+    private struct CallSubscriber {
+        var mailbox: Mailbox
+        var role: AccessRole
+    }
+
     private struct State {
         var calls: [String: Live] = [:]
-        var callSubscribers: [String: [ObjectIdentifier: Mailbox]] = [:]
+        /// Each call's own subscribers, with the role each subscribed as (checked again when a
+        /// call context changes who the call is with).
+        var callSubscribers: [String: [ObjectIdentifier: CallSubscriber]] = [:]
         var teamSubscribers: [String: [ObjectIdentifier: Mailbox]] = [:]
         /// Contexts posted for calls not live yet, with when they came (`pendingContextSeconds`).
         var pendingContexts: [String: (context: CallContext, postedAt: ContinuousClock.Instant)] = [:]
@@ -51,10 +58,12 @@ public final class LiveHub: Sendable {
     }
 
     /// Tells the hub who a call is with. A live call is re-routed at once (its advisor can open
-    /// it; a new team's walls are told it started); otherwise the context waits for the call
+    /// it; a new team's walls are told it started; the walls and desktops that may no longer see
+    /// it get `callMoved`, and those desktops' subscriptions end); otherwise the context waits for the call
     /// (`pendingContextSeconds`, `maximumPendingContexts`).
     @discardableResult
     public func setContext(_ context: CallContext, callId: String, now: ContinuousClock.Instant = .now) -> ContextOutcome {
+        var closing: [Mailbox] = []
         let (outcome, newWalls, oldWalls, info, latest): (ContextOutcome, [Mailbox], [Mailbox], LiveCallInfo?, LiveMessage?) = state.withLock { state in
             guard var live = state.calls[callId] else {
                 state.dropOldestPending { postedAt, _ in now - postedAt >= .seconds(Self.pendingContextSeconds) }
@@ -73,7 +82,13 @@ public final class LiveHub: Sendable {
             let wallsAfter = Self.walls(of: live.info, in: state)
             let after = Set(wallsAfter.map(ObjectIdentifier.init))
             let gained = wallsAfter.filter { !before.contains(ObjectIdentifier($0)) }
-            let lost = wallsBefore.filter { !after.contains(ObjectIdentifier($0)) }
+            var lost = wallsBefore.filter { !after.contains(ObjectIdentifier($0)) }
+            // A desktop whose advisor the call no longer is (a transfer) loses it too.
+            for (id, subscriber) in state.callSubscribers[callId, default: [:]] where !subscriber.role.canWatch(live.info) {
+                state.callSubscribers[callId]?.removeValue(forKey: id)
+                lost.append(subscriber.mailbox)
+                closing.append(subscriber.mailbox)
+            }
             return (.applied, gained, lost, live.info, live.latest)
         }
         if let info {
@@ -82,8 +97,9 @@ public final class LiveHub: Sendable {
                 if let latest { wall.post(latest) }
             }
             // The walls of the team the call had (or, for a call of no team, every other team's)
-            // take it off.
-            for wall in oldWalls { wall.post(.callMoved(info)) }
+            // take it off; the desktop of an advisor it is no longer with is told, then closed.
+            for watcher in oldWalls { watcher.post(.callMoved(info)) }
+            for mailbox in closing { mailbox.close() }
         }
         return outcome
     }
@@ -129,7 +145,7 @@ public final class LiveHub: Sendable {
         let (watchers, own, info): ([Mailbox], [Mailbox], LiveCallInfo) = state.withLock { state in
             guard let live = state.calls.removeValue(forKey: ended.call.callId) else { return ([], [], ended.call) }
             let watchers = Self.watchers(of: live.info, in: state)
-            let own = Array(state.callSubscribers.removeValue(forKey: ended.call.callId)?.values ?? [:].values)
+            let own = (state.callSubscribers.removeValue(forKey: ended.call.callId) ?? [:]).values.map(\.mailbox)
             return (watchers, own, live.info)
         }
         var ended = ended
@@ -139,7 +155,7 @@ public final class LiveHub: Sendable {
     }
 
     private static func watchers(of info: LiveCallInfo, in state: State) -> [Mailbox] {
-        Array(state.callSubscribers[info.callId, default: [:]].values) + walls(of: info, in: state)
+        state.callSubscribers[info.callId, default: [:]].values.map(\.mailbox) + walls(of: info, in: state)
     }
 
     /// The walls that show `info`: its team's, or every team's for a call of no known team.
@@ -162,7 +178,7 @@ public final class LiveHub: Sendable {
         let mailbox = Mailbox()
         let live: Live = try state.withLock { state throws(SubscriptionError) in
             guard let live = state.calls[callId], role.canWatch(live.info) else { throw SubscriptionError.notFound }
-            state.callSubscribers[callId, default: [:]][ObjectIdentifier(mailbox)] = mailbox
+            state.callSubscribers[callId, default: [:]][ObjectIdentifier(mailbox)] = CallSubscriber(mailbox: mailbox, role: role)
             return live
         }
         mailbox.post(.callStarted(live.info))
@@ -210,7 +226,7 @@ public final class LiveHub: Sendable {
     /// so connections that went away are noticed even when no call is live).
     public func heartbeat() {
         let all: [Mailbox] = state.withLock { state in
-            state.callSubscribers.values.flatMap(\.values) + state.teamSubscribers.values.flatMap(\.values)
+            state.callSubscribers.values.flatMap { $0.values.map(\.mailbox) } + state.teamSubscribers.values.flatMap(\.values)
         }
         for mailbox in all { mailbox.heartbeat() }
     }
@@ -220,7 +236,7 @@ public final class LiveHub: Sendable {
     /// sockets close.
     public func closeAllSubscriptions() {
         let all: [Mailbox] = state.withLock { state in
-            let all = state.callSubscribers.values.flatMap(\.values) + state.teamSubscribers.values.flatMap(\.values)
+            let all = state.callSubscribers.values.flatMap { $0.values.map(\.mailbox) } + state.teamSubscribers.values.flatMap(\.values)
             state.callSubscribers = [:]
             state.teamSubscribers = [:]
             return all

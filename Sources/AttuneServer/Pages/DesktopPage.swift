@@ -122,6 +122,7 @@ extension Pages {
             if (m.type === "update") showUpdate(m);
             else if (m.type === "alert") showAlert(m);
             else if (m.type === "callEnded") { setText("status", "call ended"); $("status").className = "muted"; source.close(); }
+            else if (m.type === "callMoved") { setText("status", "call transferred"); $("status").className = "muted"; source.close(); }
           };
           source.onerror = () => { if (source.readyState === EventSource.CLOSED) { setText("status", "not available"); $("status").className = "bad"; } };
         }
