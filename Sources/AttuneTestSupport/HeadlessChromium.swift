@@ -16,16 +16,8 @@ public enum HeadlessChromium {
     /// fresh profile in `profile`; returns standard output and the exit status.
     public static func run(_ arguments: [String], profile: String) throws -> (output: String, status: Int32) {
         guard let path else { throw Missing() }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: path)
-        process.arguments = isolationArguments(profile: profile) + arguments
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (String(decoding: data, as: UTF8.self), process.terminationStatus)
+        let run = try ChildProcess.run(path, isolationArguments(profile: profile) + arguments)
+        return (run.standardOutput, run.status)
     }
 
     /// Headless, a fresh profile, and no way off the machine.

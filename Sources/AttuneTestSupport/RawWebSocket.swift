@@ -51,10 +51,10 @@ public enum RawWebSocket {
         return bytes
     }
 
-    /// Sends all of `frames`, in order; whether it could (a server that stops reading blocks the
-    /// send, so it too waits on a thread of its own).
+    /// Sends one frame's bytes; whether it could (a server that stops reading blocks the send,
+    /// so it too waits on a thread of its own).
     @discardableResult
-    public static func send(_ socket: Int32, _ frames: [UInt8]...) async -> Bool { await send(socket, frames: frames) }
+    public static func send(_ socket: Int32, _ bytes: [UInt8]) async -> Bool { await send(socket, frames: [bytes]) }
 
     /// Sends all of `frames`, in order; whether it could.
     @discardableResult

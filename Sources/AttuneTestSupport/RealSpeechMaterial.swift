@@ -35,16 +35,11 @@ public enum RealSpeechMaterial {
     public static func ensureBuilt() throws {
         try built.withLock { done in
             guard !done else { return }
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-            process.arguments = ["python3", RepositoryPaths.root + "/Scripts/make_realspeech.py", "--quiet", "--out", directory]
-            let errors = Pipe()
-            process.standardError = errors
-            try process.run()
-            let message = errors.fileHandleForReading.readDataToEndOfFile()
-            process.waitUntilExit()
-            guard process.terminationStatus == 0 else {
-                throw MaterialError(message: "Scripts/make_realspeech.py failed (\(process.terminationStatus)): " + String(decoding: message, as: UTF8.self))
+            // No time limit: the first build of the material takes minutes.
+            let run = try ChildProcess.run(
+                "/usr/bin/env", ["python3", RepositoryPaths.root + "/Scripts/make_realspeech.py", "--quiet", "--out", directory], seconds: nil)
+            guard run.status == 0 else {
+                throw MaterialError(message: "Scripts/make_realspeech.py failed (\(run.status)): " + run.standardError)
             }
             done = true
         }

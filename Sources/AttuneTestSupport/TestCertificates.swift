@@ -38,17 +38,9 @@ public struct TestCertificates: Sendable {
     }
 
     private static func run(_ arguments: [String]) throws {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/openssl")
-        process.arguments = arguments
-        let errors = Pipe()
-        process.standardError = errors
-        process.standardOutput = FileHandle.nullDevice
-        try process.run()
-        let message = errors.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            throw Failure(description: "openssl \(arguments.prefix(2).joined(separator: " ")) failed: \(String(decoding: message, as: UTF8.self))")
+        let run = try ChildProcess.run("/usr/bin/openssl", arguments, seconds: 60)
+        guard run.status == 0 else {
+            throw Failure(description: "openssl \(arguments.prefix(2).joined(separator: " ")) failed: \(run.standardError)")
         }
     }
 }

@@ -11,25 +11,9 @@ import Testing
         return bundle.appendingPathComponent("attune").path
     }()
 
-    struct Run {
-        var status: Int32
-        var standardOutput: String
-        var standardError: String
-    }
+    typealias Run = ChildProcess.Result
 
-    static func run(_ arguments: [String]) throws -> Run {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: binary)
-        process.arguments = arguments
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        let output = out.fileHandleForReading.readDataToEndOfFile()
-        let error = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return Run(status: process.terminationStatus, standardOutput: String(decoding: output, as: UTF8.self), standardError: String(decoding: error, as: UTF8.self))
-    }
+    static func run(_ arguments: [String]) throws -> Run { try ChildProcess.run(binary, arguments) }
 
     @Test func analyzesAFixtureToJSON() throws {
         let result = try Self.run(["analyze", "--json", RepositoryPaths.fixtureCalls + "/calm-clean.flac"])

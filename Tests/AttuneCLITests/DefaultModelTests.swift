@@ -21,12 +21,8 @@ import Testing
     /// The script regenerates exactly the committed Swift file (so the comment's recipe works).
     @Test func embeddingScriptReproducesTheCompiledInCopy() throws {
         let output = RepositoryPaths.temporaryDirectory("attune-embed") + "/DefaultModel.swift"
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/bin/bash")
-        process.arguments = [RepositoryPaths.root + "/Scripts/embed-default-model.sh", output]
-        try process.run()
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 0)
+        let run = try ChildProcess.run("/bin/bash", [RepositoryPaths.root + "/Scripts/embed-default-model.sh", output])
+        #expect(run.status == 0, "\(run.standardError)")
         let generated = try Data(contentsOf: URL(fileURLWithPath: output))
         let committed = try Data(contentsOf: URL(fileURLWithPath: RepositoryPaths.root + "/Sources/AttunePipeline/DefaultModel.swift"))
         #expect(generated == committed, "Sources/AttunePipeline/DefaultModel.swift is not what Scripts/embed-default-model.sh writes")

@@ -27,42 +27,11 @@ enum InstalledAttune {
         return environment
     }
 
-    /// Runs the installed binary in `folder` to the end. Its output goes to files (no pipe can
-    /// fill up and stall it). A run still going after `seconds` (generous: a busy machine) is
-    /// ended and reported with status -1: a command expected to refuse must not hang the suite
-    /// when it starts instead (a server accepting a bad configuration).
+    /// Runs the installed binary in `folder` to the end (`ChildProcess`): status -1 when it was
+    /// still going after `seconds`, so a command expected to refuse cannot hang the suite when it
+    /// starts instead (a server accepting a bad configuration).
     static func run(_ arguments: [String], in folder: String, environment extra: [String: String] = [:], seconds: Double = 300) throws -> AnalyzeCommandTests.Run {
-        try runToEnd(binary, arguments, in: folder, environment: environment(extra), seconds: seconds)
-    }
-
-    /// Runs `executable` in `folder` to its end, output to files (`environment` nil: this
-    /// process's); after `seconds` it is ended and reported with status -1.
-    static func runToEnd(
-        _ executable: String, _ arguments: [String], in folder: String, environment: [String: String]? = nil, seconds: Double = 300
-    ) throws -> AnalyzeCommandTests.Run {
-        let outputs = RepositoryPaths.temporaryDirectory("attune-run")
-        let out = outputs + "/stdout", err = outputs + "/stderr"
-        _ = FileManager.default.createFile(atPath: out, contents: nil)
-        _ = FileManager.default.createFile(atPath: err, contents: nil)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        process.currentDirectoryURL = URL(fileURLWithPath: folder)
-        if let environment { process.environment = environment }
-        process.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: out))
-        process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: err))
-        let exited = DispatchSemaphore(value: 0)
-        process.terminationHandler = { _ in exited.signal() }
-        try process.run()
-        let finished = exited.wait(timeout: .now() + seconds) == .success
-        if !finished {
-            process.terminate()
-            process.waitUntilExit()
-        }
-        return AnalyzeCommandTests.Run(
-            status: finished ? process.terminationStatus : -1,
-            standardOutput: (try? String(contentsOfFile: out, encoding: .utf8)) ?? "",
-            standardError: (try? String(contentsOfFile: err, encoding: .utf8)) ?? "")
+        try ChildProcess.run(binary, arguments, in: folder, environment: environment(extra), seconds: seconds)
     }
 
     /// A folder outside the repository to run in.

@@ -18,31 +18,22 @@ import Glibc
 
     static let fixture = RepositoryPaths.fixtureCalls + "/heated-clean.flac"
 
-    /// A finished run: its exit status (-1: still running after the deadline, then ended), its
-    /// output and the RESULT line's fields.
-    struct Run {
-        var status: Int32
-        var standardOutput: String
-        var standardError: String
+    typealias Run = ChildProcess.Result
 
-        var resultFields: [String: String] {
-            guard let line = standardOutput.split(separator: "\n").last(where: { $0.hasPrefix("RESULT ") }) else { return [:] }
-            var fields: [String: String] = [:]
-            for field in line.split(separator: " ").dropFirst() {
-                let parts = field.split(separator: "=", maxSplits: 1)
-                if parts.count == 2 { fields[String(parts[0])] = String(parts[1]) }
-            }
-            return fields
-        }
-
-        var notCleanLine: String? { standardOutput.split(separator: "\n").first { $0.hasPrefix("NOT CLEAN:") }.map(String.init) }
+    /// Runs `executable` to its end (`ChildProcess`) on a thread of its own; -1 when it was still
+    /// going after `seconds`.
+    static func run(_ executable: String, _ arguments: [String], seconds: Double = 300) async throws -> Run {
+        try await onOwnThread { try ChildProcess.run(executable, arguments, in: RepositoryPaths.root, seconds: seconds) }
     }
 
-    /// Runs `executable` to its end (output to files, so no pipe can fill and stall it); a run
-    /// still going after `seconds` (generous: a busy machine) is ended and reported with -1.
-    static func run(_ executable: String, _ arguments: [String], seconds: Double = 300) async throws -> Run {
-        let run = try await onOwnThread { try InstalledAttune.runToEnd(executable, arguments, in: RepositoryPaths.root, seconds: seconds) }
-        return Run(status: run.status, standardOutput: run.standardOutput, standardError: run.standardError)
+    /// A real `attune serve` that knows this ingest token and the load tool's supervisor token.
+    static func startServer(ingestToken: String) throws -> ServeCommandTests.Server {
+        let directory = RepositoryPaths.temporaryDirectory("attune-load-server")
+        return try ServeCommandTests.startServer(configuration: """
+            { "host": "127.0.0.1", "port": 0, "database": "\(directory)/live.db", "model": "\(RepositoryPaths.defaultModel)",
+              "tokens": [ { "token": "\(ingestToken)", "role": "ingest" },
+                          { "token": "supervisor-load-0123456789abcdef", "role": "supervisor", "team": "load" } ] }
+            """)
     }
 
     /// `attune-load replay` against `port` with short calls and no warm-up.
@@ -75,12 +66,7 @@ import Glibc
     /// A real `attune serve` that knows another ingest token: every upgrade is refused with 401,
     /// counted as refused upgrades with their status.
     @Test func refusedUpgradesAreCountedWithTheirStatus() async throws {
-        let directory = RepositoryPaths.temporaryDirectory("attune-load-401")
-        let server = try ServeCommandTests.startServer(configuration: """
-            { "host": "127.0.0.1", "port": 0, "database": "\(directory)/live.db", "model": "\(RepositoryPaths.defaultModel)",
-              "tokens": [ { "token": "ingest-other-0123456789abcdef", "role": "ingest" },
-                          { "token": "supervisor-load-0123456789abcdef", "role": "supervisor", "team": "load" } ] }
-            """)
+        let server = try Self.startServer(ingestToken: "ingest-other-0123456789abcdef")
         defer { if server.process.isRunning { server.process.terminate() } }
         let calls = 3
         let run = try await Self.replay(port: server.port, calls: calls, ingestToken: "ingest-wrong-0123456789abcdef")
@@ -113,12 +99,7 @@ import Glibc
     /// is widened: a busy test machine may stall the tool's debug build. With no tolerance, the
     /// same calls have late frames, and that alone fails the run.
     @Test func aCleanRunExitsZero() async throws {
-        let directory = RepositoryPaths.temporaryDirectory("attune-load-clean")
-        let server = try ServeCommandTests.startServer(configuration: """
-            { "host": "127.0.0.1", "port": 0, "database": "\(directory)/live.db", "model": "\(RepositoryPaths.defaultModel)",
-              "tokens": [ { "token": "ingest-load-0123456789abcdef", "role": "ingest" },
-                          { "token": "supervisor-load-0123456789abcdef", "role": "supervisor", "team": "load" } ] }
-            """)
+        let server = try Self.startServer(ingestToken: "ingest-load-0123456789abcdef")
         defer { if server.process.isRunning { server.process.terminate() } }
         let calls = 2
         let run = try await Self.replay(port: server.port, calls: calls, seconds: 2, extra: ["--late-tolerance-ms", "10000"])
@@ -255,4 +236,19 @@ final class ClosingServer: Sendable {
         shutdown(connection, Int32(SHUT_WR))
         while recv(connection, &buffer, buffer.count, 0) > 0 {}
     }
+}
+
+/// What `attune-load`'s output says.
+extension ChildProcess.Result {
+    var resultFields: [String: String] {
+        guard let line = standardOutput.split(separator: "\n").last(where: { $0.hasPrefix("RESULT ") }) else { return [:] }
+        var fields: [String: String] = [:]
+        for field in line.split(separator: " ").dropFirst() {
+            let parts = field.split(separator: "=", maxSplits: 1)
+            if parts.count == 2 { fields[String(parts[0])] = String(parts[1]) }
+        }
+        return fields
+    }
+
+    var notCleanLine: String? { standardOutput.split(separator: "\n").first { $0.hasPrefix("NOT CLEAN:") }.map(String.init) }
 }

@@ -316,8 +316,8 @@ import Testing
         #"{"version":"2","id":"\#(sessionId)","type":"\#(type)","seq":\#(seq),"serverseq":\#(serverseq),"position":"\#(position)","parameters":\#(parameters)}"#
     }
 
-    static func audioHookOpen(sessionId: String, conversationId: String) -> String {
-        audioHookMessage("open", sessionId: sessionId, seq: 1, parameters: #"{"organizationId":"\#(organizationId)","conversationId":"\#(conversationId)","participant":{"id":"883efee8-3d6c-4537-b500-6d7ca4b92fa0","ani":"+15555550100","aniName":"Jo","dnis":"+15555550199"},"media":[{"type":"audio","format":"PCMU","channels":["external","internal"],"rate":8000},{"type":"audio","format":"PCMU","channels":["external"],"rate":8000}],"language":"en-US","customConfig":{"agentId":"alice","team":"north"}}"#)
+    static func audioHookOpen(sessionId: String, conversationId: String, customConfig: String = #"{"agentId":"alice","team":"north"}"#) -> String {
+        audioHookMessage("open", sessionId: sessionId, seq: 1, parameters: #"{"organizationId":"\#(organizationId)","conversationId":"\#(conversationId)","participant":{"id":"883efee8-3d6c-4537-b500-6d7ca4b92fa0","ani":"+15555550100","aniName":"Jo","dnis":"+15555550199"},"media":[{"type":"audio","format":"PCMU","channels":["external","internal"],"rate":8000},{"type":"audio","format":"PCMU","channels":["external"],"rate":8000}],"language":"en-US","customConfig":\#(customConfig)}"#)
     }
 
     /// Stereo PCMU frames of 20 ms, external (customer) first, as Genesys sends them.
@@ -570,10 +570,8 @@ extension IngestEndToEndTests {
         let (truth, audio) = try Self.fixture("heated-mulaw")
         let sessionId = "3c4d5e6f-7a8b-4c9d-8e0f-1a2b3c4d5e6f"
         let conversationId = "4d5e6f7a-8b9c-4d0e-9f1a-2b3c4d5e6f7a"
-        let customConfig = #"{"agentId":"alice","team":"north","attuneEvents":true}"#
-        let open = Self.audioHookOpen(sessionId: sessionId, conversationId: conversationId)
-            .replacing(#""customConfig":{"agentId":"alice","team":"north"}"#, with: #""customConfig":\#(customConfig)"#)
-        #expect(open.contains("attuneEvents"))
+        let open = Self.audioHookOpen(
+            sessionId: sessionId, conversationId: conversationId, customConfig: #"{"agentId":"alice","team":"north","attuneEvents":true}"#)
         let frames = Self.audioHookFrames(audio)
         let half = frames.count / 2
         let resumed = Self.audioHookMessage(
