@@ -87,11 +87,6 @@ final class LatencyRecorder: Sendable {
 
         var refusedUpgradeCount: Int { refusedUpgrades.values.reduce(0, +) }
         var earlyCloseCount: Int { earlyCloses.values.reduce(0, +) }
-
-        /// Whether anything went wrong that makes the run's figures not those of the load asked for.
-        var isClean: Bool {
-            connectFailures == 0 && refusedUpgradeCount == 0 && earlyCloseCount == 0 && sendFailures == 0 && lateFrames == 0 && endTimeouts == 0
-        }
     }
 
     func summary() -> Summary {

@@ -41,13 +41,7 @@ final class LiveServerState: Sendable {
     /// where headers cannot be set: browsers' EventSource and WebSocket).
     /// - Throws: 401 without a token or with an unknown one.
     func role(of request: Request) throws -> AccessRole {
-        var token: String? = nil
-        if let authorization = request.headers[.authorization], authorization.hasPrefix("Bearer ") {
-            token = String(authorization.dropFirst("Bearer ".count).filter { $0 != " " })
-        } else if let query = request.uri.queryParameters.get("token") {
-            token = query
-        }
-        guard let token, !token.isEmpty else {
+        guard let token = Self.presentedToken(of: request), !token.isEmpty else {
             metrics.error(.auth)
             throw HTTPError(.unauthorized, headers: [.wwwAuthenticate: "Bearer"], message: "a token is needed (Authorization: Bearer TOKEN)")
         }
@@ -56,6 +50,15 @@ final class LiveServerState: Sendable {
             throw HTTPError(.unauthorized, headers: [.wwwAuthenticate: "Bearer error=\"invalid_token\""], message: "unknown token")
         }
         return role
+    }
+
+    /// The token a request presents, if any (possibly empty): `Authorization: Bearer …`, else
+    /// the `token` query parameter.
+    static func presentedToken(of request: Request) -> String? {
+        if let authorization = request.headers[.authorization], authorization.hasPrefix("Bearer ") {
+            return String(authorization.dropFirst("Bearer ".count).filter { $0 != " " })
+        }
+        return request.uri.queryParameters.get("token").map { String($0) }
     }
 
     /// The role of a desktop or wall request: any role but ingest.

@@ -63,8 +63,18 @@ public final class LiveHub: Sendable {
     /// (`pendingContextSeconds`, `maximumPendingContexts`).
     @discardableResult
     public func setContext(_ context: CallContext, callId: String, now: ContinuousClock.Instant = .now) -> ContextOutcome {
-        var closing: [Mailbox] = []
-        let (outcome, newWalls, oldWalls, info, latest): (ContextOutcome, [Mailbox], [Mailbox], LiveCallInfo?, LiveMessage?) = state.withLock { state in
+        /// Who must be told what, found under the lock and told after it.
+        struct Moves {
+            var info: LiveCallInfo
+            var latest: LiveMessage?
+            /// Walls that see the call now and did not before.
+            var gained: [Mailbox]
+            /// Walls that saw it and no longer do.
+            var lostWalls: [Mailbox]
+            /// Desktops whose advisor it no longer is (a transfer): told, then closed.
+            var lostDesktops: [Mailbox]
+        }
+        let moves: Moves? = state.withLock { state in
             guard var live = state.calls[callId] else {
                 state.dropOldestPending { postedAt, _ in now - postedAt >= .seconds(Self.pendingContextSeconds) }
                 if state.pendingContexts[callId] == nil {
@@ -72,36 +82,33 @@ public final class LiveHub: Sendable {
                 }
                 state.pendingContexts[callId] = (context, now)
                 state.pendingOrder.append((callId, now))
-                return (.pending, [], [], nil, nil)
+                return nil
             }
             let wallsBefore = Self.walls(of: live.info, in: state)
-            let before = Set(Self.watchers(of: live.info, in: state).map(ObjectIdentifier.init))
             live.info = live.info.with(context)
             live.latest = live.latest?.about(live.info)
             state.calls[callId] = live
             let wallsAfter = Self.walls(of: live.info, in: state)
-            let after = Set(wallsAfter.map(ObjectIdentifier.init))
-            let gained = wallsAfter.filter { !before.contains(ObjectIdentifier($0)) }
-            var lost = wallsBefore.filter { !after.contains(ObjectIdentifier($0)) }
-            // A desktop whose advisor the call no longer is (a transfer) loses it too.
+            let before = Set(wallsBefore.map(ObjectIdentifier.init)), after = Set(wallsAfter.map(ObjectIdentifier.init))
+            var lostDesktops: [Mailbox] = []
             for (id, subscriber) in state.callSubscribers[callId, default: [:]] where !subscriber.role.canWatch(live.info) {
                 state.callSubscribers[callId]?.removeValue(forKey: id)
-                lost.append(subscriber.mailbox)
-                closing.append(subscriber.mailbox)
+                lostDesktops.append(subscriber.mailbox)
             }
-            return (.applied, gained, lost, live.info, live.latest)
+            return Moves(
+                info: live.info, latest: live.latest,
+                gained: wallsAfter.filter { !before.contains(ObjectIdentifier($0)) },
+                lostWalls: wallsBefore.filter { !after.contains(ObjectIdentifier($0)) },
+                lostDesktops: lostDesktops)
         }
-        if let info {
-            for wall in newWalls {
-                wall.post(.callStarted(info))
-                if let latest { wall.post(latest) }
-            }
-            // The walls of the team the call had (or, for a call of no team, every other team's)
-            // take it off; the desktop of an advisor it is no longer with is told, then closed.
-            for watcher in oldWalls { watcher.post(.callMoved(info)) }
-            for mailbox in closing { mailbox.close() }
+        guard let moves else { return .pending }
+        for wall in moves.gained {
+            wall.post(.callStarted(moves.info))
+            if let latest = moves.latest { wall.post(latest) }
         }
-        return outcome
+        for mailbox in moves.lostWalls + moves.lostDesktops { mailbox.post(.callMoved(moves.info)) }
+        for mailbox in moves.lostDesktops { mailbox.close() }
+        return .applied
     }
 
     /// The call as the hub knows it now (with any context applied); nil when it is not live.

@@ -69,9 +69,10 @@ public final class Mailbox: Sendable {
                 } else {
                     state.updateOrder.append(callId)
                 }
-            case .alert, .callStarted, .callEnded, .callMoved:
-                if case .callEnded = message { state.dropUpdate(of: message.callId) }
-                if case .callMoved = message { state.dropUpdate(of: message.callId) }
+            case .callEnded, .callMoved:
+                state.dropUpdate(of: message.callId)
+                fallthrough
+            case .alert, .callStarted:
                 if state.queueCount >= alertCapacity {
                     state.queueStart += 1
                     state.droppedAlerts += 1

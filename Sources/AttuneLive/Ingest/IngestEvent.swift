@@ -56,4 +56,8 @@ public struct IngestError: Error, Sendable, Equatable, CustomStringConvertible {
 /// The ingest protocols the server speaks (`/v1/ingest/<rawValue>`).
 public enum IngestProtocol: String, Sendable, CaseIterable {
     case native, twilio, audiohook
+
+    /// What the protocol calls a call, for messages to its clients: AudioHook's unit is the
+    /// conversation (the call id is its `conversationId`).
+    public var callNoun: String { self == .audiohook ? "conversation" : "call" }
 }

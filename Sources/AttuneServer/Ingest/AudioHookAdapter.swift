@@ -21,19 +21,12 @@ struct AudioHookAdapter: IngestAdapter {
     /// Refused at `open` (e.g. the conversation is already live): `disconnect` (reason `error`)
     /// instead of `opened`, then the client's `close` is awaited and answered `closed`.
     mutating func refusal(_ reason: String) -> IngestStep {
-        Self.step(session.refuse(info: Self.inAudioHookWords(reason, conversationId: session.setup?.callId)))
+        Self.step(session.refuse(info: reason))
     }
 
     /// Alerts as AudioHook `event` messages, when the client asked for them in `open`
     /// (`customConfig.attuneEvents: true`).
     mutating func replies(forAlerts alerts: [LiveAlert]) -> [String] { session.events(for: alerts) }
-
-    /// The server's reasons speak of calls; an AudioHook call is a conversation: "call X is
-    /// already live" → "conversation X is already live".
-    static func inAudioHookWords(_ reason: String, conversationId: String?) -> String {
-        guard let conversationId else { return reason }
-        return reason.replacing("call \(conversationId)", with: "conversation \(conversationId)")
-    }
 
     private static func step(_ hook: AudioHookStep) -> IngestStep {
         var step = IngestStep(events: hook.events, replies: hook.replies)

@@ -117,7 +117,7 @@ struct IngestDriver {
         let registered: LiveCallInfo
         do { registered = try state.hub.register(live.info) } catch {
             state.metrics.error(.protocol)
-            return "call \(setup.callId) is already live"
+            return "\(source.callNoun) \(setup.callId) is already live"
         }
         call = live
         callStartedAt = arrival

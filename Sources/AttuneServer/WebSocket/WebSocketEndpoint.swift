@@ -64,8 +64,7 @@ enum WebSocketEndpoint: Sendable {
             }
             return .twilio
         }
-        let bearer = request.headers[.authorization]?.hasPrefix("Bearer ") == true
-        guard bearer || request.uri.queryParameters.get("token") != nil else { return IngestGrant(ingestProtocol: .twilio, needsStartToken: true) }
+        guard LiveServerState.presentedToken(of: request) != nil else { return IngestGrant(ingestProtocol: .twilio, needsStartToken: true) }
         guard try state.role(of: request).canIngest else { throw HTTPError(.forbidden, message: "only an ingest key may send audio") }
         return .twilio
     }
