@@ -5,7 +5,8 @@ import PackageDescription
 // Module map (dependencies point down):
 //   AttuneCLI ─▶ AttuneFeedback (surveys, advisor and team feedback) ─▶ AttuneBatch, AttuneCalibration (SVG)
 //   AttuneCLI ─▶ AttuneBatch ─▶ AttuneStore ─▶ AttunePipeline ─▶ AttuneAudioIO ─▶ CSndFile
-//                                    (GRDB)                   ├─▶ AttuneDSP ─▶ AttuneFFT ─▶ CFFTW
+//                          (the ResultsStore seam; SQLite     ├─▶ AttuneDSP ─▶ AttuneFFT ─▶ CFFTW
+//                           by GRDB, PostgreSQL by postgres-nio; the feedback figures)
 //                                                             └─▶ AttuneScoring (pure)
 // AttuneDSP does no I/O, reads no clock and holds no globals. AttuneAudioIO also uses AttuneDSP
 // (AudioLimits: the rates, channels, length and sample range a file header may claim).
@@ -30,6 +31,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
     ],
     targets: [
         // C libraries, each behind exactly one Swift file.
@@ -46,7 +48,14 @@ let package = Package(
             name: "AttunePipeline",
             dependencies: ["AttuneAudioIO", "AttuneDSP", "AttuneScoring", .product(name: "Crypto", package: "swift-crypto")]
         ),
-        .target(name: "AttuneStore", dependencies: ["AttunePipeline", "AttuneScoring", "AttuneDSP", .product(name: "GRDB", package: "GRDB.swift")]),
+        .target(
+            name: "AttuneStore",
+            dependencies: [
+                "AttunePipeline", "AttuneScoring", "AttuneDSP", .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "PostgresNIO", package: "postgres-nio"), .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"), .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         .target(
             name: "AttuneBatch",
             dependencies: ["AttunePipeline", "AttuneStore", "AttuneAudioIO", "AttuneDSP", .product(name: "Crypto", package: "swift-crypto")]
@@ -75,7 +84,7 @@ let package = Package(
         .target(name: "AttuneCalibration", dependencies: ["AttunePipeline", "AttuneScoring", "AttuneDSP", "AttuneAudioIO", "AttuneStore", "AttuneBatch"]),
         .target(
             name: "AttuneFeedback",
-            dependencies: ["AttuneStore", "AttuneScoring", "AttuneCalibration", "AttuneBatch", .product(name: "GRDB", package: "GRDB.swift")]
+            dependencies: ["AttuneStore", "AttuneScoring", "AttuneCalibration", "AttuneBatch"]
         ),
         .executableTarget(
             name: "AttuneCLI",
@@ -106,7 +115,7 @@ let package = Package(
             name: "AttunePipelineTests",
             dependencies: ["AttunePipeline", "AttuneDSP", "AttuneAudioIO", "AttuneTestSupport"]
         ),
-        .testTarget(name: "AttuneLiveTests", dependencies: ["AttuneLive", "AttuneCalibration", "AttunePipeline", "AttuneDSP", "AttuneAudioIO", "AttuneTestSupport"]),
+        .testTarget(name: "AttuneLiveTests", dependencies: ["AttuneLive", "AttuneScoring", "AttuneCalibration", "AttunePipeline", "AttuneDSP", "AttuneAudioIO", "AttuneTestSupport"]),
         .testTarget(
             name: "AttuneServerTests",
             dependencies: [
@@ -134,11 +143,11 @@ let package = Package(
         ),
         .testTarget(
             name: "AttuneFeedbackTests",
-            dependencies: ["AttuneFeedback", "AttuneBatch", "AttuneStore", "AttuneScoring", "AttunePipeline", "AttuneDSP", "AttuneTestSupport",
-                           .product(name: "GRDB", package: "GRDB.swift")]
+            dependencies: ["AttuneFeedback", "AttuneBatch", "AttuneStore", "AttuneScoring", "AttunePipeline", "AttuneDSP", "AttuneTestSupport"]
         ),
         .testTarget(
             name: "AttuneBatchTests",
+            // GRDB: one test watches a SQLite file from a thread of its own while a child process writes it.
             dependencies: ["AttuneBatch", "AttuneStore", "AttunePipeline", "AttuneScoring", "AttuneAudioIO", "AttuneTestSupport",
                            .product(name: "GRDB", package: "GRDB.swift")]
         ),

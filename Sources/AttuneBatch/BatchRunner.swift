@@ -10,7 +10,7 @@ public import AttuneStore
 /// Memory is bounded by `jobs`: each job holds one analyzer and its decode buffers; reports are
 /// written as they arrive.
 public struct BatchRunner: Sendable {
-    public var database: AttuneDatabase
+    public var database: ResultsStore
     public var configuration: AnalysisConfiguration
     /// Concurrent analyses (≥ 1).
     public var jobs: Int
@@ -21,7 +21,7 @@ public struct BatchRunner: Sendable {
     /// Finished calls committed together (one transaction; a crash keeps whole groups only).
     public static let commitGroupSize = 4
 
-    public init(database: AttuneDatabase, configuration: AnalysisConfiguration, jobs: Int, model: LoadedModel? = nil) {
+    public init(database: ResultsStore, configuration: AnalysisConfiguration, jobs: Int, model: LoadedModel? = nil) {
         self.database = database
         self.configuration = configuration
         self.jobs = max(1, jobs)
@@ -127,7 +127,7 @@ public struct BatchRunner: Sendable {
 
 /// The work on one call, run concurrently: hash, skip if current, analyse.
 struct Job: Sendable {
-    let database: AttuneDatabase
+    let database: ResultsStore
     let configuration: AnalysisConfiguration
     let model: LoadedModel?
 
@@ -163,7 +163,7 @@ struct Job: Sendable {
             return .failed(FailureReport(path: path, callId: callId, line: item.line, code: code, reason: error.description))
         }
         do {
-            let prepared = try AttuneDatabase.prepare(AnalyzedCall(report: report, identity: identity, metadata: item.metadata))
+            let prepared = try ResultsStore.prepare(AnalyzedCall(report: report, identity: identity, metadata: item.metadata))
             return .analyzed(prepared, analysisSeconds: (clock.now - start).seconds)
         } catch {
             return .failed(FailureReport(path: path, callId: callId, line: item.line, code: "store", reason: error.description))

@@ -78,14 +78,7 @@ public enum CalibrationText {
     static func percent(_ share: Double) -> String { "\(Int((share * 100).rounded())) %" }
 
     /// `value` with `places` decimals (no locale, no exponent), e.g. `-0.5`, `48`.
-    public static func number(_ value: Double, places: Int = 1) -> String {
-        var scale = 1.0
-        for _ in 0..<places { scale *= 10 }
-        let scaled = Int((abs(value) * scale).rounded())
-        let whole = scaled / Int(scale), fraction = scaled % Int(scale)
-        let fractionText = places == 0 ? "" : "." + String(fraction).leftPad(places, with: "0")
-        return (value < 0 && scaled != 0 ? "-" : "") + "\(whole)" + fractionText
-    }
+    public static func number(_ value: Double, places: Int = 1) -> String { DecimalText.fixed(value, places: places) }
 }
 
 extension String {

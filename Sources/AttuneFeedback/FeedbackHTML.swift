@@ -1,5 +1,6 @@
 import AttuneCalibration
 import AttuneScoring
+import AttuneStore
 
 /// The feedback pages: self-contained HTML with inline SVG charts (no scripts, nothing fetched).
 /// Advisor pages speak to the advisor about behaviour and timing only, never their emotion.

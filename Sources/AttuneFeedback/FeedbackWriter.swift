@@ -1,4 +1,4 @@
-import AttuneStore
+public import AttuneStore
 import FoundationEssentials
 
 /// A feedback folder could not be written.
@@ -115,7 +115,7 @@ public enum FeedbackWriter {
 enum FeedbackCSV {
     static func tables(_ report: FeedbackReport) -> [(String, String)] {
         func table(_ header: [String], _ rows: [[String]]) -> String {
-            ([header] + rows).map { $0.map(AttuneDatabase.csvEscaped).joined(separator: ",") }.joined(separator: "\n") + "\n"
+            ([header] + rows).map { $0.map(ResultsStore.csvEscaped).joined(separator: ",") }.joined(separator: "\n") + "\n"
         }
         let n = FeedbackText.optional
         let summaryHeader = ["calls", "surveys", "meanCES", "meanPredictedCES", "meanAbsoluteDifferencePoints", "worthAListen", "topBox", "highDistressCalls"]

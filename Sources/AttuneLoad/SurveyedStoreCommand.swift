@@ -43,7 +43,7 @@ struct SurveyedStoreCommand: AsyncParsableCommand {
         }
         let customers = SurveyedStoreGenerator.customersUnlike(loaded.model)
         let generated = SurveyedStoreGenerator(templates: templates, scoringModel: loaded, customers: customers, advisors: advisors).generate(count: calls)
-        let database = try await AttuneDatabase.open(path: db)
+        let database = try await ResultsStore.open(db)
         try await database.store(generated.map(\.call), runId: nil)
         _ = try await database.storeSurveys(generated.compactMap(\.survey), sourcePath: "generated")
         let surveyed = generated.filter { $0.answerIndex != nil }

@@ -17,7 +17,7 @@ public struct LiveServer: Sendable {
     ///   - model: the scoring model (nil: updates carry no scores).
     ///   - database: where finished calls are stored (nil: not stored).
     ///   - tls: the certificate to serve HTTPS and `wss` with (nil: plain HTTP and `ws`).
-    public init(configuration: ServerConfiguration, model: LoadedModel?, database: AttuneDatabase?, tls: ServerTLS? = nil, logger: Logger) {
+    public init(configuration: ServerConfiguration, model: LoadedModel?, database: ResultsStore?, tls: ServerTLS? = nil, logger: Logger) {
         self.configuration = configuration
         self.logger = logger
         self.tls = tls

@@ -14,7 +14,7 @@ final class LiveServerState: Sendable {
     let analysis: AnalysisConfiguration
     let model: LoadedModel?
     let options: LiveOptions
-    let database: AttuneDatabase?
+    let database: ResultsStore?
     /// Checks AudioHook upgrade requests; nil when the config has no `audioHook` (the endpoint
     /// then refuses every request).
     let audioHook: AudioHookAuthenticator?
@@ -25,7 +25,7 @@ final class LiveServerState: Sendable {
     /// `twilio.authToken` (a Twilio stream then authenticates with an ingest token).
     let twilio: TwilioUpgradeAuthenticator?
 
-    init(configuration: ServerConfiguration, model: LoadedModel?, database: AttuneDatabase?) {
+    init(configuration: ServerConfiguration, model: LoadedModel?, database: ResultsStore?) {
         tokens = configuration.accessTokens
         analysis = configuration.analysisConfiguration
         self.model = model

@@ -1,6 +1,7 @@
 public import AttuneDSP
 public import AttuneLive
 import FoundationEssentials
+import AttuneStore
 
 /// `attune serve`'s configuration file: JSON, where whole lines starting with `//` are comments.
 /// `attune serve --print-config-example` prints `ServerConfiguration.example`. A key the file does
@@ -158,7 +159,7 @@ public struct ServerConfiguration: Sendable {
         guard let data = FileManager.default.contents(atPath: path) else { throw Problem(file: path, message: "cannot be read") }
         var configuration = try parse(String(decoding: data, as: UTF8.self), file: path)
         let folder = URL(fileURLWithPath: path).deletingLastPathComponent()
-        configuration.database = configuration.database.map { resolve($0, against: folder) }
+        configuration.database = configuration.database.map { ResultsStore.isPostgres($0) ? $0 : resolve($0, against: folder) }
         configuration.model = configuration.model.map { resolve($0, against: folder) }
         configuration.tls = configuration.tls.map {
             TLSFiles(certificate: resolve($0.certificate, against: folder), privateKey: resolve($0.privateKey, against: folder))

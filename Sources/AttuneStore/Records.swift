@@ -1,36 +1,21 @@
-import GRDB
+// Row types of the store, one per table, kept apart from the domain types. The schema is
+// documented in the README and created by each backend's migrations (`SQLiteBackend.migrator`,
+// `PostgresMigrations`). Each type lists its columns once, in the order `values` gives them.
 
-// Row types of the store, one per table (GRDB records), kept apart from the domain types.
-// The schema is documented in the README and created by `AttuneDatabase.migrator`.
+/// A table's row as the store inserts it.
+protocol InsertableRow {
+    static var table: String { get }
+    static var columns: [String] { get }
+    var values: [SQLValue] { get }
+}
 
-/// A batch (or other) run that wrote to the store.
-struct RunRecord: Codable, Sendable, FetchableRecord, MutablePersistableRecord {
-    static let databaseTableName = "runs"
-    var id: Int64?
-    var startedAt: String
-    var finishedAt: String?
-    /// `running`, `completed`, `completedWithFailures` or `interrupted`.
-    var status: String
-    /// The folder or manifest given.
-    var source: String
-    var shard: String?
-    var jobs: Int
-    var engineVersion: String
-    var configurationFingerprint: String
-    var modelSha256: String?
-    var filesTotal: Int
-    var filesAnalyzed: Int
-    var filesSkipped: Int
-    var filesFailed: Int
-    var audioSeconds: Double
-
-    mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }
+extension Optional where Wrapped: SQLConvertible {
+    var sqlValue: SQLValue { self?.sqlValue ?? .null }
 }
 
 /// One call's current result. One row per call id (since v5).
-struct CallRecord: Codable, Sendable, FetchableRecord, MutablePersistableRecord {
-    static let databaseTableName = "calls"
-    var id: Int64?
+struct CallRecord: InsertableRow {
+    static let table = "calls"
     var callId: String
     /// SHA-256 (hex) of the recording's bytes (of both legs, in order, for two-leg calls).
     var contentSha256: String
@@ -39,7 +24,7 @@ struct CallRecord: Codable, Sendable, FetchableRecord, MutablePersistableRecord 
     var modelSha256: String?
     /// `ResultIdentity.channelMap` (nil for rows stored before v5).
     var channelMap: String?
-    /// The file (or `advisor|customer` files) analysed.
+    /// The file (or `advisor|customer` files) analysed, or `live:…` for a streamed call.
     var sourcePath: String
     var agentId: String?
     var team: String?
@@ -53,20 +38,43 @@ struct CallRecord: Codable, Sendable, FetchableRecord, MutablePersistableRecord 
     /// The whole `attune.call/1` report, as JSON.
     var report: String
 
-    mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }
+    static let columns = [
+        "callId", "contentSha256", "engineVersion", "configurationFingerprint", "modelSha256", "channelMap", "sourcePath", "agentId", "team",
+        "startedAt", "durationSeconds", "sampleRateHz", "channelLayout", "runId", "analyzedAt", "report",
+    ]
+    var values: [SQLValue] {
+        [callId.sqlValue, contentSha256.sqlValue, engineVersion.sqlValue, configurationFingerprint.sqlValue, modelSha256.sqlValue,
+         channelMap.sqlValue, sourcePath.sqlValue, agentId.sqlValue, team.sqlValue, startedAt.sqlValue, durationSeconds.sqlValue,
+         sampleRateHz.sqlValue, channelLayout.sqlValue, runId.sqlValue, analyzedAt.sqlValue, report.sqlValue]
+    }
 }
 
-struct SegmentRecord: Codable, Sendable, FetchableRecord, PersistableRecord {
-    static let databaseTableName = "segments"
+extension CallRecord {
+    /// A row selected with `CallRecord.columns`.
+    init(row: SQLRow) {
+        self.init(
+            callId: row["callId"], contentSha256: row["contentSha256"], engineVersion: row["engineVersion"],
+            configurationFingerprint: row["configurationFingerprint"], modelSha256: row["modelSha256"], channelMap: row["channelMap"],
+            sourcePath: row["sourcePath"], agentId: row["agentId"], team: row["team"], startedAt: row["startedAt"],
+            durationSeconds: row["durationSeconds"], sampleRateHz: row["sampleRateHz"], channelLayout: row["channelLayout"], runId: row["runId"],
+            analyzedAt: row["analyzedAt"], report: row["report"])
+    }
+}
+
+struct SegmentRecord: InsertableRow {
+    static let table = "segments"
     var callRowId: Int64
     var party: String
     var startSeconds: Double
     var endSeconds: Double
     var levelDbRelative: Double?
+
+    static let columns = ["callRowId", "party", "startSeconds", "endSeconds", "levelDbRelative"]
+    var values: [SQLValue] { [callRowId.sqlValue, party.sqlValue, startSeconds.sqlValue, endSeconds.sqlValue, levelDbRelative.sqlValue] }
 }
 
-struct EventRecord: Codable, Sendable, FetchableRecord, PersistableRecord {
-    static let databaseTableName = "events"
+struct EventRecord: InsertableRow {
+    static let table = "events"
     var callRowId: Int64
     var type: String
     var party: String?
@@ -74,20 +82,28 @@ struct EventRecord: Codable, Sendable, FetchableRecord, PersistableRecord {
     var startSeconds: Double
     var endSeconds: Double
     var peakDbAboveBaseline: Double?
+
+    static let columns = ["callRowId", "type", "party", "initiator", "startSeconds", "endSeconds", "peakDbAboveBaseline"]
+    var values: [SQLValue] {
+        [callRowId.sqlValue, type.sqlValue, party.sqlValue, initiator.sqlValue, startSeconds.sqlValue, endSeconds.sqlValue, peakDbAboveBaseline.sqlValue]
+    }
 }
 
 /// One metric value: `scope` is `call` or a party (`advisor`, `customer`, `mixed`).
-struct MetricRecord: Codable, Sendable, FetchableRecord, PersistableRecord {
-    static let databaseTableName = "metrics"
+struct MetricRecord: InsertableRow {
+    static let table = "metrics"
     var callRowId: Int64
     var scope: String
     var name: String
     var value: Double?
+
+    static let columns = ["callRowId", "scope", "name", "value"]
+    var values: [SQLValue] { [callRowId.sqlValue, scope.sqlValue, name.sqlValue, value.sqlValue] }
 }
 
 /// A call's scores (one row per scored call) and the model that made them.
-struct ScoreRecord: Codable, Sendable, FetchableRecord, PersistableRecord {
-    static let databaseTableName = "scores"
+struct ScoreRecord: InsertableRow {
+    static let table = "scores"
     var callRowId: Int64
     var modelId: String
     var modelVersion: String
@@ -103,11 +119,21 @@ struct ScoreRecord: Codable, Sendable, FetchableRecord, PersistableRecord {
     var distressValue: Double?
     var distressLevel: String?
     var distressPeakAtSeconds: Double?
+
+    static let columns = [
+        "callRowId", "modelId", "modelVersion", "modelSha256", "effortValue", "effortIndex", "effortScaleMin", "effortScaleMax",
+        "effortHigherIsEasier", "distressValue", "distressLevel", "distressPeakAtSeconds",
+    ]
+    var values: [SQLValue] {
+        [callRowId.sqlValue, modelId.sqlValue, modelVersion.sqlValue, modelSha256.sqlValue, effortValue.sqlValue, effortIndex.sqlValue,
+         effortScaleMin.sqlValue, effortScaleMax.sqlValue, effortHigherIsEasier.sqlValue, distressValue.sqlValue, distressLevel.sqlValue,
+         distressPeakAtSeconds.sqlValue]
+    }
 }
 
 /// One input's share of a score: `score` is `effort` or `distress`; `rank` 1 is the largest.
-struct ContributionRecord: Codable, Sendable, FetchableRecord, PersistableRecord {
-    static let databaseTableName = "contributions"
+struct ContributionRecord: InsertableRow {
+    static let table = "contributions"
     var callRowId: Int64
     var score: String
     var rank: Int
@@ -119,21 +145,35 @@ struct ContributionRecord: Codable, Sendable, FetchableRecord, PersistableRecord
     var points: Double
     /// "dead air 41 s: +0.8"
     var text: String
+
+    static let columns = ["callRowId", "score", "rank", "input", "metric", "value", "unit", "points", "text"]
+    var values: [SQLValue] {
+        [callRowId.sqlValue, score.sqlValue, rank.sqlValue, input.sqlValue, metric.sqlValue, value.sqlValue, unit.sqlValue, points.sqlValue, text.sqlValue]
+    }
 }
 
-/// A file (or manifest line) that could not be analysed.
-struct FailureRecord: Codable, Sendable, FetchableRecord, MutablePersistableRecord {
-    static let databaseTableName = "failures"
-    var id: Int64?
-    var runId: Int64?
-    var path: String
-    var callId: String?
-    /// Manifest line, when the failure is about one.
-    var line: Int?
-    /// A stable kind, e.g. `truncated`, `notAudio`, `manifest`.
-    var code: String
-    var reason: String
-    var occurredAt: String
+extension SQLSession {
+    /// Inserts rows of one table, many per statement (both backends take up to 30,000 arguments).
+    func insert<Row: InsertableRow>(_ rows: [Row]) throws {
+        guard !rows.isEmpty else { return }
+        let columns = Row.columns
+        let tuple = "(" + columns.map { _ in "?" }.joined(separator: ", ") + ")"
+        let perStatement = max(1, 30_000 / columns.count)
+        var start = 0
+        while start < rows.count {
+            let chunk = rows[start..<min(start + perStatement, rows.count)]
+            try execute(
+                "INSERT INTO \(Row.table) (\(columns.joined(separator: ", "))) VALUES " + Array(repeating: tuple, count: chunk.count).joined(separator: ", "),
+                chunk.flatMap(\.values))
+            start += chunk.count
+        }
+    }
 
-    mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }
+    /// Inserts one row and returns its `id`.
+    func insertReturningId<Row: InsertableRow>(_ row: Row) throws -> Int64 {
+        let columns = Row.columns
+        let sql = "INSERT INTO \(Row.table) (\(columns.joined(separator: ", "))) VALUES (\(columns.map { _ in "?" }.joined(separator: ", "))) RETURNING id"
+        guard let id: Int64 = try value(sql, row.values) else { preconditionFailure("INSERT … RETURNING id returned no row") }
+        return id
+    }
 }

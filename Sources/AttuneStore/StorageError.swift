@@ -1,14 +1,12 @@
-public import GRDB
-
 /// The results store could not be opened, migrated, read or written.
 public struct StorageError: Error, Sendable, CustomStringConvertible {
     /// What was being done, e.g. "opening results.db".
     public var operation: String
-    /// SQLite's own error, when there is one.
-    public var cause: DatabaseError?
+    /// The database's own error, when there is one (GRDB's `DatabaseError`, PostgresNIO's `PSQLError`).
+    public var cause: (any Error & Sendable)?
     public var message: String
 
-    public init(operation: String, message: String, cause: DatabaseError? = nil) {
+    public init(operation: String, message: String, cause: (any Error & Sendable)? = nil) {
         self.operation = operation
         self.message = message
         self.cause = cause
@@ -22,10 +20,8 @@ public struct StorageError: Error, Sendable, CustomStringConvertible {
             return try await body()
         } catch let error as StorageError {
             throw error
-        } catch let error as DatabaseError {
-            throw StorageError(operation: operation, message: error.message ?? "\(error)", cause: error)
         } catch {
-            throw StorageError(operation: operation, message: "\(error)")
+            throw StorageError(operation: operation, message: StoreErrorText.message(error), cause: error)
         }
     }
 }

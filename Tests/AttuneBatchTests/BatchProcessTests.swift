@@ -1,9 +1,9 @@
 import AttuneAudioIO
 import AttunePipeline
-import AttuneStore
+@_spi(Inspection) import AttuneStore
+import GRDB
 import AttuneTestSupport
 import Foundation
-import GRDB
 import Testing
 
 /// `attune batch` as a real child process: killed with SIGKILL mid-run, and over a folder of bad files.
@@ -57,39 +57,34 @@ import Testing
 
     static func readAll(_ pipe: Pipe) -> String { String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self) }
 
-    /// Rows stored so far, read while the child writes (WAL lets readers in).
-    static func storedCalls(_ path: String) -> Int {
-        guard FileManager.default.fileExists(atPath: path), let queue = try? DatabaseQueue(path: path) else { return 0 }
-        return (try? queue.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM calls") }) ?? 0
-    }
-
     /// Every stored call is whole: its metric rows are all there, its segments, events, scores and
     /// contributions match its report; nothing points at a call that is not there.
-    static func expectIntact(_ database: AttuneDatabase, sourceLocation: SourceLocation = #_sourceLocation) throws {
-        try database.writer.read { db in
-            let orphans = try Int.fetchOne(db, sql: """
-                SELECT (SELECT COUNT(*) FROM segments WHERE callRowId NOT IN (SELECT id FROM calls))
-                     + (SELECT COUNT(*) FROM events WHERE callRowId NOT IN (SELECT id FROM calls))
-                     + (SELECT COUNT(*) FROM metrics WHERE callRowId NOT IN (SELECT id FROM calls))
-                     + (SELECT COUNT(*) FROM scores WHERE callRowId NOT IN (SELECT id FROM calls))
-                     + (SELECT COUNT(*) FROM contributions WHERE callRowId NOT IN (SELECT id FROM calls))
-                """)
-            #expect(orphans == 0, sourceLocation: sourceLocation)
-            for row in try Row.fetchAll(db, sql: "SELECT id, report FROM calls") {
-                let id: Int64 = row["id"]
-                let report = try JSONSerialization.jsonObject(with: Data((row["report"] as String).utf8)) as! [String: Any]
-                let segments = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM segments WHERE callRowId = ?", arguments: [id])
-                let events = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM events WHERE callRowId = ?", arguments: [id])
-                let metrics = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM metrics WHERE callRowId = ?", arguments: [id])
-                #expect(segments == (report["segments"] as! [Any]).count, sourceLocation: sourceLocation)
-                #expect(events == (report["events"] as! [Any]).count, sourceLocation: sourceLocation)
-                #expect(metrics == CallMetrics.fields.count + 2 * PartyMetrics.fields.count, "call-level and two parties' metrics", sourceLocation: sourceLocation)
-                // Scored with the shipped model: one scores row and every contribution.
-                let scores = try #require(report["scores"] as? [String: Any], sourceLocation: sourceLocation)
-                let contributionCount = ["effort", "distress"].reduce(0) { $0 + (((scores[$1] as? [String: Any])?["contributions"] as? [Any])?.count ?? 0) }
-                #expect(try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM scores WHERE callRowId = ?", arguments: [id]) == 1, sourceLocation: sourceLocation)
-                #expect(try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM contributions WHERE callRowId = ?", arguments: [id]) == contributionCount, sourceLocation: sourceLocation)
-            }
+    static func expectIntact(_ database: ResultsStore, sourceLocation: SourceLocation = #_sourceLocation) async throws {
+        let orphans: Int? = try await database.value("""
+            SELECT (SELECT COUNT(*) FROM segments WHERE callRowId NOT IN (SELECT id FROM calls))
+                 + (SELECT COUNT(*) FROM events WHERE callRowId NOT IN (SELECT id FROM calls))
+                 + (SELECT COUNT(*) FROM metrics WHERE callRowId NOT IN (SELECT id FROM calls))
+                 + (SELECT COUNT(*) FROM scores WHERE callRowId NOT IN (SELECT id FROM calls))
+                 + (SELECT COUNT(*) FROM contributions WHERE callRowId NOT IN (SELECT id FROM calls))
+            """)
+        #expect(orphans == 0, sourceLocation: sourceLocation)
+        let counts = try await database.rows("""
+            SELECT c.id, c.report,
+                   (SELECT COUNT(*) FROM segments WHERE callRowId = c.id) AS segments, (SELECT COUNT(*) FROM events WHERE callRowId = c.id) AS events,
+                   (SELECT COUNT(*) FROM metrics WHERE callRowId = c.id) AS metrics, (SELECT COUNT(*) FROM scores WHERE callRowId = c.id) AS scores,
+                   (SELECT COUNT(*) FROM contributions WHERE callRowId = c.id) AS contributions
+            FROM calls c
+            """)
+        for row in counts {
+            let report = try JSONSerialization.jsonObject(with: Data((row["report"] as String).utf8)) as! [String: Any]
+            #expect(row["segments"] as Int == (report["segments"] as! [Any]).count, sourceLocation: sourceLocation)
+            #expect(row["events"] as Int == (report["events"] as! [Any]).count, sourceLocation: sourceLocation)
+            #expect(row["metrics"] as Int == CallMetrics.fields.count + 2 * PartyMetrics.fields.count, "call-level and two parties' metrics", sourceLocation: sourceLocation)
+            // Scored with the shipped model: one scores row and every contribution.
+            let scores = try #require(report["scores"] as? [String: Any], sourceLocation: sourceLocation)
+            let contributionCount = ["effort", "distress"].reduce(0) { $0 + (((scores[$1] as? [String: Any])?["contributions"] as? [Any])?.count ?? 0) }
+            #expect(row["scores"] as Int == 1, sourceLocation: sourceLocation)
+            #expect(row["contributions"] as Int == contributionCount, sourceLocation: sourceLocation)
         }
     }
 
@@ -100,19 +95,40 @@ import Testing
         let files = try Self.makeRecordings(60, in: directory + "/night")
         let db = directory + "/results.db"
         var killedWithCalls: [Int] = []
-        for threshold in [1, 12, 30, 45] {
+        _ = try await ResultsStore.open(db)
+        // Watched from a thread of its own with blocking reads of the file: on a busy machine the
+        // test's shared pool can stall for seconds, and a watcher there would miss the window.
+        let watcher = try DatabaseQueue(path: db)
+        @Sendable func counts() -> (runs: Int, calls: Int) {
+            (try? watcher.read { db in
+                (try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM runs") ?? 0, try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM calls") ?? 0)
+            }) ?? (0, 0)
+        }
+        // Each kill lands once this run has begun and stored `delta` calls of its own, so it
+        // lands mid-run however the child is scheduled.
+        for delta in [1, 8, 8, 8] {
+            let before = counts()
             let (process, _, _) = try Self.start(["batch", directory + "/night", "--db", db, "--jobs", "2", "--log-interval", "1000"])
-            // Kill as soon as the store has reached the threshold (so the kill lands mid-run).
-            let deadline = Date().addingTimeInterval(60)
-            while process.isRunning && Self.storedCalls(db) < threshold && Date() < deadline { usleep(2_000) }
-            if process.isRunning {
-                kill(process.processIdentifier, SIGKILL)
+            let storedAtKill: Int? = await onOwnThread {
+                let deadline = Date().addingTimeInterval(60)
+                while process.isRunning, Date() < deadline {
+                    let now = counts()
+                    if now.runs > before.runs && now.calls >= before.calls + delta {
+                        kill(process.processIdentifier, SIGKILL)
+                        process.waitUntilExit()
+                        return counts().calls
+                    }
+                    usleep(2_000)
+                }
                 process.waitUntilExit()
-                #expect(process.terminationReason == .uncaughtSignal)
-                killedWithCalls.append(Self.storedCalls(db))
+                return nil
             }
-            let database = try await AttuneDatabase.open(path: db)
-            try Self.expectIntact(database)
+            if let storedAtKill {
+                #expect(process.terminationReason == .uncaughtSignal)
+                killedWithCalls.append(storedAtKill)
+            }
+            let database = try await ResultsStore.open(db)
+            try await Self.expectIntact(database)
         }
         print("killed with \(killedWithCalls) of \(files.count) calls stored")
         #expect(killedWithCalls.count >= 3, "kills must land mid-run: \(killedWithCalls)")
@@ -122,14 +138,13 @@ import Testing
         let output = Self.readAll(out)
         process.waitUntilExit()
         #expect(process.terminationStatus == 0, "\(output)")
-        let database = try await AttuneDatabase.open(path: db)
-        try Self.expectIntact(database)
-        let (calls, distinctIds, failures, interrupted) = try await database.writer.read { db in
-            (try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM calls")!,
-             try Int.fetchOne(db, sql: "SELECT COUNT(DISTINCT callId) FROM calls")!,
-             try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM failures")!,
-             try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM runs WHERE status = 'interrupted'")!)
-        }
+        let database = try await ResultsStore.open(db)
+        try await Self.expectIntact(database)
+        let counts = try #require(try await database.rows("""
+            SELECT (SELECT COUNT(*) FROM calls) AS calls, (SELECT COUNT(DISTINCT callId) FROM calls) AS distinctIds,
+                   (SELECT COUNT(*) FROM failures) AS failures, (SELECT COUNT(*) FROM runs WHERE status = 'interrupted') AS interrupted
+            """).first)
+        let (calls, distinctIds, failures, interrupted): (Int, Int, Int, Int) = (counts["calls"], counts["distinctIds"], counts["failures"], counts["interrupted"])
         #expect(calls == files.count && distinctIds == files.count)
         #expect(failures == 0, "no failures invented by the kills")
         #expect(interrupted == killedWithCalls.count, "each killed run is marked interrupted")
@@ -170,9 +185,9 @@ import Testing
             #expect(failedLines.contains { $0.contains(night + "/" + file) && $0.contains(reason) }, "\(file): \(reason)\n\(errors)")
         }
         #expect(output.contains("1 file(s) ignored"))
-        let database = try await AttuneDatabase.open(path: db)
+        let database = try await ResultsStore.open(db)
         #expect(try await database.callCount() == 5)
-        let failures = try await database.writer.read { db in try String.fetchAll(db, sql: "SELECT path FROM failures ORDER BY path") }
+        let failures: [String] = try await database.column("SELECT path FROM failures ORDER BY path")
         #expect(failures.count == 5)
     }
 }

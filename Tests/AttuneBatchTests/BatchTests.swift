@@ -2,27 +2,25 @@ import AttuneBatch
 import AttuneDSP
 import AttunePipeline
 import AttuneScoring
-import AttuneStore
+@_spi(Inspection) import AttuneStore
 import AttuneTestSupport
 import Foundation
-import GRDB
 import Testing
 
-/// The batch and the results store, in process, on real files and a real SQLite file.
+/// The batch and the results store, in process, on real files, each test against both store
+/// backends with the same code: a real SQLite file and a real PostgreSQL database.
 @Suite struct BatchTests {
-    static func freshStore() async throws -> (AttuneDatabase, String) {
-        let directory = RepositoryPaths.temporaryDirectory("attune-store")
-        let path = directory + "/results.db"
-        return (try await AttuneDatabase.open(path: path), directory)
+    static func freshStore(_ kind: StoreKind) async throws -> (ResultsStore, String) {
+        (try await TestStores.fresh(kind), "")
     }
 
     /// Rows of one table, as dictionaries of column to value.
-    static func count(_ database: AttuneDatabase, _ sql: String) async throws -> Int {
-        try await database.writer.read { db in try Int.fetchOne(db, sql: sql) ?? -1 }
+    static func count(_ database: ResultsStore, _ sql: String) async throws -> Int {
+        try await database.value(sql) ?? -1
     }
 
-    @Test func batchOverTheFixturesStoresEachCallOnceWithTheAnalysisMetrics() async throws {
-        let (database, _) = try await Self.freshStore()
+    @Test(arguments: StoreKind.allCases) func batchOverTheFixturesStoresEachCallOnceWithTheAnalysisMetrics(_ kind: StoreKind) async throws {
+        let (database, _) = try await Self.freshStore(kind)
         let source = try BatchSource.load(RepositoryPaths.fixtureCalls)
         #expect(source.items.count == 13, "13 calls: the two-leg files pair up")
         let runner = BatchRunner(database: database, configuration: .default, jobs: 2)
@@ -36,11 +34,8 @@ import Testing
             let storedReport = try await database.report(callId: item.metadata.callId)
             let stored = try #require(storedReport)
             #expect(stored == direct, "\(item.metadata.callId): stored report differs from analyze")
-            let rows = try database.writer.read { db in
-                try Row.fetchAll(db, sql: """
-                    SELECT m.scope, m.name, m.value FROM metrics m JOIN calls c ON c.id = m.callRowId WHERE c.callId = ?
-                    """, arguments: [item.metadata.callId])
-            }
+            let rows = try await database.rows(
+                "SELECT m.scope, m.name, m.value FROM metrics m JOIN calls c ON c.id = m.callRowId WHERE c.callId = ?", [.text(item.metadata.callId)])
             for row in rows {
                 let scope: String = row["scope"], name: String = row["name"], value: Double? = row["value"]
                 let expected: Double? = scope == "call"
@@ -60,8 +55,8 @@ import Testing
         #expect(try await Self.count(database, "SELECT COUNT(*) FROM segments") == segments)
     }
 
-    @Test func changedSettingsReanalyseAndReplaceInsteadOfAdding() async throws {
-        let (database, _) = try await Self.freshStore()
+    @Test(arguments: StoreKind.allCases) func changedSettingsReanalyseAndReplaceInsteadOfAdding(_ kind: StoreKind) async throws {
+        let (database, _) = try await Self.freshStore(kind)
         let source = try BatchSource.load(RepositoryPaths.fixtureCalls)
         _ = try await BatchRunner(database: database, configuration: .default, jobs: 2).run(source, sourceDescription: "f", shard: nil)
         var changed = AnalysisConfiguration.default
@@ -70,7 +65,7 @@ import Testing
         #expect(rerun.progress.analyzed == 13)
         let afterRerun = try await database.callCount()
         #expect(afterRerun == 13)
-        let fingerprints = try await database.writer.read { db in try String.fetchSet(db, sql: "SELECT configurationFingerprint FROM calls") }
+        let fingerprints = Set(try await database.column("SELECT configurationFingerprint FROM calls") as [String])
         #expect(fingerprints == [changed.fingerprint])
         // Scoring with a model re-scores every call; a different model (one weight changed) again.
         let shipped = try LoadedModel.load(path: RepositoryPaths.defaultModel)
@@ -111,8 +106,8 @@ import Testing
         #expect(Shard("3/3") == nil && Shard("-1/3") == nil && Shard("1/0") == nil && Shard("x") == nil)
     }
 
-    @Test func shardedBatchesTogetherStoreEveryCallOnce() async throws {
-        let (database, _) = try await Self.freshStore()
+    @Test(arguments: StoreKind.allCases) func shardedBatchesTogetherStoreEveryCallOnce(_ kind: StoreKind) async throws {
+        let (database, _) = try await Self.freshStore(kind)
         let source = try BatchSource.load(RepositoryPaths.fixtureCalls)
         var analyzed = 0
         var failures: [String] = []
@@ -126,7 +121,7 @@ import Testing
         #expect(analyzed == 13 && stored == 13, "analysed \(analyzed), stored \(stored); failures: \(failures)")
     }
 
-    @Test func manifestLinesThatCannotBeUsedAreReportedWithTheirLineNumbers() async throws {
+    @Test(arguments: StoreKind.allCases) func manifestLinesThatCannotBeUsedAreReportedWithTheirLineNumbers(_ kind: StoreKind) async throws {
         let directory = RepositoryPaths.temporaryDirectory("attune-manifest")
         let calls = RepositoryPaths.fixtureCalls
         let manifest = """
@@ -152,19 +147,19 @@ import Testing
         #expect(source.items[1].metadata.startedAt == "2026-11-22T10:00:00Z", "offsets are normalised to UTC")
         #expect(source.items[2].metadata.agentId == "Smith, J." && source.items[2].recording.advisorChannel == 1)
 
-        let (database, _) = try await Self.freshStore()
+        let (database, _) = try await Self.freshStore(kind)
         let run = try await BatchRunner(database: database, configuration: .default, jobs: 2).run(source, sourceDescription: "night.csv", shard: nil)
         #expect(run.progress.analyzed == 3 && run.progress.failed == 5)
         let failures = try await database.failures(runId: run.runId)
         #expect(failures.map(\.line) == [3, 4, 5, 7, 9] && failures.allSatisfy { $0.code == "manifest" })
-        let stored = try database.writer.read { db in try Row.fetchAll(db, sql: "SELECT callId, agentId, team, startedAt, channelLayout FROM calls ORDER BY callId") }
+        let stored = try await database.rows("SELECT callId, agentId, team, startedAt, channelLayout FROM calls ORDER BY callId")
         #expect(stored.map { $0["agentId"] as String? } == ["A7", "A9", "Smith, J."])
         #expect(stored.map { $0["team"] as String? } == ["blue", "red", "blue"])
         #expect(stored[1]["channelLayout"] as String == "stereo", "the two-leg call")
     }
 
-    @Test func exportGivesOneCSVRowPerCallWithTheDocumentedColumnsAndParsableJSONL() async throws {
-        let (database, _) = try await Self.freshStore()
+    @Test(arguments: StoreKind.allCases) func exportGivesOneCSVRowPerCallWithTheDocumentedColumnsAndParsableJSONL(_ kind: StoreKind) async throws {
+        let (database, _) = try await Self.freshStore(kind)
         let source = try BatchSource.load(RepositoryPaths.fixtureCalls)
         _ = try await BatchRunner(database: database, configuration: .default, jobs: 2).run(source, sourceDescription: "f", shard: nil)
 
@@ -172,7 +167,7 @@ import Testing
         let rows = try await database.export(format: .csv, since: nil) { csv.append($0) }
         #expect(rows == 13 && csv.lines.count == 14)
         let header = csv.lines[0].trimmingCharacters(in: .newlines).split(separator: ",").map(String.init)
-        #expect(header == AttuneDatabase.csvColumns)
+        #expect(header == ResultsStore.csvColumns)
         for column in ["callId", "agentId", "team", "startedAt", "durationSeconds", "deadAirSeconds", "overtalkSeconds", "advisor.talkSeconds", "customer.interruptionsMade"] {
             #expect(header.contains(column), "missing column \(column)")
         }
@@ -199,8 +194,8 @@ import Testing
 
     /// Holds and keypad digits reach the store and the export: a night of the hold fixtures
     /// exports each call's time on hold within 0.5 s of its truth, and its keypad count.
-    @Test func exportCarriesHoldsAndKeypadDigits() async throws {
-        let (database, _) = try await Self.freshStore()
+    @Test(arguments: StoreKind.allCases) func exportCarriesHoldsAndKeypadDigits(_ kind: StoreKind) async throws {
+        let (database, _) = try await Self.freshStore(kind)
         let source = try BatchSource.load(RepositoryPaths.fixtureHolds)
         _ = try await BatchRunner(database: database, configuration: .default, jobs: 2).run(source, sourceDescription: "holds", shard: nil)
         let csv = LineCollector()
@@ -225,4 +220,25 @@ final class LineCollector: @unchecked Sendable {
     private var collected: [String] = []
     func append(_ line: String) { lock.lock(); collected.append(line); lock.unlock() }
     var lines: [String] { lock.lock(); defer { lock.unlock() }; return collected }
+}
+
+/// Versioned schemas: a store written by a newer attune is refused with a message saying so.
+@Suite struct StoreSchemaTests {
+    @Test(arguments: StoreKind.allCases) func aStoreFromANewerAttuneIsRefused(_ kind: StoreKind) async throws {
+        let location = try TestStores.freshLocation(kind)
+        let store = try await ResultsStore.open(location)
+        try await store.transaction { session in
+            switch session.dialect {
+            case .sqlite: try session.execute("INSERT INTO grdb_migrations (identifier) VALUES ('v99: from the future')", [])
+            case .postgres: try session.execute("INSERT INTO attune_schema (version, name, appliedAt) VALUES (99, 'from the future', '')", [])
+            }
+        }
+        await store.close()
+        await #expect {
+            try await ResultsStore.open(location)
+        } throws: { error in
+            "\(error)".contains("written by a newer attune")
+        }
+        #expect(try await ResultsStore.open(location.hasPrefix("/") ? location + ".other" : try TestStores.freshLocation(kind)).callCount() == 0)
+    }
 }

@@ -28,7 +28,7 @@ import Testing
             }
         }
         let path = directory + "/results.db"
-        let database = try await AttuneDatabase.open(path: path)
+        let database = try await ResultsStore.open(path)
         try await database.store(generated.map(\.call), runId: nil)
         _ = try await database.storeSurveys(generated.compactMap(\.survey), sourcePath: "generated.csv")
         return path
@@ -71,7 +71,7 @@ import Testing
         #expect(try String(contentsOfFile: directory + "/cal.html", encoding: .utf8).contains("Effort reliability"))
 
         // The store keeps both measurements: the default's, and the fitted model's held out.
-        let calibrations = try await AttuneDatabase.open(path: db).calibrations()
+        let calibrations = try await ResultsStore.open(db).calibrations()
         #expect(calibrations.map(\.kind).sorted() == ["heldOut", "measured"])
         #expect(calibrations.first { $0.kind == "measured" }?.modelSha256 == Self.model.sha256)
         let recorded = try #require(calibrations.first { $0.kind == "heldOut" })
@@ -81,7 +81,7 @@ import Testing
         let again = try AnalyzeCommandTests.run(["calibrate", "--db", db, "--model", out])
         #expect(again.status == 0)
         #expect(again.standardOutput.contains("in sample"))
-        #expect(try await AttuneDatabase.open(path: db).calibrations().count == 2)
+        #expect(try await ResultsStore.open(db).calibrations().count == 2)
 
         // A report scored by the fitted model names it and its held-out ρ.
         let report = try AnalyzeCommandTests.run(["analyze", "--json", "--model", out, RepositoryPaths.fixtureCalls + "/calm-clean.flac"])

@@ -23,7 +23,7 @@ import Testing
 
         // An existing store (attune batch makes one) takes the file.
         let store = directory + "/results.db"
-        _ = try await AttuneDatabase.open(path: store)
+        _ = try await ResultsStore.open(store)
         let imported = try AnalyzeCommandTests.run(["surveys", "import", file, "--db", store])
         #expect(imported.status == 0)
         #expect(imported.standardOutput.contains("1 row(s): 1 stored"))

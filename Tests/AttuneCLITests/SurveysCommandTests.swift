@@ -10,7 +10,7 @@ import Testing
         let db = directory + "/results.db", file = directory + "/s.csv"
         try "callId,respondedAt,score\nc1,2026-11-02T10:00:00Z,6\nc2,2026-11-02T10:00:00Z,9\n".write(toFile: file, atomically: true, encoding: .utf8)
         // The stores exist (attune batch makes them): import never creates one (StoreAccessTests).
-        for store in [db, directory + "/nine.db"] { _ = try await AttuneDatabase.open(path: store) }
+        for store in [db, directory + "/nine.db"] { _ = try await ResultsStore.open(store) }
         let rejected = try AnalyzeCommandTests.run(["surveys", "import", file, "--db", db, "--scale", "1:7:easier"])
         #expect(rejected.status == 1)
         #expect(rejected.standardError.contains("attune: \(file):3: scoreOffScale: score 9 is outside the scale 1–7, higher = easier"))

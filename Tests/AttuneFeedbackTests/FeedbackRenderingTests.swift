@@ -1,4 +1,5 @@
 import AttuneFeedback
+import AttuneStore
 import AttuneTestSupport
 import Foundation
 import Testing

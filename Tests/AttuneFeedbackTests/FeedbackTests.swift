@@ -1,9 +1,8 @@
 import AttuneFeedback
 import AttuneScoring
-import AttuneStore
+@_spi(Inspection) import AttuneStore
 import AttuneTestSupport
 import Foundation
-import GRDB
 import Testing
 
 /// `attune feedback`: figures against direct SQL, scale invariance, the minimum-calls rule,
@@ -25,8 +24,8 @@ import Testing
     /// Seven advisors in two teams, 30 calls each; two thirds surveyed on CES 2.0, some twice.
     /// Hard-rated calls have more dead air, so findings exist. Call 0 of each advisor: the customer
     /// answered 1 although the model predicted effortless.
-    static func populatedStore() async throws -> (AttuneDatabase, String) {
-        let (database, directory) = try await SyntheticStore.fresh()
+    static func populatedStore(_ kind: StoreKind = .sqlite) async throws -> (ResultsStore, String) {
+        let (database, directory) = try await SyntheticStore.fresh(kind)
         var random = Seeded(state: 42)
         var calls: [SyntheticCall] = []
         var csv = "callId,respondedAt,score\n"
@@ -73,26 +72,23 @@ import Testing
             FROM surveys s JOIN calls c ON c.callId = s.callId JOIN scores sc ON sc.callRowId = c.id
             WHERE s.respondedAt = (SELECT MAX(respondedAt) FROM surveys s2 WHERE s2.callId = s.callId)
             """
-        let (perAdvisor, behaviours, distribution, medians, highDistress): ([Row], [Row], [Row], [String: [Double]], [Row]) = try database.writer.read { db in
-            let perAdvisor = try Row.fetchAll(db, sql: """
+        let perAdvisor = try await database.rows("""
                 SELECT agentId, COUNT(*) AS surveys, AVG(score) AS mean, SUM(score = 7) AS topBox, AVG(7 - 6 * predicted) AS predicted,
                        AVG(ABS((7 - score) / 6.0 - predicted) * 6) AS gap, SUM(ABS((7 - score) / 6.0 - predicted) > 1.0 / 3 + 1e-9) AS listen,
                        (SELECT COUNT(*) FROM calls c2 WHERE c2.agentId = l.agentId) AS calls
                 FROM (\(latest)) l GROUP BY agentId ORDER BY agentId
                 """)
-            let behaviours = try Row.fetchAll(db, sql: """
+            let behaviours = try await database.rows("""
                 SELECT l.agentId, CASE WHEN l.score >= 5 THEN 'easy' ELSE 'hard' END AS grade, COUNT(*) AS n, AVG(m.value) AS deadAir
                 FROM (\(latest)) l JOIN metrics m ON m.callRowId = l.callRowId AND m.scope = 'call' AND m.name = 'deadAirSeconds'
                 WHERE l.score >= 5 OR l.score <= 3 GROUP BY l.agentId, grade ORDER BY l.agentId, grade
                 """)
-            let distribution = try Row.fetchAll(db, sql: "SELECT team, CAST(score AS INTEGER) AS answer, COUNT(*) AS n FROM (\(latest)) GROUP BY team, answer ORDER BY team, answer")
+            let distribution = try await database.rows("SELECT team, CAST(score AS INTEGER) AS answer, COUNT(*) AS n FROM (\(latest)) GROUP BY team, answer ORDER BY team, answer")
             var medians: [String: [Double]] = [:]
-            for row in try Row.fetchAll(db, sql: """
+            for row in try await database.rows("""
                 SELECT c.team, m.value FROM calls c JOIN metrics m ON m.callRowId = c.id AND m.scope = 'advisor' AND m.name = 'talkShare'
                 """) { medians[row["team"], default: []].append(row["value"]) }
-            let highDistress = try Row.fetchAll(db, sql: "SELECT c.team, COUNT(*) AS n FROM calls c JOIN scores s ON s.callRowId = c.id WHERE s.distressLevel = 'high' GROUP BY c.team ORDER BY c.team")
-            return (perAdvisor, behaviours, distribution, medians, highDistress)
-        }
+            let highDistress = try await database.rows("SELECT c.team, COUNT(*) AS n FROM calls c JOIN scores s ON s.callRowId = c.id WHERE s.distressLevel = 'high' GROUP BY c.team ORDER BY c.team")
         #expect(perAdvisor.count == 7)
         for row in perAdvisor {
             let advisor = try #require(report.advisors.first { $0.agentId == row["agentId"] as String })
@@ -124,13 +120,11 @@ import Testing
             #expect(team.findings.first?.behaviour == "deadAir", "dead air was built to go with hard calls")
         }
         // Holds are measured now: each advisor's easy and hard means are the store's own.
-        let holds = try database.writer.read { db in
-            try Row.fetchAll(db, sql: """
+        let holds = try await database.rows("""
                 SELECT l.agentId, CASE WHEN l.score >= 5 THEN 'easy' ELSE 'hard' END AS grade, AVG(m.value) AS hold
                 FROM (\(latest)) l JOIN metrics m ON m.callRowId = l.callRowId AND m.scope = 'call' AND m.name = 'holdSeconds'
                 WHERE l.score >= 5 OR l.score <= 3 GROUP BY l.agentId, grade
                 """)
-        }
         #expect(holds.count == 14)
         for row in holds {
             let advisor = try #require(report.advisors.first { $0.agentId == row["agentId"] as String })

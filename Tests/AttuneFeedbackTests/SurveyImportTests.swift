@@ -3,16 +3,15 @@ import AttuneDSP
 import AttuneFeedback
 import AttunePipeline
 import AttuneScoring
-import AttuneStore
+@_spi(Inspection) import AttuneStore
 import AttuneTestSupport
 import Foundation
-import GRDB
 import Testing
 
 /// `attune surveys import`: bad rows by line, idempotence, and pending surveys pairing later.
 @Suite struct SurveyImportTests {
-    static func count(_ database: AttuneDatabase, _ sql: String) async throws -> Int {
-        try await database.writer.read { db in try Int.fetchOne(db, sql: sql) ?? -1 }
+    static func count(_ database: ResultsStore, _ sql: String) async throws -> Int {
+        try await database.value(sql) ?? -1
     }
 
     static let known = [
@@ -92,14 +91,14 @@ import Testing
         let options = SurveyImportOptions(scale: .nine, convertFrom: .ces2)
         let first = try await SurveyImporter.importFile(path, into: database, options: options)
         #expect(first.stored == 4 && first.alreadyStored == 0)
-        let snapshot = try database.writer.read { db in try Row.fetchAll(db, sql: "SELECT callId, respondedAt, score, effortIndex FROM surveys ORDER BY id") }
+        let snapshot = try await database.rows("SELECT callId, respondedAt, score, effortIndex FROM surveys ORDER BY id").map(\.values)
         let second = try await SurveyImporter.importFile(path, into: database, options: options)
         #expect(second.stored == 0 && second.alreadyStored == 4 && second.issues.isEmpty)
-        let after = try database.writer.read { db in try Row.fetchAll(db, sql: "SELECT callId, respondedAt, score, effortIndex FROM surveys ORDER BY id") }
+        let after = try await database.rows("SELECT callId, respondedAt, score, effortIndex FROM surveys ORDER BY id").map(\.values)
         #expect(after == snapshot)
         #expect(try await Self.count(database, "SELECT COUNT(*) FROM surveys") == 4)
         // Converted 1–7 → 1–9: 6 on CES 2.0 (index 1/6) is 1 + 8·5/6 on the 1–9 scale.
-        let converted = try await database.writer.read { db in try Double.fetchOne(db, sql: "SELECT score FROM surveys WHERE callId = 'k1' AND respondedAt LIKE '2026-11-02%'") }
+        let converted: Double? = try await database.value("SELECT score FROM surveys WHERE callId = 'k1' AND respondedAt LIKE '2026-11-02%'")
         let expected = ((9 - 8.0 / 6) * 1e6).rounded() / 1e6
         #expect(converted == expected)
     }
@@ -121,7 +120,7 @@ import Testing
             .run(try BatchSource.load(manifest), sourceDescription: "late", shard: nil)
         #expect(run.progress.analyzed == 1)
         #expect(try await database.surveyCounts() == SurveyStoreCounts(responses: 1, paired: 1, pending: 0, callsWithSeveralResponses: 0))
-        let pair = try #require(try database.writer.read { db in try Row.fetchOne(db, sql: "SELECT * FROM surveyPairs") })
+        let pair = try #require(try await database.rows("SELECT * FROM surveyPairs").first)
         let predicted: Double = pair["predictedScore"], effortIndex: Double = pair["predictedEffortIndex"]
         let stored = try #require(try await database.report(callId: "late-1")?.scores)
         #expect(abs(effortIndex - stored.effort.index) < 1e-9, "the pair carries the call's own predicted effort")

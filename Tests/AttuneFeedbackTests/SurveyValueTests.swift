@@ -1,9 +1,8 @@
 import AttuneFeedback
 import AttuneScoring
-import AttuneStore
+@_spi(Inspection) import AttuneStore
 import AttuneTestSupport
 import Foundation
-import GRDB
 import Testing
 
 /// Survey files are read strictly (issue 14, items 6 and 10): JSON is never mistaken for CSV,
@@ -46,7 +45,7 @@ import Testing
         #expect(malformed.map(\.line) == Array(2..<(2 + rejected.count)))
         #expect(malformed.first?.message == "score \"5\\u{0}xyz\" is not a plain decimal number (such as 5 or 4.5)")
         #expect(malformed.allSatisfy { !$0.message.unicodeScalars.contains("\u{0}") })
-        let stored = try await database.writer.read { db in try Double.fetchAll(db, sql: "SELECT score FROM surveys ORDER BY line") }
+        let stored = try await database.column("SELECT score FROM surveys ORDER BY line") as [Double]
         #expect(stored == [5, 4.5, 3, 7, 1])
 
         // The same in JSON: a string score is text to check; a JSON number is a number.
@@ -75,7 +74,7 @@ import Testing
         let malformed = report.issues.filter { $0.kind == .malformed }
         #expect(malformed.map(\.line) == Array(2..<(2 + rejected.count)), "\(report.lines)")
         #expect(malformed.first?.message == "respondedAt \"99999-01-01T00:00:00Z\" is outside the years 2000–2100 (UTC)")
-        let stored = try await database.writer.read { db in try String.fetchAll(db, sql: "SELECT respondedAt FROM surveys ORDER BY line") }
+        let stored = try await database.column("SELECT respondedAt FROM surveys ORDER BY line") as [String]
         #expect(stored == ["2000-01-01T00:00:00Z", "2100-12-31T23:59:59Z", "2026-11-02T12:00:00Z"])
     }
 }

@@ -1,9 +1,8 @@
 import AttuneFeedback
 import AttuneScoring
-import AttuneStore
+@_spi(Inspection) import AttuneStore
 import AttuneTestSupport
 import Foundation
-import GRDB
 
 /// Calls written straight into a store (rows, no audio), with known behaviours and scores.
 struct SyntheticCall {
@@ -23,36 +22,38 @@ struct SyntheticCall {
 }
 
 enum SyntheticStore {
-    /// A fresh store on disk.
-    static func fresh() async throws -> (AttuneDatabase, String) {
+    /// A fresh store (a SQLite file unless `kind` says otherwise), and a folder for files.
+    static func fresh(_ kind: StoreKind = .sqlite) async throws -> (ResultsStore, String) {
         let directory = RepositoryPaths.temporaryDirectory("attune-feedback")
-        return (try await AttuneDatabase.open(path: directory + "/results.db"), directory)
+        let location = kind == .sqlite ? directory + "/results.db" : try TestStores.freshLocation(kind)
+        return (try await ResultsStore.open(location), directory)
     }
 
-    static func insert(_ calls: [SyntheticCall], into database: AttuneDatabase) async throws {
-        try await database.writer.write { db in
+    static func insert(_ calls: [SyntheticCall], into database: ResultsStore) async throws {
+        try await database.transaction { session in
             for call in calls {
-                try db.execute(sql: """
+                let inserted = try session.rows("""
                     INSERT INTO calls (callId, contentSha256, engineVersion, configurationFingerprint, sourcePath, agentId, team, startedAt,
                                        durationSeconds, sampleRateHz, channelLayout, analyzedAt, report)
-                    VALUES (?, ?, 'test', 'test', ?, ?, ?, ?, 300, 8000, 'stereo', '2026-12-01T00:00:00Z', '{}')
-                    """, arguments: [call.callId, "sha-" + call.callId, call.callId + ".wav", call.agentId, call.team, call.startedAt])
-                let id = db.lastInsertedRowID
+                    VALUES (?, ?, 'test', 'test', ?, ?, ?, ?, 300, 8000, 'stereo', '2026-12-01T00:00:00Z', '{}') RETURNING id
+                    """, [.text(call.callId), .text("sha-" + call.callId), .text(call.callId + ".wav"), .text(call.agentId), .text(call.team), .text(call.startedAt)])
+                let id = inserted[0].values[0]
                 if let index = call.predictedEffortIndex {
-                    try db.execute(sql: """
+                    try session.execute("""
                         INSERT INTO scores (callRowId, modelId, modelVersion, modelSha256, effortValue, effortIndex, effortScaleMin, effortScaleMax,
                                             effortHigherIsEasier, distressValue, distressLevel)
-                        VALUES (?, 'test', '1', 'x', ?, ?, 1, 7, 1, ?, ?)
-                        """, arguments: [id, 7 - 6 * index, index, call.distressValue, call.distressLevel])
+                        VALUES (?, 'test', '1', 'x', ?, ?, 1, 7, ?, ?, ?)
+                        """, [id, .real(7 - 6 * index), .real(index), .boolean(true), call.distressValue.map(SQLValue.real) ?? .null,
+                              call.distressLevel.map(SQLValue.text) ?? .null])
                 }
                 for behaviour in Behaviour.all where behaviour.metric != nil {
                     guard let value = call.behaviours[behaviour.key] else { continue }
-                    try db.execute(sql: "INSERT INTO metrics (callRowId, scope, name, value) VALUES (?, ?, ?, ?)",
-                                   arguments: [id, behaviour.scope, behaviour.metric, value])
+                    try session.execute("INSERT INTO metrics (callRowId, scope, name, value) VALUES (?, ?, ?, ?)",
+                                        [id, .text(behaviour.scope!), .text(behaviour.metric!), .real(value)])
                 }
                 for event in call.events {
-                    try db.execute(sql: "INSERT INTO events (callRowId, type, party, startSeconds, endSeconds) VALUES (?, ?, ?, ?, ?)",
-                                   arguments: [id, event.0, event.1, event.2, event.3])
+                    try session.execute("INSERT INTO events (callRowId, type, party, startSeconds, endSeconds) VALUES (?, ?, ?, ?, ?)",
+                                        [id, .text(event.0), event.1.map(SQLValue.text) ?? .null, .real(event.2), .real(event.3)])
                 }
             }
         }
@@ -63,7 +64,7 @@ enum SyntheticStore {
     /// ρ's 95 % interval (nil: unknown).
     @discardableResult
     static func calibrate(
-        _ database: AttuneDatabase, errorQuantileIndex: Double, spearmanLow: Double?, spearman: Double? = 0.6, surveys: Int = 200, kind: String = "heldOut"
+        _ database: ResultsStore, errorQuantileIndex: Double, spearmanLow: Double?, spearman: Double? = 0.6, surveys: Int = 200, kind: String = "heldOut"
     ) async throws -> StoredCalibration {
         try await database.recordCalibration(StoredCalibration(
             modelId: "test", modelVersion: "1", modelSha256: "x", parentSha256: nil, kind: kind, team: nil, since: nil, until: nil,

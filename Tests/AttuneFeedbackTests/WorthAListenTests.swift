@@ -11,7 +11,7 @@ import Testing
     /// Advisor `p`: surveyed calls on both sides of a 0.25 effort-index error (1.5 points on CES
     /// 2.0), one exactly on it and one just below; an unscored and an unsurveyed call. Advisor `q`:
     /// five calls far beyond it (more than the per-advisor cap of 3).
-    static func thresholdStore() async throws -> (AttuneDatabase, String) {
+    static func thresholdStore() async throws -> (ResultsStore, String) {
         let (database, directory) = try await SyntheticStore.fresh()
         // (call, answer on CES 2.0 (index (7 − answer) / 6), predicted index; nil = unscored or unsurveyed)
         let rows: [(String, Int?, Double?)] = [

@@ -1,3 +1,4 @@
+import AttuneScoring
 import AttuneCalibration
 import Foundation
 import Testing

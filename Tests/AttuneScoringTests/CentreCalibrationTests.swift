@@ -27,7 +27,7 @@ import Testing
     }
 
     /// A store on disk holding `count` generated calls and their answers.
-    static func store(count: Int, customers: ScoreDefinition, scale: SurveyScale? = nil) async throws -> (AttuneDatabase, [SurveyedStoreGenerator.Generated]) {
+    static func store(count: Int, customers: ScoreDefinition, scale: SurveyScale? = nil) async throws -> (ResultsStore, [SurveyedStoreGenerator.Generated]) {
         let generator = SurveyedStoreGenerator(templates: templates, scoringModel: defaultModel, customers: customers, noiseIndex: 0.1, advisors: 40)
         var generated = generator.generate(count: count)
         if let scale {  // the same answers, as a programme on another scale would have stored them
@@ -38,7 +38,7 @@ import Testing
                 generated[index].survey = survey
             }
         }
-        let database = try await AttuneDatabase.open(path: RepositoryPaths.temporaryDirectory("attune-centre") + "/results.db")
+        let database = try await ResultsStore.open(RepositoryPaths.temporaryDirectory("attune-centre") + "/results.db")
         try await database.store(generated.map(\.call), runId: nil)
         _ = try await database.storeSurveys(generated.compactMap(\.survey), sourcePath: "generated.csv")
         return (database, generated)
@@ -111,7 +111,7 @@ import Testing
         #expect(dataset.refusalToFit(minimum: 10, folds: 50, grouping: .advisor) != nil)
 
         // A store with calls but no surveys has nothing to pair.
-        let empty = try await AttuneDatabase.open(path: RepositoryPaths.temporaryDirectory("attune-centre-empty") + "/results.db")
+        let empty = try await ResultsStore.open(RepositoryPaths.temporaryDirectory("attune-centre-empty") + "/results.db")
         let generated = SurveyedStoreGenerator(templates: Self.templates, scoringModel: Self.defaultModel, customers: Self.customers(), surveyedShare: 0)
         try await empty.store(generated.generate(count: 20).map(\.call), runId: nil)
         #expect(try await empty.surveyedCalls(CalibrationSelection()).isEmpty)

@@ -82,7 +82,7 @@ import Testing
     @Test(arguments: cases)
     func exportRowGivesTheLevelAndTheReasonsInTheScalesDirection(_ expected: Expected) async throws {
         let report = try EffortWordingFixture.report(scale: expected.scale, callId: "wording")
-        let database = try AttuneDatabase.inMemory()
+        let database = try ResultsStore.inMemory()
         try await database.store([AnalyzedCall(
             report: report,
             identity: ResultIdentity(contentSha256: "wording", engineVersion: report.engineVersion, configurationFingerprint: "test", modelSha256: "effort-wording"),
@@ -94,7 +94,7 @@ import Testing
         let rows = lines.all.map { $0.trimmingCharacters(in: .newlines).split(separator: ",", omittingEmptySubsequences: false).map(String.init) }
         try #require(rows.count == 2)
         let header = rows[0], row = rows[1]
-        #expect(header == AttuneDatabase.csvColumns)
+        #expect(header == ResultsStore.csvColumns)
         let effortColumn = try #require(header.firstIndex(of: "effort"))
         #expect(header[effortColumn + 1] == "effortLevel", "effortLevel follows effort")
         func field(_ name: String) -> String? { header.firstIndex(of: name).map { row[$0] } }

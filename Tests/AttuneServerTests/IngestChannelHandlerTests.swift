@@ -16,7 +16,7 @@ struct IngestChannelHandlerTests {
     static let start = #"{"type":"start","callId":"handler-call","sampleRateHz":8000,"encoding":"PCMU","channels":["advisor","customer"]}"#
 
     /// An ingest connection for the native protocol on a fresh test channel, connected.
-    static func connection(database: AttuneDatabase) async throws -> (NIOAsyncTestingChannel, IngestConnection) {
+    static func connection(database: ResultsStore) async throws -> (NIOAsyncTestingChannel, IngestConnection) {
         // The default idle time, 30 s, on the channel's test clock.
         let state = LiveServerState(configuration: LiveTestServer.configuration { $0.live.idleSeconds = 30 }, model: nil, database: database)
         final class Box: Sendable { let connection = Mutex<IngestConnection?>(nil) }
@@ -44,7 +44,7 @@ struct IngestChannelHandlerTests {
     }
 
     @Test func aSilentClientIsPingedClosedAndDroppedOnTheTestClock() async throws {
-        let database = try AttuneDatabase.inMemory()
+        let database = try ResultsStore.inMemory()
         let (channel, connection) = try await Self.connection(database: database)
         let loop = channel.testingEventLoop
         try await Self.sendHalfASecond(channel)
@@ -75,7 +75,7 @@ struct IngestChannelHandlerTests {
     }
 
     @Test func theClientsCloseIsEchoedOnceAndItsCallStored() async throws {
-        let database = try AttuneDatabase.inMemory()
+        let database = try ResultsStore.inMemory()
         let (channel, connection) = try await Self.connection(database: database)
         try await Self.sendHalfASecond(channel)
         var code = ByteBuffer()

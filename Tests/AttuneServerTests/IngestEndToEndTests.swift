@@ -1,3 +1,4 @@
+import AttuneScoring
 import AttuneAudioIO
 import AttuneCalibration
 import AttuneDSP

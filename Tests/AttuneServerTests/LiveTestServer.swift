@@ -21,7 +21,7 @@ struct LiveTestServer {
     static let audioHookKey = "audiohook-api-key-0123456789"
 
     let server: LiveServer
-    let database: AttuneDatabase
+    let database: ResultsStore
     let port: Int
     private let task: Task<Void, any Error>
 
@@ -46,7 +46,7 @@ struct LiveTestServer {
     static var model: LoadedModel { get throws { try LoadedModel.load(path: RepositoryPaths.defaultModel) } }
 
     static func start(_ configuration: ServerConfiguration = configuration(), tls: ServerTLS? = nil) async throws -> LiveTestServer {
-        let database = try AttuneDatabase.inMemory()
+        let database = try ResultsStore.inMemory()
         var logger = Logger(label: "test.serve")
         // Critical only: cancelling the server task at a test's end makes HummingbirdCore log
         // shutdown errors that say nothing about the test.

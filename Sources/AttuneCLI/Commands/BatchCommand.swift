@@ -25,8 +25,7 @@ struct BatchCommand: AsyncParsableCommand {
     @Argument(help: "A folder of recordings, or a manifest .csv.")
     var source: String
 
-    @Option(help: ArgumentHelp("The results store (SQLite).", valueName: "path"))
-    var db = "attune-results.db"
+    @OptionGroup var store: StoreOption
 
     @Option(help: "Calls analysed at once (default: the number of cores).")
     var jobs = ProcessInfo.processInfo.activeProcessorCount
@@ -58,8 +57,8 @@ struct BatchCommand: AsyncParsableCommand {
             printError("attune: error: \(error)")
             throw ExitCode(3)
         }
-        let database: AttuneDatabase
-        do { database = try await AttuneDatabase.open(path: db) } catch {
+        let database: ResultsStore
+        do { database = try await ResultsStore.open(store.location) } catch {
             printError("attune: error: \(error)")
             throw ExitCode(3)
         }
@@ -81,7 +80,7 @@ struct BatchCommand: AsyncParsableCommand {
         let failures = (try? await database.failures(runId: outcome.runId)) ?? []
         for failure in failures { printError("attune: failed: \(failure.reason.hasPrefix(failure.path) ? failure.reason : "\(failure.path): \(failure.reason)")") }
         print(outcome.progress.summary(elapsedSeconds: reporter.elapsedSeconds))
-        print("Results: \(db) (run \(outcome.runId))")
+        print("Results: \(database.location) (run \(outcome.runId))")
         if outcome.progress.failed > 0 { throw ExitCode(1) }
     }
 }

@@ -31,7 +31,7 @@ struct CalibrateCommand: AsyncParsableCommand {
     @Argument(help: "A folder of labelled fixture calls, or an EmoDB folder (or use --db).")
     var fixtures: String?
 
-    @Option(help: ArgumentHelp("Calibrate on this results store's calls with paired surveys (SQLite).", valueName: "path"))
+    @Option(help: ArgumentHelp("Calibrate on this results store's calls with paired surveys (a SQLite file or a postgres:// URL).", valueName: "path-or-url"))
     var db: String?
 
     @Option(help: ArgumentHelp("With --db: a quality team's labels of stored calls (CSV: callId, ces, distress 0/1, note) instead of the surveys.", valueName: "file"))
@@ -105,7 +105,7 @@ struct CalibrateCommand: AsyncParsableCommand {
         if db == nil, labels != nil || since != nil || until != nil || team != nil || convertScale || labelsScale != nil {
             throw ValidationError("--labels, --labels-scale, --since, --until, --team and --convert-scale need --db")
         }
-        if let db, !FileManager.default.fileExists(atPath: db) { throw ValidationError("no results store at \(db) (see --db)") }
+        if let db { try StoreOption.requireExisting(db) }
         for (option, value) in [("--since", since), ("--until", until)] {
             if let value, Timestamp.normalise(value) == nil { throw ValidationError("\(option) expects an ISO 8601 date or date-time, e.g. 2026-11-22") }
         }
@@ -205,7 +205,7 @@ struct CalibrateCommand: AsyncParsableCommand {
     private func centreDataset(_ db: String, model: RuleModel) async throws -> CalibrationDataset {
         let metricNames = Set((model.effort.inputs + model.distress.inputs).map(\.metric))
         do {
-            let database = try await AttuneDatabase.open(path: db)
+            let database = try await ResultsStore.open(db)
             if let labels {
                 let text: String
                 do { text = try String(contentsOfFile: labels, encoding: .utf8) } catch {
@@ -252,7 +252,7 @@ struct CalibrateCommand: AsyncParsableCommand {
     /// Records a model's figures on this store's surveys.
     private func record(_ effort: EffortEvaluation, model: LoadedModel, parentSha256: String?, kind: String, db: String) async throws {
         do {
-            let database = try await AttuneDatabase.open(path: db)
+            let database = try await ResultsStore.open(db)
             _ = try await database.recordCalibration(StoredCalibration(
                 modelId: model.model.id, modelVersion: model.model.version, modelSha256: model.sha256, parentSha256: parentSha256, kind: kind,
                 team: team, since: since.flatMap(Timestamp.normalise), until: until.flatMap(Timestamp.normalise), figures: effort.figures,

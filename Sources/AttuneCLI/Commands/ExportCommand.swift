@@ -22,21 +22,20 @@ struct ExportCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Only calls that took place (or, without a start time, were analysed) on or after this ISO 8601 date or date-time.", valueName: "date"))
     var since: String?
 
-    @Option(help: ArgumentHelp("The results store (SQLite).", valueName: "path"))
-    var db = "attune-results.db"
+    @OptionGroup var store: StoreOption
 
     @Option(help: ArgumentHelp("Write here instead of standard output.", valueName: "file"))
     var out: String?
 
     func validate() throws {
         if let since, Timestamp.normalise(since) == nil { throw ValidationError("--since expects an ISO 8601 date or date-time, e.g. 2026-11-22") }
-        guard FileManager.default.fileExists(atPath: db) else { throw ValidationError("no results store at \(db) (see --db)") }
+        try store.requireExisting()
     }
 
     func run() async throws {
-        let database: AttuneDatabase
+        let database: ResultsStore
         // Read-only: a store on read-only media, or in a folder this user cannot write, exports too.
-        do { database = try await AttuneDatabase.openReadOnly(path: db) } catch {
+        do { database = try await ResultsStore.openReadOnly(store.location) } catch {
             printError("attune: error: \(error)")
             throw ExitCode(3)
         }

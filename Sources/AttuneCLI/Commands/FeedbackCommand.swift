@@ -35,8 +35,7 @@ struct FeedbackCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("The folder to write the pages and tables to (created if needed).", valueName: "dir"))
     var out: String
 
-    @Option(help: ArgumentHelp("The results store (SQLite).", valueName: "path"))
-    var db = "attune-results.db"
+    @OptionGroup var store: StoreOption
 
     @OptionGroup var scale: SurveyScaleOptions
 
@@ -58,7 +57,7 @@ struct FeedbackCommand: AsyncParsableCommand {
         guard careRun >= 1 else { throw ValidationError("--care-run must be at least 1") }
         guard shiftGapHours > 0 else { throw ValidationError("--shift-gap-hours must be positive") }
         if let listenPoints, listenPoints <= 0 { throw ValidationError("--listen-points must be positive") }
-        guard FileManager.default.fileExists(atPath: db) else { throw ValidationError("no results store at \(db) (see --db)") }
+        try store.requireExisting()
     }
 
     func run() async throws {
@@ -68,7 +67,7 @@ struct FeedbackCommand: AsyncParsableCommand {
         let scope = FeedbackScope(agentId: agent, team: team, since: since.flatMap(Timestamp.normalise))
         do {
             // Feedback only reads the store (its temporary tables work on a read-only connection).
-            let database = try await AttuneDatabase.openReadOnly(path: db)
+            let database = try await ResultsStore.openReadOnly(store.location)
             let report = try await FeedbackReport.build(from: database, configuration: configuration, scope: scope)
             let files = try FeedbackWriter.write(report, to: out)
             print("\(report.advisors.count) advisor(s), \(report.teams.count) team(s): \(files.count) file(s) written to \(out) (open \(out)/index.html)")

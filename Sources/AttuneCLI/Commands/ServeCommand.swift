@@ -61,16 +61,18 @@ struct ServeCommand: AsyncParsableCommand {
             logger.warning("no tokens configured: nobody can send audio or watch calls (see --print-config-example)")
         }
         let model = try loadModel(configuration)
-        var database: AttuneDatabase? = nil
+        var database: ResultsStore? = nil
         if let path = configuration.database {
-            do { database = try await AttuneDatabase.open(path: path) } catch {
+            do { database = try await ResultsStore.open(path) } catch {
                 printError("attune: error: \(error)")
                 throw ExitCode(3)
             }
         }
         // Where calls go and what scores them, before anything is accepted.
-        if let path = configuration.database {
-            logger.info("results store", metadata: ["path": "\(URL(fileURLWithPath: path).standardizedFileURL.path)"])
+        if let database, let path = configuration.database {
+            // A SQLite file's absolute path, or a PostgreSQL URL without its password.
+            let shown = ResultsStore.isPostgres(path) ? database.location : URL(fileURLWithPath: path).standardizedFileURL.path
+            logger.info("results store", metadata: ["path": "\(shown)"])
         } else {
             logger.notice("results store: none (\"database\": null): finished calls are not stored")
         }

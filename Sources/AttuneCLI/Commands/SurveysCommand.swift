@@ -31,8 +31,8 @@ struct SurveysCommand: AsyncParsableCommand {
         @Argument(help: "The survey file (.csv or .json).")
         var file: String
 
-        @Option(help: ArgumentHelp("The results store (SQLite), as attune batch made it; never created here.", valueName: "path"))
-        var db = "attune-results.db"
+        /// The store attune batch made; a SQLite file is never created here.
+        @OptionGroup var store: StoreOption
 
         @OptionGroup var scale: SurveyScaleOptions
 
@@ -47,13 +47,13 @@ struct SurveysCommand: AsyncParsableCommand {
                 throw ValidationError(SurveyScaleOptions.usage("--convert-from", convertFrom))
             }
             // A mistyped --db must not become a new, empty store that leaves every survey pending.
-            guard FileManager.default.fileExists(atPath: db) else { throw ValidationError("no results store at \(db) (see --db)") }
+            try store.requireExisting()
         }
 
         func run() async throws {
             let options = SurveyImportOptions(scale: try scale.resolve(), convertFrom: convertFrom.flatMap(SurveyScaleOptions.parse))
-            let database: AttuneDatabase
-            do { database = try await AttuneDatabase.open(path: db) } catch {
+            let database: ResultsStore
+            do { database = try await ResultsStore.open(store.location) } catch {
                 printError("attune: error: \(error)")
                 throw ExitCode(3)
             }

@@ -74,7 +74,7 @@ public struct SurveyImportReport: Sendable, Codable {
 public enum SurveyImporter {
     /// Reads, checks and stores the file. Throws `SurveyFileError` when the file cannot be read at
     /// all, `StorageError` when the store cannot be written; bad rows are in the report.
-    public static func importFile(_ path: String, into database: AttuneDatabase, options: SurveyImportOptions) async throws -> SurveyImportReport {
+    public static func importFile(_ path: String, into database: ResultsStore, options: SurveyImportOptions) async throws -> SurveyImportReport {
         let rows = try SurveyFile.read(path: path)
         var issues: [SurveyRowIssue] = []
         var responses: [SurveyResponse] = []

@@ -37,7 +37,7 @@ public struct Behaviour: Sendable, Equatable, Codable {
     var column: String { "b_" + key }
 
     /// "48 s", "62 %", "1.4 per call".
-    func display(_ value: Double) -> String {
+    public func display(_ value: Double) -> String {
         FeedbackText.number(value * displayFactor, places: places) + " " + unit
     }
 }

@@ -1,7 +1,4 @@
-public import AttuneStore
-import AttuneCalibration
 import AttuneScoring
-import GRDB
 
 // The feedback figures, computed in the store with set-based SQL: three temporary tables (the calls
 // in scope with their behaviours, the models that scored them with their latest calibration, and
@@ -10,24 +7,18 @@ import GRDB
 
 extension FeedbackReport {
     /// Computes every advisor's and team's figures over the calls in `scope`.
-    public static func build(from database: AttuneDatabase, configuration: FeedbackConfiguration, scope: FeedbackScope) async throws(StorageError) -> FeedbackReport {
-        do {
-            return try await database.writer.write { db in
-                try FeedbackQuery(db: db, configuration: configuration, scope: scope).report()
-            }
-        } catch let error as StorageError {
-            throw error
-        } catch let error as DatabaseError {
-            throw StorageError(operation: "computing feedback", message: error.message ?? "\(error)", cause: error)
-        } catch {
-            throw StorageError(operation: "computing feedback", message: "\(error)")
+    public static func build(from store: ResultsStore, configuration: FeedbackConfiguration, scope: FeedbackScope) async throws(StorageError) -> FeedbackReport {
+        try await store.write("computing feedback") { session in
+            try FeedbackQuery(session: session, configuration: configuration, scope: scope).report()
         }
     }
 }
 
-/// One feedback computation on one connection (inside a write, for its temporary tables).
+/// One feedback computation on one connection (inside a write, for its temporary tables). The SQL
+/// runs unchanged on SQLite and PostgreSQL but for `SQLDialect`'s date functions; truth values
+/// are computed as 0 and 1 with `CASE` (SQLite has no boolean type, PostgreSQL will not add them).
 struct FeedbackQuery {
-    let db: Database
+    let session: any SQLSession
     let configuration: FeedbackConfiguration
     let scope: FeedbackScope
 
@@ -35,34 +26,40 @@ struct FeedbackQuery {
     static let slack = 1e-9
 
     /// The Monday (`YYYY-MM-DD`) of a response's week, in SQL.
-    static let responseWeek = "date(respondedAt, '-6 days', 'weekday 1')"
+    private var responseWeek: String { session.dialect.weekStarting("respondedAt") }
 
     private static let tables = ["fbCalls", "fbModels", "fbSurveys", "fbListed"]
-    private static var dropTables: String { tables.map { "DROP TABLE IF EXISTS temp.\($0);" }.joined(separator: " ") }
+    private func dropTables() throws {
+        for table in Self.tables { try session.execute("DROP TABLE IF EXISTS \(session.dialect.temporary(table))") }
+    }
 
-    private var arguments: StatementArguments {
+    private var arguments: [String: SQLValue] {
         let scale = configuration.scale
         return [
-            "since": scope.since, "team": scope.team, "agent": scope.agentId,
-            "min": scale.min, "max": scale.max, "higher": scale.higherIsEasier,
-            "easy": configuration.easyMaximumEffortIndex + Self.slack, "hard": configuration.hardMinimumEffortIndex - Self.slack,
-            "topBox": Self.slack, "slack": Self.slack, "listenFloor": configuration.worthAListenPoints.map { $0 - Self.slack },
-            "disagreements": configuration.disagreementsPerAdvisor, "hardRated": configuration.hardRatedPerAdvisor, "run": configuration.careRunLength,
-            "gapHours": configuration.careShiftGapHours,
+            "since": scope.since.sqlValue, "team": scope.team.sqlValue, "agent": scope.agentId.sqlValue,
+            "min": .real(scale.min), "max": .real(scale.max), "higher": .boolean(scale.higherIsEasier),
+            "easy": .real(configuration.easyMaximumEffortIndex + Self.slack), "hard": .real(configuration.hardMinimumEffortIndex - Self.slack),
+            "topBox": .real(Self.slack), "slack": .real(Self.slack), "listenFloor": configuration.worthAListenPoints.map { $0 - Self.slack }.sqlValue,
+            "disagreements": configuration.disagreementsPerAdvisor.sqlValue, "hardRated": configuration.hardRatedPerAdvisor.sqlValue,
+            "run": configuration.careRunLength.sqlValue, "gapHours": .real(configuration.careShiftGapHours),
         ]
     }
 
+    /// The rows of `sql`, with the figures' named arguments.
+    private func rows(_ sql: String) throws -> [SQLRow] { try session.rows(SQLStatement(sql, arguments)) }
+    private func execute(_ sql: String) throws { try session.execute(SQLStatement(sql, arguments)) }
+
     func report() throws -> FeedbackReport {
         try createTables()
-        defer { try? db.execute(sql: Self.dropTables) }
+        defer { try? dropTables() }
         let advisorSummaries = try summaries(by: "agentId")
         let teamSummaries = try summaries(by: "team")
         let medians = try teamMedians()
         let spreads = try teamSpreads()
         let advisorComparisons = try comparisons(by: "agentId")
         let teamComparisons = try comparisons(by: "team")
-        let advisorTeams = try Dictionary(uniqueKeysWithValues: Row.fetchAll(db, sql: "SELECT agentId, MAX(team) AS team FROM fbCalls GROUP BY agentId").map {
-            (row: Row) -> (String, String) in (row["agentId"], row["team"])
+        let advisorTeams = try Dictionary(uniqueKeysWithValues: rows("SELECT agentId, MAX(team) AS team FROM fbCalls GROUP BY agentId").map {
+            (row: SQLRow) -> (String, String) in (row["agentId"], row["team"])
         })
         let listed = try listedCalls()
         let streaks = try topBoxStreaks()
@@ -116,8 +113,8 @@ struct FeedbackQuery {
         let behaviourColumns = Behaviour.measured.map {
             "(SELECT m.value FROM metrics m WHERE m.callRowId = c.id AND m.scope = '\($0.scope!)' AND m.name = '\($0.metric!)') AS \($0.column)"
         }.joined(separator: ",\n       ")
-        try db.execute(sql: Self.dropTables)
-        try db.execute(sql: """
+        try dropTables()
+        try execute("""
             CREATE TEMP TABLE fbCalls AS
             SELECT c.id AS callRowId, c.callId, c.agentId, COALESCE(c.team, '') AS team, c.startedAt,
                    COALESCE(c.startedAt, c.analyzedAt) AS callTime, sc.effortIndex AS predictedIndex,
@@ -129,8 +126,8 @@ struct FeedbackQuery {
               AND (:since IS NULL OR COALESCE(c.startedAt, c.analyzedAt) >= :since)
               AND (:team IS NULL OR COALESCE(c.team, '') = :team)
               AND (:agent IS NULL OR COALESCE(c.team, '') IN (SELECT COALESCE(team, '') FROM calls WHERE agentId = :agent))
-            """, arguments: arguments)
-        try db.execute(sql: """
+            """)
+        try execute("""
             CREATE TEMP TABLE fbModels AS
             SELECT m.*, cal.kind, cal.surveys AS calibrationSurveys, cal.createdAt, cal.spearman, cal.spearmanLow, cal.spearmanHigh,
                    cal.meanAbsoluteErrorPoints * (:max - :min) / (cal.scaleMax - cal.scaleMin) AS meanAbsoluteErrorPoints,
@@ -140,8 +137,8 @@ struct FeedbackQuery {
             FROM (SELECT modelSha256, MAX(modelId) AS modelId, MAX(modelVersion) AS modelVersion, COUNT(*) AS calls
                   FROM fbCalls WHERE modelSha256 IS NOT NULL GROUP BY modelSha256) m
             LEFT JOIN calibrations cal ON cal.id = (SELECT MAX(c2.id) FROM calibrations c2 WHERE c2.modelSha256 = m.modelSha256)
-            """, arguments: arguments)
-        try db.execute(sql: """
+            """)
+        try execute("""
             CREATE TEMP TABLE fbSurveys AS
             SELECT f.*, p.surveyId, p.respondedAt, p.surveyedEffortIndex AS surveyedIndex,
                    CASE WHEN :higher THEN :max - p.surveyedEffortIndex * (:max - :min)
@@ -151,13 +148,14 @@ struct FeedbackQuery {
                         ELSE :min + f.predictedIndex * (:max - :min) END AS predictedCes,
                    (p.surveyedEffortIndex - f.predictedIndex) * (:max - :min) AS differencePoints,
                    CASE WHEN p.surveyedEffortIndex <= :easy THEN 'easy' WHEN p.surveyedEffortIndex >= :hard THEN 'hard' ELSE 'middle' END AS grade,
-                   p.surveyedEffortIndex <= :topBox AS isTopBox,
-                   COALESCE(ABS(p.surveyedEffortIndex - f.predictedIndex) > m.listenIndex + :slack
-                            AND (:listenFloor IS NULL OR ABS(p.surveyedEffortIndex - f.predictedIndex) * (:max - :min) >= :listenFloor), 0) AS worthAListen
+                   CASE WHEN p.surveyedEffortIndex <= :topBox THEN 1 ELSE 0 END AS isTopBox,
+                   CASE WHEN ABS(p.surveyedEffortIndex - f.predictedIndex) > m.listenIndex + :slack
+                             AND (:listenFloor IS NULL OR ABS(p.surveyedEffortIndex - f.predictedIndex) * (:max - :min) >= :listenFloor)
+                        THEN 1 ELSE 0 END AS worthAListen
             FROM surveyPairs p JOIN fbCalls f ON f.callRowId = p.callRowId
             LEFT JOIN fbModels m ON m.modelSha256 = f.modelSha256
             WHERE p.responseRank = 1
-            """, arguments: arguments)
+            """)
     }
 
     // MARK: - Summaries
@@ -165,12 +163,12 @@ struct FeedbackQuery {
     /// Calls, surveys, mean CES, agreement, top box, distress, trend and distribution per group.
     private func summaries(by group: String) throws -> [String: SurveySummary] {
         var result: [String: SurveySummary] = [:]
-        for row in try Row.fetchAll(db, sql: "SELECT \(group) AS g, COUNT(*) AS calls, SUM(COALESCE(distressLevel = 'high', 0)) AS high FROM fbCalls GROUP BY g") {
+        for row in try rows("SELECT \(group) AS g, COUNT(*) AS calls, SUM(CASE WHEN distressLevel = 'high' THEN 1 ELSE 0 END) AS high FROM fbCalls GROUP BY g") {
             result[row["g"]] = SurveySummary(
                 calls: row["calls"], surveys: 0, meanCES: nil, meanPredictedCES: nil, meanAbsoluteDifferencePoints: nil,
                 worthAListen: 0, topBox: 0, highDistressCalls: row["high"], trend: [], distribution: [], modelSha256s: [])
         }
-        for row in try Row.fetchAll(db, sql: """
+        for row in try rows("""
             SELECT \(group) AS g, COUNT(*) AS n, AVG(ces) AS mean, AVG(predictedCes) AS predicted, AVG(ABS(differencePoints)) AS difference,
                    SUM(worthAListen) AS listen, SUM(isTopBox) AS topBox
             FROM fbSurveys GROUP BY g
@@ -183,18 +181,18 @@ struct FeedbackQuery {
             result[key]?.worthAListen = row["listen"]
             result[key]?.topBox = row["topBox"]
         }
-        for row in try Row.fetchAll(db, sql: """
-            SELECT \(group) AS g, \(Self.responseWeek) AS week, COUNT(*) AS n, AVG(ces) AS mean
+        for row in try rows("""
+            SELECT \(group) AS g, \(responseWeek) AS week, COUNT(*) AS n, AVG(ces) AS mean
             FROM fbSurveys GROUP BY g, week ORDER BY g, week
             """) {
             result[row["g"] as String]?.trend.append(WeekPoint(weekStarting: row["week"], surveys: row["n"], meanCES: row["mean"]))
         }
-        for row in try Row.fetchAll(db, sql: """
+        for row in try rows("""
             SELECT \(group) AS g, CAST(ROUND(ces) AS INTEGER) AS answer, COUNT(*) AS n FROM fbSurveys GROUP BY g, answer ORDER BY g, answer
             """) {
             result[row["g"] as String]?.distribution.append(AnswerCount(answer: row["answer"], count: row["n"]))
         }
-        for row in try Row.fetchAll(db, sql: """
+        for row in try rows("""
             SELECT \(group) AS g, modelSha256, COUNT(*) AS n FROM fbSurveys WHERE modelSha256 IS NOT NULL
             GROUP BY g, modelSha256 ORDER BY g, n DESC, modelSha256
             """) {
@@ -211,7 +209,7 @@ struct FeedbackQuery {
         var result: [String: [String: BehaviourComparison]] = [:]
         let measured = Behaviour.measured
         let graded = measured.map { "COUNT(\($0.column)) AS n_\($0.key), AVG(\($0.column)) AS mean_\($0.key)" }.joined(separator: ", ")
-        for row in try Row.fetchAll(db, sql: """
+        for row in try rows("""
             SELECT \(group) AS g, grade, COUNT(*) AS calls, \(graded) FROM fbSurveys WHERE grade IN ('easy', 'hard') GROUP BY g, grade
             """) {
             let key: String = row["g"], easy = (row["grade"] as String) == "easy"
@@ -224,7 +222,7 @@ struct FeedbackQuery {
             }
         }
         let overall = measured.map { "AVG(\($0.column)) AS mean_\($0.key)" }.joined(separator: ", ")
-        for row in try Row.fetchAll(db, sql: "SELECT \(group) AS g, \(overall) FROM fbCalls GROUP BY g") {
+        for row in try rows("SELECT \(group) AS g, \(overall) FROM fbCalls GROUP BY g") {
             let key: String = row["g"]
             for behaviour in measured {
                 var comparison = result[key]?[behaviour.key] ?? Self.empty(behaviour)
@@ -240,11 +238,11 @@ struct FeedbackQuery {
         var result: [String: [String: Double]] = [:]
         for behaviour in Behaviour.measured {
             let column = behaviour.column
-            for row in try Row.fetchAll(db, sql: """
+            for row in try rows("""
                 SELECT team, AVG(\(column)) AS median FROM (
                     SELECT team, \(column), ROW_NUMBER() OVER (PARTITION BY team ORDER BY \(column)) AS position,
                            COUNT(*) OVER (PARTITION BY team) AS n
-                    FROM fbCalls WHERE \(column) IS NOT NULL)
+                    FROM fbCalls WHERE \(column) IS NOT NULL) ranked
                 WHERE position IN ((n + 1) / 2, (n + 2) / 2) GROUP BY team
                 """) {
                 result[row["team"] as String, default: [:]][behaviour.key] = row["median"]
@@ -258,7 +256,7 @@ struct FeedbackQuery {
     private func teamSpreads() throws -> [String: [String: Double]] {
         let moments = Behaviour.measured.map { "AVG(\($0.column)) AS m_\($0.key), AVG(\($0.column) * \($0.column)) AS s_\($0.key)" }.joined(separator: ", ")
         var result: [String: [String: Double]] = [:]
-        for row in try Row.fetchAll(db, sql: "SELECT team, \(moments) FROM fbSurveys GROUP BY team") {
+        for row in try rows("SELECT team, \(moments) FROM fbSurveys GROUP BY team") {
             for behaviour in Behaviour.measured {
                 guard let mean: Double = row["m_\(behaviour.key)"], let square: Double = row["s_\(behaviour.key)"] else { continue }
                 result[row["team"] as String, default: [:]][behaviour.key] = max(square - mean * mean, 0).squareRoot()
@@ -300,20 +298,20 @@ struct FeedbackQuery {
     private func listedCalls() throws -> (disagreements: [String: [Disagreement]], hardRated: [String: [RatedCall]]) {
         // The comment is read only for the listed calls (a join over every survey costs ~0.6 s at 100,000).
         let columns = "callRowId, callId, agentId, startedAt, respondedAt, ces, predictedCes, differencePoints, surveyId"
-        try db.execute(sql: """
+        try execute("""
             CREATE TEMP TABLE fbListed AS
             SELECT 'disagreement' AS list, * FROM (
                 SELECT \(columns), ROW_NUMBER() OVER (PARTITION BY agentId ORDER BY ABS(differencePoints) DESC, callRowId) AS position
-                FROM fbSurveys WHERE worthAListen)
+                FROM fbSurveys WHERE worthAListen = 1) listened
             WHERE position <= :disagreements
             UNION ALL
             SELECT 'hardRated' AS list, * FROM (
                 SELECT \(columns), ROW_NUMBER() OVER (PARTITION BY agentId ORDER BY respondedAt DESC, surveyId DESC) AS position
-                FROM fbSurveys WHERE grade = 'hard')
+                FROM fbSurveys WHERE grade = 'hard') rated
             WHERE position <= :hardRated
-            """, arguments: arguments)
+            """)
         var moments: [Int64: [Moment]] = [:]
-        for row in try Row.fetchAll(db, sql: """
+        for row in try rows("""
             SELECT e.callRowId, e.type, COALESCE(e.party, e.initiator) AS party, e.startSeconds, e.endSeconds
             FROM events e WHERE e.callRowId IN (SELECT callRowId FROM fbListed)
               AND e.type IN ('deadAir', 'interruption', 'energySpike') ORDER BY e.callRowId, e.startSeconds
@@ -321,7 +319,7 @@ struct FeedbackQuery {
             moments[row["callRowId"], default: []].append(Moment(type: row["type"], party: row["party"], startSeconds: row["startSeconds"], endSeconds: row["endSeconds"]))
         }
         var disagreements: [String: [Disagreement]] = [:], hardRated: [String: [RatedCall]] = [:]
-        for row in try Row.fetchAll(db, sql: """
+        for row in try rows("""
             SELECT l.*, s.comment FROM fbListed l JOIN surveys s ON s.id = l.surveyId ORDER BY l.list, l.agentId, l.position
             """) {
             let agentId: String = row["agentId"], callMoments = moments[row["callRowId"]] ?? []
@@ -342,7 +340,7 @@ struct FeedbackQuery {
 
     /// The models that scored calls in scope, most calls first, with their latest calibration.
     private func models() throws -> [ModelAgreement] {
-        try Row.fetchAll(db, sql: """
+        try rows("""
             SELECT m.*, (SELECT COUNT(*) FROM fbSurveys s WHERE s.modelSha256 = m.modelSha256) AS surveys
             FROM fbModels m ORDER BY m.calls DESC, m.modelSha256
             """).map { row in
@@ -363,8 +361,8 @@ struct FeedbackQuery {
     /// from one fetch of the scored surveyed calls.
     private func agreementByWeek() throws -> [String: [WeekAgreement]] {
         var pairs: [String: [(week: String, predicted: Double, surveyed: Double)]] = [:]
-        for row in try Row.fetchAll(db, sql: """
-            SELECT team, \(Self.responseWeek) AS week, predictedIndex, surveyedIndex FROM fbSurveys
+        for row in try rows("""
+            SELECT team, \(responseWeek) AS week, predictedIndex, surveyedIndex FROM fbSurveys
             WHERE predictedIndex IS NOT NULL ORDER BY team, week, surveyId
             """) {
             pairs[row["team"] as String, default: []].append((row["week"], row["predictedIndex"], row["surveyedIndex"]))
@@ -394,10 +392,10 @@ struct FeedbackQuery {
 
     /// Per advisor: top-box answers in a row, counting back from the latest response.
     private func topBoxStreaks() throws -> [String: Int] {
-        let rows = try Row.fetchAll(db, sql: """
-            SELECT agentId, SUM(misses = 0) AS streak FROM (
+        let rows = try rows("""
+            SELECT agentId, SUM(CASE WHEN misses = 0 THEN 1 ELSE 0 END) AS streak FROM (
                 SELECT agentId, SUM(1 - isTopBox) OVER (PARTITION BY agentId ORDER BY respondedAt DESC, surveyId DESC ROWS UNBOUNDED PRECEDING) AS misses
-                FROM fbSurveys)
+                FROM fbSurveys) counted
             GROUP BY agentId
             """)
         return Dictionary(uniqueKeysWithValues: rows.map { ($0["agentId"] as String, $0["streak"] as Int) })
@@ -406,7 +404,7 @@ struct FeedbackQuery {
     /// Per team: calls whose customer's distress was high, newest first.
     private func distressedCalls() throws -> [String: [DistressedCall]] {
         var result: [String: [DistressedCall]] = [:]
-        for row in try Row.fetchAll(db, sql: """
+        for row in try rows("""
             SELECT team, callId, agentId, startedAt, distressValue FROM fbCalls WHERE distressLevel = 'high' ORDER BY team, callTime DESC, callRowId
             """) {
             result[row["team"] as String, default: []].append(DistressedCall(callId: row["callId"], agentId: row["agentId"], startedAt: row["startedAt"], distress: row["distressValue"]))
@@ -419,10 +417,10 @@ struct FeedbackQuery {
     /// number, then a run number that steps at every call that is not high-distress.
     private func careFlags() throws -> [String: [CareFlag]] {
         var result: [String: [CareFlag]] = [:]
-        for row in try Row.fetchAll(db, sql: """
+        for row in try rows("""
             WITH ordered AS (
-                SELECT agentId, team, callRowId, startedAt, COALESCE(distressLevel = 'high', 0) AS isHigh, julianday(startedAt) AS t,
-                       LAG(julianday(startedAt)) OVER (PARTITION BY agentId ORDER BY startedAt, callRowId) AS previousT
+                SELECT agentId, team, callRowId, startedAt, CASE WHEN distressLevel = 'high' THEN 1 ELSE 0 END AS isHigh, \(session.dialect.days("startedAt")) AS t,
+                       LAG(\(session.dialect.days("startedAt"))) OVER (PARTITION BY agentId ORDER BY startedAt, callRowId) AS previousT
                 FROM fbCalls WHERE startedAt IS NOT NULL),
             shifts AS (
                 SELECT *, SUM(CASE WHEN previousT IS NULL OR (t - previousT) * 24 > :gapHours THEN 1 ELSE 0 END)
@@ -432,8 +430,8 @@ struct FeedbackQuery {
                 SELECT *, SUM(1 - isHigh) OVER (PARTITION BY agentId, shift ORDER BY startedAt, callRowId ROWS UNBOUNDED PRECEDING) AS run
                 FROM shifts)
             SELECT agentId, MAX(team) AS team, COUNT(*) AS n, MIN(startedAt) AS first, MAX(startedAt) AS last
-            FROM runs WHERE isHigh GROUP BY agentId, shift, run HAVING COUNT(*) >= :run ORDER BY team, first, agentId
-            """, arguments: arguments) {
+            FROM runs WHERE isHigh = 1 GROUP BY agentId, shift, run HAVING COUNT(*) >= :run ORDER BY team, first, agentId
+            """) {
             result[row["team"] as String, default: []].append(CareFlag(agentId: row["agentId"], callsInARow: row["n"], firstCallAt: row["first"], lastCallAt: row["last"]))
         }
         return result

@@ -1,19 +1,18 @@
 import FoundationEssentials
-public import GRDB
+import GRDB
 
-/// The results store: one SQLite file (WAL) behind GRDB, with versioned migrations.
-///
-/// Writes of one call (its row, segments, events and metrics) happen in one transaction, so a
-/// process killed at any moment leaves either the whole call or nothing. A call has one row
-/// (`calls.callId` is unique, since v5): storing a newer result for it replaces the older.
-public struct AttuneDatabase: Sendable {
-    /// The GRDB connection (a pool on disk, a queue in memory).
-    public let writer: any DatabaseWriter
+/// The embedded store: one SQLite file (WAL) behind GRDB, with versioned migrations (GRDB's
+/// migrator, `grdb_migrations`). One process writes at a time (SQLite's own lock, waited on for
+/// up to 10 s); readers never wait.
+struct SQLiteBackend: StoreBackend {
+    /// The GRDB connection (a pool on disk, a queue in memory or read-only).
+    let writer: any DatabaseWriter
+    let location: String
 
     /// Opens (creating if needed) the store at `path` and brings its schema up to date. The
     /// store's folder must exist: a missing one is more often a typo than a wish, and a store
     /// created somewhere unexpected loses a night's results as surely as an error would.
-    public static func open(path: String) async throws(StorageError) -> AttuneDatabase {
+    static func open(path: String) async throws(StorageError) -> SQLiteBackend {
         try await StorageError.wrapping("opening results store \(path)") {
             if let slash = path.lastIndex(of: "/"), slash != path.startIndex, !path.hasPrefix("file:"),
                 case let folder = String(path[..<slash]), !FileManager.default.fileExists(atPath: folder + "/.")
@@ -29,8 +28,9 @@ public struct AttuneDatabase: Sendable {
             }
             configuration.busyMode = .timeout(10)
             let pool = try DatabasePool(path: path, configuration: configuration)
+            try await refuseNewer(pool, path: path)
             try migrator.migrate(pool)
-            return AttuneDatabase(writer: pool)
+            return SQLiteBackend(writer: pool, location: path)
         }
     }
 
@@ -43,7 +43,7 @@ public struct AttuneDatabase: Sendable {
     /// created). Temporary tables still work. A store whose schema is older than this build's is
     /// first brought up to date as `open` does, which needs write access.
     /// - Throws: `StorageError` naming the store: missing, not a results store, or unreadable.
-    public static func openReadOnly(path: String) async throws(StorageError) -> AttuneDatabase {
+    static func openReadOnly(path: String) async throws(StorageError) -> SQLiteBackend {
         try await StorageError.wrapping("opening results store \(path) for reading") {
             guard FileManager.default.fileExists(atPath: path) else {
                 throw StorageError(operation: "opening results store \(path) for reading", message: "no results store at \(path)")
@@ -74,6 +74,7 @@ public struct AttuneDatabase: Sendable {
             guard connection.tables else {
                 throw StorageError(operation: "opening results store \(path) for reading", message: "not an Attune results store (it has no calls table)")
             }
+            try await refuseNewer(connection.queue, path: path)
             guard connection.current else {
                 do throws(StorageError) { return try await open(path: path) } catch {
                     throw StorageError(
@@ -82,7 +83,7 @@ public struct AttuneDatabase: Sendable {
                         cause: error.cause)
                 }
             }
-            return AttuneDatabase(writer: connection.queue)
+            return SQLiteBackend(writer: connection.queue, location: path)
         }
     }
 
@@ -104,32 +105,39 @@ public struct AttuneDatabase: Sendable {
     }
 
     /// An empty store in memory (tests).
-    public static func inMemory() throws(StorageError) -> AttuneDatabase {
+    static func inMemory() throws(StorageError) -> SQLiteBackend {
         do {
             let queue = try DatabaseQueue()
             try migrator.migrate(queue)
-            return AttuneDatabase(writer: queue)
+            return SQLiteBackend(writer: queue, location: ":memory:")
         } catch {
-            throw StorageError(operation: "creating an in-memory store", message: "\(error)", cause: error as? DatabaseError)
+            throw StorageError(operation: "creating an in-memory store", message: StoreErrorText.message(error), cause: error)
         }
     }
 
-    /// The pairing view (v3; recreated by v5, which rebuilds the table it reads).
-    static let surveyPairsView = """
-        CREATE VIEW surveyPairs AS
-        SELECT s.id AS surveyId, s.callId, c.id AS callRowId, c.agentId, c.team, c.startedAt, s.respondedAt,
-               s.score AS surveyedScore, s.scaleMin, s.scaleMax, s.higherIsEasier,
-               s.effortIndex AS surveyedEffortIndex, sc.effortIndex AS predictedEffortIndex,
-               CASE WHEN sc.effortIndex IS NULL THEN NULL
-                    WHEN s.higherIsEasier THEN s.scaleMax - sc.effortIndex * (s.scaleMax - s.scaleMin)
-                    ELSE s.scaleMin + sc.effortIndex * (s.scaleMax - s.scaleMin) END AS predictedScore,
-               (s.effortIndex - sc.effortIndex) * (s.scaleMax - s.scaleMin) AS differencePoints,
-               ROW_NUMBER() OVER (PARTITION BY s.callId ORDER BY s.respondedAt DESC, s.id DESC) AS responseRank,
-               COUNT(*) OVER (PARTITION BY s.callId) AS responseCount
-        FROM surveys s
-        JOIN calls c ON c.id = (SELECT MAX(id) FROM calls WHERE callId = s.callId)
-        LEFT JOIN scores sc ON sc.callRowId = c.id
-        """
+    /// Refuses a store whose schema has migrations this build does not know (written by a newer attune).
+    private static func refuseNewer(_ writer: any DatabaseReader, path: String) async throws {
+        let (applied, superseded) = try await writer.read { db in
+            guard try db.tableExists("grdb_migrations") else { return (Set<String>(), false) }
+            return (try migrator.appliedIdentifiers(db), try migrator.hasBeenSuperseded(db))
+        }
+        guard !superseded else {
+            let unknown = applied.subtracting(migrator.migrations).sorted()
+            throw StorageError(
+                operation: "opening results store \(path)",
+                message: "it was written by a newer attune (schema \(unknown.joined(separator: ", "))); use that version or newer")
+        }
+    }
+
+    func read<T: Sendable>(_ body: @escaping @Sendable (any SQLSession) throws -> T) async throws -> T {
+        try await writer.read { db in try body(GRDBSession(db: db)) }
+    }
+
+    func write<T: Sendable>(_ body: @escaping @Sendable (any SQLSession) throws -> T) async throws -> T {
+        try await writer.write { db in try body(GRDBSession(db: db)) }
+    }
+
+    func close() async {}
 
     /// The schema, one migration per version. Never edit a shipped migration: add one.
     static var migrator: DatabaseMigrator {
@@ -255,7 +263,7 @@ public struct AttuneDatabase: Sendable {
             // call is stored. Each call's current result is its newest row; its latest response is
             // `responseRank` 1. Effort points are on the survey's program scale; positive
             // `differencePoints` = the customer found the call harder than the model predicted.
-            try db.execute(sql: surveyPairsView)
+            try db.execute(sql: StoreSchema.surveyPairsView)
         }
         migrator.registerMigration("v4: calibrations") { db in
             // One row per measurement of a model against this store's paired surveys (or a
@@ -320,13 +328,57 @@ public struct AttuneDatabase: Sendable {
                 """)
             try db.drop(table: "calls")
             try db.rename(table: "calls_v5", to: "calls")
-            try db.execute(sql: surveyPairsView)
+            try db.execute(sql: StoreSchema.surveyPairsView)
+        }
+        migrator.registerMigration("v6: a run's worker and heartbeat") { db in
+            // Several workers may share a store: a run is interrupted when its worker is gone
+            // (`RunWorker`), not merely because another run starts.
+            try db.execute(sql: "ALTER TABLE runs ADD COLUMN heartbeatAt TEXT")
+            try db.execute(sql: "ALTER TABLE runs ADD COLUMN worker TEXT")
+            try db.execute(sql: "UPDATE runs SET heartbeatAt = COALESCE(finishedAt, startedAt)")
         }
         return migrator
     }
 }
 
-/// Now as ISO 8601 UTC with milliseconds, the store's timestamp format.
-func timestampNow() -> String {
-    Date.now.formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true))
+/// A GRDB connection as the store's operations see it; statements are cached per connection.
+struct GRDBSession: SQLSession {
+    let db: Database
+    var dialect: SQLDialect { .sqlite }
+
+    func execute(_ sql: String, _ arguments: [SQLValue]) throws {
+        if arguments.isEmpty {
+            try db.execute(sql: sql)
+        } else {
+            try db.cachedStatement(sql: sql).execute(arguments: StatementArguments(arguments.map(Self.databaseValue)))
+        }
+    }
+
+    func rows(_ sql: String, _ arguments: [SQLValue]) throws -> [SQLRow] {
+        let statement = try db.cachedStatement(sql: sql)
+        let columns = statement.columnNames
+        return try Row.fetchAll(statement, arguments: StatementArguments(arguments.map(Self.databaseValue))).map { row in
+            SQLRow(columns: columns, values: (0..<row.count).map { Self.value(row[$0] as DatabaseValue) })
+        }
+    }
+
+    private static func databaseValue(_ value: SQLValue) -> DatabaseValue {
+        switch value {
+        case .null: .null
+        case .integer(let number): number.databaseValue
+        case .real(let number): number.databaseValue
+        case .text(let text): text.databaseValue
+        case .boolean(let flag): flag.databaseValue
+        }
+    }
+
+    private static func value(_ value: DatabaseValue) -> SQLValue {
+        switch value.storage {
+        case .null: .null
+        case .int64(let number): .integer(number)
+        case .double(let number): .real(number)
+        case .string(let text): .text(text)
+        case .blob(let data): .text(String(decoding: data, as: UTF8.self))
+        }
+    }
 }

@@ -1,5 +1,4 @@
 public import AttuneScoring
-import GRDB
 
 /// A stored call as calibration reads it: who took it, what the engine measured and what the
 /// model that scored it predicted.
@@ -99,13 +98,14 @@ extension StoredCalibration {
         "scaleMin", "scaleMax", "higherIsEasier",
     ]
 
-    var values: StatementArguments {
-        [createdAt, modelId, modelVersion, modelSha256, parentSha256, kind, team, since, until, figures.surveys, figures.spearman,
-         figures.spearmanLow, figures.spearmanHigh, figures.meanAbsoluteErrorPoints, figures.biasPoints, figures.withinOne,
-         figures.errorQuantile, figures.errorQuantileIndex, scale.min, scale.max, scale.higherIsEasier]
+    var values: [SQLValue] {
+        [createdAt.sqlValue, modelId.sqlValue, modelVersion.sqlValue, modelSha256.sqlValue, parentSha256.sqlValue, kind.sqlValue, team.sqlValue,
+         since.sqlValue, until.sqlValue, figures.surveys.sqlValue, figures.spearman.sqlValue, figures.spearmanLow.sqlValue,
+         figures.spearmanHigh.sqlValue, figures.meanAbsoluteErrorPoints.sqlValue, figures.biasPoints.sqlValue, figures.withinOne.sqlValue,
+         figures.errorQuantile.sqlValue, figures.errorQuantileIndex.sqlValue, scale.min.sqlValue, scale.max.sqlValue, scale.higherIsEasier.sqlValue]
     }
 
-    init(row: Row) {
+    init(row: SQLRow) {
         self.init(
             createdAt: row["createdAt"], modelId: row["modelId"], modelVersion: row["modelVersion"], modelSha256: row["modelSha256"],
             parentSha256: row["parentSha256"], kind: row["kind"], team: row["team"], since: row["since"], until: row["until"],
@@ -118,62 +118,63 @@ extension StoredCalibration {
     }
 }
 
-extension AttuneDatabase {
+extension ResultsStore {
     /// Every call in `selection` with a paired survey: each call's current result with its latest
     /// response, oldest response first.
     /// - Parameter metricNames: the metrics to read (`call.deadAirSeconds`, …); nil reads all.
     public func surveyedCalls(_ selection: CalibrationSelection, metricNames: Set<String>? = nil) async throws(StorageError) -> [SurveyedCall] {
-        try await StorageError.wrapping("reading surveyed calls") {
-            try await writer.read { db in
-                let pairs = """
-                    SELECT p.surveyId, p.callId, p.callRowId, p.agentId, p.team, p.startedAt, p.respondedAt,
-                           date(p.respondedAt, '-6 days', 'weekday 1') AS week, p.surveyedScore, p.scaleMin, p.scaleMax, p.higherIsEasier,
-                           s.comment
-                    FROM surveyPairs p JOIN surveys s ON s.id = p.surveyId
-                    WHERE p.responseRank = 1
-                      AND (:since IS NULL OR p.respondedAt >= :since) AND (:until IS NULL OR p.respondedAt < :until)
-                      AND (:team IS NULL OR COALESCE(p.team, '') = :team)
-                    """
-                let arguments: StatementArguments = ["since": selection.since, "until": selection.until, "team": selection.team]
-                var calls = try Self.callMetrics(db, rowIds: "SELECT callRowId FROM (\(pairs))", arguments: arguments, metricNames: metricNames)
-                var result: [SurveyedCall] = []
-                let cursor = try Row.fetchCursor(db, sql: pairs + " ORDER BY p.respondedAt, p.surveyId", arguments: arguments)
-                while let row = try cursor.next() {
-                    guard let call = calls.removeValue(forKey: row["callRowId"]) else { continue }
-                    result.append(SurveyedCall(
-                        call: call, surveyId: row["surveyId"], respondedAt: row["respondedAt"], week: row["week"] ?? "",
-                        answer: row["surveyedScore"], scale: SurveyScale(min: row["scaleMin"], max: row["scaleMax"], higherIsEasier: row["higherIsEasier"]),
-                        comment: row["comment"]))
-                }
-                return result
+        try await read("reading surveyed calls") { session in
+            let pairs = SQLStatement("""
+                SELECT p.surveyId, p.callId, p.callRowId, p.agentId, p.team, p.startedAt, p.respondedAt,
+                       \(session.dialect.weekStarting("p.respondedAt")) AS week, p.surveyedScore, p.scaleMin, p.scaleMax, p.higherIsEasier,
+                       s.comment
+                FROM surveyPairs p JOIN surveys s ON s.id = p.surveyId
+                WHERE p.responseRank = 1
+                  AND (:since IS NULL OR p.respondedAt >= :since) AND (:until IS NULL OR p.respondedAt < :until)
+                  AND (:team IS NULL OR COALESCE(p.team, '') = :team)
+                """, ["since": selection.since.sqlValue, "until": selection.until.sqlValue, "team": selection.team.sqlValue])
+            let rowIds = SQLStatement("SELECT callRowId FROM (\(pairs.text)) pairs", pairs.named)
+            var calls = try Self.callMetrics(session, rowIds: rowIds, metricNames: metricNames)
+            var result: [SurveyedCall] = []
+            for row in try session.rows(SQLStatement(pairs.text + " ORDER BY p.respondedAt, p.surveyId", pairs.named)) {
+                guard let call = calls.removeValue(forKey: row["callRowId"]) else { continue }
+                result.append(SurveyedCall(
+                    call: call, surveyId: row["surveyId"], respondedAt: row["respondedAt"], week: row["week"] ?? "",
+                    answer: row["surveyedScore"], scale: SurveyScale(min: row["scaleMin"], max: row["scaleMax"], higherIsEasier: row["higherIsEasier"]),
+                    comment: row["comment"]))
             }
+            return result
         }
     }
 
     /// The current results of these call ids (a quality team's labelled calls); ids not stored
     /// are absent from the answer.
     public func storedCalls(callIds: [String], metricNames: Set<String>? = nil) async throws(StorageError) -> [String: StoredCallMetrics] {
-        try await StorageError.wrapping("reading labelled calls") {
-            try await writer.write { db in
-                try db.execute(sql: "DROP TABLE IF EXISTS temp.labelledIds; CREATE TEMP TABLE labelledIds (callId TEXT PRIMARY KEY)")
-                defer { try? db.execute(sql: "DROP TABLE IF EXISTS temp.labelledIds") }
-                let insert = try db.makeStatement(sql: "INSERT OR IGNORE INTO labelledIds (callId) VALUES (?)")
-                for callId in callIds { try insert.execute(arguments: [callId]) }
-                let rowIds = "SELECT (SELECT MAX(c.id) FROM calls c WHERE c.callId = l.callId) FROM labelledIds l"
-                let calls = try Self.callMetrics(db, rowIds: rowIds, arguments: [:], metricNames: metricNames)
-                return Dictionary(calls.values.map { ($0.callId, $0) }, uniquingKeysWith: { a, _ in a })
+        try await write("reading labelled calls") { session in
+            let table = "labelledIds"
+            try session.execute("DROP TABLE IF EXISTS \(session.dialect.temporary(table))")
+            try session.execute("CREATE TEMP TABLE \(table) (callId TEXT PRIMARY KEY)")
+            defer { try? session.execute("DROP TABLE IF EXISTS \(session.dialect.temporary(table))") }
+            let ids = Set(callIds).sorted()
+            for start in stride(from: 0, to: ids.count, by: 1000) {
+                let chunk = ids[start..<min(start + 1000, ids.count)]
+                try session.execute(
+                    "INSERT INTO \(table) (callId) VALUES " + chunk.map { _ in "(?)" }.joined(separator: ", ") + " ON CONFLICT DO NOTHING",
+                    chunk.map { .text($0) })
             }
+            let rowIds = SQLStatement("SELECT c.id FROM calls c JOIN \(table) l ON l.callId = c.callId")
+            let calls = try Self.callMetrics(session, rowIds: rowIds, metricNames: metricNames)
+            return Dictionary(calls.values.map { ($0.callId, $0) }, uniquingKeysWith: { a, _ in a })
         }
     }
 
     /// The calls whose row ids `rowIds` (a query) selects, with their metrics, keyed by row id.
-    private static func callMetrics(_ db: Database, rowIds: String, arguments: StatementArguments, metricNames: Set<String>?) throws -> [Int64: StoredCallMetrics] {
+    private static func callMetrics(_ session: any SQLSession, rowIds: SQLStatement, metricNames: Set<String>?) throws -> [Int64: StoredCallMetrics] {
         var calls: [Int64: StoredCallMetrics] = [:]
-        let callRows = try Row.fetchCursor(db, sql: """
+        for row in try session.rows(SQLStatement("""
             SELECT c.id, c.callId, c.agentId, c.team, c.startedAt, c.durationSeconds, sc.modelSha256, sc.effortIndex, sc.distressValue
-            FROM calls c LEFT JOIN scores sc ON sc.callRowId = c.id WHERE c.id IN (\(rowIds))
-            """, arguments: arguments)
-        while let row = try callRows.next() {
+            FROM calls c LEFT JOIN scores sc ON sc.callRowId = c.id WHERE c.id IN (\(rowIds.text))
+            """, rowIds.named)) {
             var metrics: [String: Double] = ["call.durationSeconds": row["durationSeconds"]]
             if let distress: Double = row["distressValue"] { metrics["scores.distress"] = distress }
             calls[row["id"]] = StoredCallMetrics(
@@ -181,18 +182,16 @@ extension AttuneDatabase {
                 predictedEffortIndex: row["effortIndex"], metrics: metrics, distressMetrics: [:])
         }
         // The metric filter is applied here rather than in SQL: a name list of any length, one scan.
-        let metricRows = try Row.fetchCursor(db, sql: """
-            SELECT callRowId, scope || '.' || name AS metric, value FROM metrics WHERE value IS NOT NULL AND callRowId IN (\(rowIds))
-            """, arguments: arguments)
-        while let row = try metricRows.next() {
+        for row in try session.rows(SQLStatement("""
+            SELECT callRowId, scope || '.' || name AS metric, value FROM metrics WHERE value IS NOT NULL AND callRowId IN (\(rowIds.text))
+            """, rowIds.named)) {
             let metric: String = row["metric"]
             guard metricNames?.contains(metric) ?? true else { continue }
             calls[row["callRowId"]]?.metrics[metric] = row["value"]
         }
-        let cueRows = try Row.fetchCursor(db, sql: """
-            SELECT callRowId, metric, value FROM contributions WHERE score = 'distress' AND value IS NOT NULL AND callRowId IN (\(rowIds))
-            """, arguments: arguments)
-        while let row = try cueRows.next() {
+        for row in try session.rows(SQLStatement("""
+            SELECT callRowId, metric, value FROM contributions WHERE score = 'distress' AND value IS NOT NULL AND callRowId IN (\(rowIds.text))
+            """, rowIds.named)) {
             calls[row["callRowId"]]?.distressMetrics[row["metric"]] = row["value"]
         }
         return calls
@@ -200,24 +199,21 @@ extension AttuneDatabase {
 
     /// Stores a calibration, dated now; returns it with its row id and date.
     public func recordCalibration(_ calibration: StoredCalibration) async throws(StorageError) -> StoredCalibration {
-        try await StorageError.wrapping("recording a calibration") {
-            try await writer.write { db in
-                var row = calibration
-                row.createdAt = timestampNow()
-                let columns = StoredCalibration.columns
-                try db.execute(
-                    sql: "INSERT INTO calibrations (\(columns.joined(separator: ", "))) VALUES (\(columns.map { _ in "?" }.joined(separator: ", ")))",
-                    arguments: row.values)
-                row.id = db.lastInsertedRowID
-                return row
-            }
+        try await write("recording a calibration") { session in
+            var row = calibration
+            row.createdAt = timestampNow()
+            let columns = StoredCalibration.columns
+            row.id = try session.value(
+                "INSERT INTO calibrations (\(columns.joined(separator: ", "))) VALUES (\(columns.map { _ in "?" }.joined(separator: ", "))) RETURNING id",
+                row.values)
+            return row
         }
     }
 
     /// Every stored calibration, oldest first.
     public func calibrations() async throws(StorageError) -> [StoredCalibration] {
-        try await StorageError.wrapping("reading calibrations") {
-            try await writer.read { db in try Row.fetchAll(db, sql: "SELECT * FROM calibrations ORDER BY id").map(StoredCalibration.init(row:)) }
+        try await read("reading calibrations") { session in
+            try session.rows("SELECT * FROM calibrations ORDER BY id").map(StoredCalibration.init(row:))
         }
     }
 }

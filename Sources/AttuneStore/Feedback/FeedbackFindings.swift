@@ -1,4 +1,4 @@
-import AttuneCalibration
+import AttuneScoring
 
 /// Turns behaviour comparisons into plain statements, and refuses to state a difference that too
 /// few calls back: each of the easy and hard groups needs `minimumCallsPerGroup` calls.
@@ -40,12 +40,12 @@ struct FeedbackFindings {
     }
 }
 
-/// Number formatting shared by the pages and the CSV.
-enum FeedbackText {
-    static func number(_ value: Double, places: Int = 1) -> String { CalibrationText.number(value, places: places) }
+/// Number formatting shared by the findings, the pages and the CSV.
+public enum FeedbackText {
+    public static func number(_ value: Double, places: Int = 1) -> String { DecimalText.fixed(value, places: places) }
 
-    static func optional(_ value: Double?, places: Int = 2) -> String { value.map { number($0, places: places) } ?? "" }
+    public static func optional(_ value: Double?, places: Int = 2) -> String { value.map { number($0, places: places) } ?? "" }
 
     /// Two decimals for a page (a correlation, points), or `missing` for nil.
-    static func two(_ value: Double?, missing: String = "–") -> String { value.map { number($0, places: 2) } ?? missing }
+    public static func two(_ value: Double?, missing: String = "–") -> String { value.map { number($0, places: 2) } ?? missing }
 }

@@ -1,5 +1,4 @@
 import FoundationEssentials
-import GRDB
 public import AttunePipeline
 import AttuneScoring
 import AttuneDSP
@@ -62,7 +61,7 @@ public struct AnalyzedCall: Sendable {
     }
 }
 
-/// A call's rows, ready to insert (see `AttuneDatabase.prepare`).
+/// A call's rows, ready to insert (see `ResultsStore.prepare`).
 public struct PreparedCall: Sendable {
     var call: CallRecord
     var segments: [SegmentRecord]
@@ -74,41 +73,39 @@ public struct PreparedCall: Sendable {
     public let durationSeconds: Double
 }
 
-extension AttuneDatabase {
+extension ResultsStore {
     /// The result stored for a call: the row with its call id, else (for a recording file) a row
     /// of the same file's bytes stored from a file under another id (the same recording renamed
     /// or relabelled by a manifest). Live rows are matched by call id only: two live calls with
     /// identical audio are two calls.
     public func storedResult(callId: String, contentSha256: String, fromFile: Bool) async throws(StorageError) -> StoredResult? {
-        try await StorageError.wrapping("reading the results store") {
-            try await writer.read { db in
-                let byId = try CallRecord.filter(Column("callId") == callId).fetchOne(db)
-                let record = try byId ?? (fromFile
-                    ? CallRecord.filter(sql: "contentSha256 = ? AND sourcePath NOT LIKE 'live:%'", arguments: [contentSha256]).order(Column("id").desc).fetchOne(db)
+        try await read("reading the results store") { session in
+            let columns = "callId, contentSha256, engineVersion, configurationFingerprint, modelSha256, channelMap, sourcePath, agentId, team, startedAt"
+            let row = try session.row("SELECT \(columns) FROM calls WHERE callId = ?", [.text(callId)])
+                ?? (fromFile
+                    ? session.row(
+                        "SELECT \(columns) FROM calls WHERE contentSha256 = ? AND sourcePath NOT LIKE 'live:%' ORDER BY id DESC LIMIT 1",
+                        [.text(contentSha256)])
                     : nil)
-                return record.map(Self.storedResult)
+            return row.map { row in
+                StoredResult(
+                    identity: ResultIdentity(
+                        contentSha256: row["contentSha256"], engineVersion: row["engineVersion"], configurationFingerprint: row["configurationFingerprint"],
+                        modelSha256: row["modelSha256"], channelMap: row["channelMap"]),
+                    metadata: CallMetadata(callId: row["callId"], sourcePath: row["sourcePath"], agentId: row["agentId"], team: row["team"], startedAt: row["startedAt"]))
             }
         }
-    }
-
-    private static func storedResult(_ record: CallRecord) -> StoredResult {
-        StoredResult(
-            identity: ResultIdentity(
-                contentSha256: record.contentSha256, engineVersion: record.engineVersion, configurationFingerprint: record.configurationFingerprint,
-                modelSha256: record.modelSha256, channelMap: record.channelMap),
-            metadata: CallMetadata(callId: record.callId, sourcePath: record.sourcePath, agentId: record.agentId, team: record.team, startedAt: record.startedAt))
     }
 
     /// Updates who and when a stored call is (agent, team, start time, source path, and its call
     /// id when a manifest relabels a recording) without re-analysis: none of it changes the
     /// result. The row is the one `storedResult` found for `previousCallId`.
     public func updateMetadata(of previousCallId: String, to metadata: CallMetadata) async throws(StorageError) {
-        try await StorageError.wrapping("updating \(previousCallId) in the results store") {
-            try await writer.write { db in
-                try db.execute(sql: """
-                    UPDATE calls SET callId = ?, sourcePath = ?, agentId = ?, team = ?, startedAt = ? WHERE callId = ?
-                    """, arguments: [metadata.callId, metadata.sourcePath, metadata.agentId, metadata.team, metadata.startedAt, previousCallId])
-            }
+        try await write("updating \(previousCallId) in the results store") { session in
+            try session.execute(
+                "UPDATE calls SET callId = ?, sourcePath = ?, agentId = ?, team = ?, startedAt = ? WHERE callId = ?",
+                [.text(metadata.callId), .text(metadata.sourcePath), metadata.agentId.sqlValue, metadata.team.sqlValue, metadata.startedAt.sqlValue,
+                 .text(previousCallId)])
         }
     }
 
@@ -118,28 +115,31 @@ extension AttuneDatabase {
         try await store(try calls.map { call throws(StorageError) in try Self.prepare(call) }, runId: runId)
     }
 
-    /// Stores calls already turned into rows (`prepare`), in one transaction.
+    /// Stores calls already turned into rows (`prepare`), in one transaction. Writers of the same
+    /// call id at the same moment (two batch workers, a batch and a live server) are serialised
+    /// (`SQLDialect.lockCallStatement`), so the call ends with one row, the last writer's.
     public func store(_ calls: [PreparedCall], runId: Int64?) async throws(StorageError) {
         guard !calls.isEmpty else { return }
-        try await StorageError.wrapping("writing \(calls.count) call(s) to the results store") {
-            try await writer.write { db in
-                for prepared in calls {
-                    var call = prepared.call
-                    call.runId = runId
-                    // The call's earlier result, and (for a recording file) an earlier row of the same
-                    // file stored under another id (see `storedResult`).
-                    try CallRecord.filter(Column("callId") == call.callId).deleteAll(db)
-                    if !call.sourcePath.hasPrefix("live:") {
-                        try CallRecord.filter(sql: "contentSha256 = ? AND sourcePath NOT LIKE 'live:%'", arguments: [call.contentSha256]).deleteAll(db)
-                    }
-                    try call.insert(db)
-                    let id = call.id!
-                    for var segment in prepared.segments { segment.callRowId = id; try segment.insert(db) }
-                    for var event in prepared.events { event.callRowId = id; try event.insert(db) }
-                    for var metric in prepared.metrics { metric.callRowId = id; try metric.insert(db) }
-                    if var scores = prepared.scores { scores.callRowId = id; try scores.insert(db) }
-                    for var contribution in prepared.contributions { contribution.callRowId = id; try contribution.insert(db) }
+        try await write("writing \(calls.count) call(s) to the results store") { session in
+            if let lock = session.dialect.lockCallStatement() {
+                // In one order, so two writers of overlapping groups cannot wait on each other.
+                for callId in Set(calls.map(\.call.callId)).sorted() { _ = try session.rows(lock, [.text(callId)]) }
+            }
+            for prepared in calls {
+                var call = prepared.call
+                call.runId = runId
+                // The call's earlier result, and (for a recording file) an earlier row of the same
+                // file stored under another id (see `storedResult`); their rows cascade.
+                try session.execute("DELETE FROM calls WHERE callId = ?", [.text(call.callId)])
+                if !call.sourcePath.hasPrefix("live:") {
+                    try session.execute("DELETE FROM calls WHERE contentSha256 = ? AND sourcePath NOT LIKE 'live:%'", [.text(call.contentSha256)])
                 }
+                let id = try session.insertReturningId(call)
+                try session.insert(prepared.segments.map { var row = $0; row.callRowId = id; return row })
+                try session.insert(prepared.events.map { var row = $0; row.callRowId = id; return row })
+                try session.insert(prepared.metrics.map { var row = $0; row.callRowId = id; return row })
+                if var scores = prepared.scores { scores.callRowId = id; try session.insert([scores]) }
+                try session.insert(prepared.contributions.map { var row = $0; row.callRowId = id; return row })
             }
         }
     }
@@ -153,7 +153,7 @@ extension AttuneDatabase {
             throw StorageError(operation: "encoding the report of \(call.metadata.callId)", message: "\(error)")
         }
         let record = CallRecord(
-            id: nil, callId: call.metadata.callId, contentSha256: call.identity.contentSha256,
+            callId: call.metadata.callId, contentSha256: call.identity.contentSha256,
             engineVersion: call.identity.engineVersion, configurationFingerprint: call.identity.configurationFingerprint,
             modelSha256: call.identity.modelSha256, channelMap: call.identity.channelMap, sourcePath: call.metadata.sourcePath, agentId: call.metadata.agentId,
             team: call.metadata.team, startedAt: call.metadata.startedAt, durationSeconds: report.durationSeconds,
@@ -194,18 +194,16 @@ extension AttuneDatabase {
 
     /// Number of calls stored.
     public func callCount() async throws(StorageError) -> Int {
-        try await StorageError.wrapping("reading the results store") {
-            try await writer.read { db in try CallRecord.fetchCount(db) }
-        }
+        try await read("reading the results store") { session in try session.value("SELECT COUNT(*) FROM calls") ?? 0 }
     }
 
     /// The stored report of a call (by call id), decoded.
     public func report(callId: String) async throws(StorageError) -> CallReport? {
-        try await StorageError.wrapping("reading the results store") {
-            let json = try await writer.read { db in
-                try String.fetchOne(db, sql: "SELECT report FROM calls WHERE callId = ? ORDER BY analyzedAt DESC LIMIT 1", arguments: [callId])
-            }
-            return try json.map { try CallReport(jsonData: Data($0.utf8)) }
+        let json: String? = try await read("reading the results store") { session in
+            try session.value("SELECT report FROM calls WHERE callId = ? ORDER BY analyzedAt DESC LIMIT 1", [.text(callId)])
+        }
+        do { return try json.map { try CallReport(jsonData: Data($0.utf8)) } } catch {
+            throw StorageError(operation: "reading the report of \(callId)", message: "\(error)")
         }
     }
 }

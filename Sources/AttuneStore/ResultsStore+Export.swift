@@ -2,7 +2,6 @@ import AttuneDSP
 import AttunePipeline
 import AttuneScoring
 import FoundationEssentials
-import GRDB
 
 /// Output formats of `attune export`.
 public enum ExportFormat: String, Sendable, CaseIterable {
@@ -13,7 +12,7 @@ public enum ExportFormat: String, Sendable, CaseIterable {
     case jsonl
 }
 
-extension AttuneDatabase {
+extension ResultsStore {
     /// The CSV header: metadata columns, scores, call metrics, then every party's metrics.
     public static var csvColumns: [String] {
         let metadata = ["callId", "agentId", "team", "startedAt", "analyzedAt", "durationSeconds", "sampleRateHz", "channelLayout",
@@ -35,25 +34,45 @@ extension AttuneDatabase {
 
     /// Writes every stored call (taking place or analysed on or after `since`, if given), oldest
     /// first, as `format`, one line at a time to `write`. Returns the number of calls written.
+    /// Calls are read a page at a time (`exportPageSize`, by key), so memory stays flat however
+    /// many calls the store holds.
     /// - Parameter since: ISO 8601 UTC; calls are dated by `startedAt` (from the manifest), else
     ///   by when they were analysed.
     public func export(format: ExportFormat, since: String?, write: @escaping @Sendable (String) -> Void) async throws(StorageError) -> Int {
-        try await StorageError.wrapping("exporting from the results store") {
-            try await writer.read { db in
-                if format == .csv { write(Self.csvColumns.joined(separator: ",") + "\n") }
-                var request = CallRecord.order(sql: "COALESCE(startedAt, analyzedAt), id")
-                if let since { request = request.filter(sql: "COALESCE(startedAt, analyzedAt) >= ?", arguments: [since]) }
-                let cursor = try request.fetchCursor(db)
-                var count = 0
-                while let call = try cursor.next() {
-                    let report = try CallReport(jsonData: Data(call.report.utf8))
-                    write(format == .csv ? Self.csvLine(call, report) : try Self.jsonLine(call, report))
-                    count += 1
-                }
-                return count
+        if format == .csv { write(Self.csvColumns.joined(separator: ",") + "\n") }
+        var count = 0
+        var after: (time: String, id: Int64)? = nil
+        while true {
+            let page = try await read("exporting from the results store") { [after] session in
+                try session.rows(SQLStatement("""
+                    SELECT id, COALESCE(startedAt, analyzedAt) AS callTime, \(CallRecord.columns.joined(separator: ", ")) FROM calls
+                    WHERE (:since IS NULL OR COALESCE(startedAt, analyzedAt) >= :since)
+                      AND (:afterTime IS NULL OR COALESCE(startedAt, analyzedAt) > :afterTime
+                           OR (COALESCE(startedAt, analyzedAt) = :afterTime AND id > :afterId))
+                    ORDER BY COALESCE(startedAt, analyzedAt), id LIMIT :limit
+                    """, [
+                        "since": since.sqlValue, "afterTime": after.map { .text($0.time) } ?? .null, "afterId": after.map { .integer($0.id) } ?? .null,
+                        "limit": .integer(Int64(Self.exportPageSize)),
+                    ]))
             }
+            for row in page {
+                let call = CallRecord(row: row)
+                let report: CallReport
+                do { report = try CallReport(jsonData: Data(call.report.utf8)) } catch {
+                    throw StorageError(operation: "exporting \(call.callId)", message: "its stored report does not decode: \(error)")
+                }
+                do { write(format == .csv ? Self.csvLine(call, report) : try Self.jsonLine(call, report)) } catch {
+                    throw StorageError(operation: "exporting \(call.callId)", message: "\(error)")
+                }
+                count += 1
+            }
+            guard page.count == Self.exportPageSize, let last = page.last else { return count }
+            after = (last["callTime"], last["id"])
         }
     }
+
+    /// Calls read per page by `export`.
+    static let exportPageSize = 500
 
     private static func csvLine(_ call: CallRecord, _ report: CallReport) -> String {
         var fields: [String] = [

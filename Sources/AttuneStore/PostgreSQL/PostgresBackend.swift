@@ -1,0 +1,206 @@
+import Dispatch
+import FoundationEssentials
+import Logging
+import NIOCore
+import NIOPosix
+import NIOSSL
+import PostgresNIO
+import Synchronization
+
+/// The shared store: a PostgreSQL database that several batch workers and live servers write at
+/// once (`--db postgres://user@host:5432/attune`). Connections come from postgres-nio's pool;
+/// each operation runs on a thread of `threads` (the operations are synchronous, see
+/// `SQLSession`), one transaction on one connection.
+final class PostgresBackend: StoreBackend {
+    let location: String
+    private let client: PostgresClient
+    private let runner: Task<Void, Never>
+    private let threads: NIOThreadPool
+    private let logger: Logger
+
+    /// Operations of one process that may run at once (threads, and at most this many connections).
+    static let concurrentOperations = 8
+
+    private init(location: String, client: PostgresClient, runner: Task<Void, Never>, threads: NIOThreadPool, logger: Logger) {
+        self.location = location
+        self.client = client
+        self.runner = runner
+        self.threads = threads
+        self.logger = logger
+    }
+
+    /// Connects to the store at `url` and brings its schema up to date (`PostgresMigrations`),
+    /// unless `readOnly`, which only checks that the schema exists and is not newer than this build.
+    /// The password comes from the URL or `PGPASSWORD`; it never appears in messages.
+    static func open(url: String, readOnly: Bool = false) async throws(StorageError) -> PostgresBackend {
+        let target = try PostgresURL(url)
+        var logger = Logger(label: "attune.store.postgres")
+        logger.logLevel = .critical
+        var configuration = target.configuration
+        configuration.options.maximumConnections = concurrentOperations
+        configuration.options.connectTimeout = .seconds(10)
+        let client = PostgresClient(configuration: configuration, backgroundLogger: logger)
+        let runner = Task { await client.run() }
+        let threads = NIOThreadPool(numberOfThreads: concurrentOperations)
+        threads.start()
+        let backend = PostgresBackend(location: target.redacted, client: client, runner: runner, threads: threads, logger: logger)
+        do {
+            try await StorageError.wrapping("opening results store \(target.redacted)") {
+                try await backend.write { session in try PostgresMigrations.migrate(session, readOnly: readOnly, location: target.redacted) }
+            }
+        } catch {
+            await backend.close()
+            throw error
+        }
+        return backend
+    }
+
+    func read<T: Sendable>(_ body: @escaping @Sendable (any SQLSession) throws -> T) async throws -> T {
+        try await run(transaction: false, body)
+    }
+
+    func write<T: Sendable>(_ body: @escaping @Sendable (any SQLSession) throws -> T) async throws -> T {
+        try await run(transaction: true, body)
+    }
+
+    /// Runs `body` on one of `threads` with a pooled connection, in a transaction when asked
+    /// (committed when `body` returns, rolled back when it throws).
+    private func run<T: Sendable>(transaction: Bool, _ body: @escaping @Sendable (any SQLSession) throws -> T) async throws -> T {
+        let logger = logger, threads = threads
+        return try await client.withConnection { connection in
+            try await threads.runIfActive {
+                let session = PostgresSession(connection: connection, logger: logger)
+                guard transaction else { return try body(session) }
+                try session.execute("BEGIN")
+                do {
+                    let result = try body(session)
+                    try session.execute("COMMIT")
+                    return result
+                } catch {
+                    try? session.execute("ROLLBACK")
+                    throw error
+                }
+            }
+        }
+    }
+
+    func close() async {
+        runner.cancel()
+        _ = await runner.value
+        try? await threads.shutdownGracefully()
+    }
+}
+
+/// A `postgres://user[:password]@host[:port]/database[?sslmode=disable|require]` URL.
+struct PostgresURL {
+    var configuration: PostgresClient.Configuration
+    /// The URL without its password, for messages and logs.
+    var redacted: String
+
+    init(_ url: String) throws(StorageError) {
+        func problem(_ message: String) -> StorageError {
+            StorageError(operation: "reading the store location", message: "\(message) (expected postgres://user@host:5432/database)")
+        }
+        guard let components = URLComponents(string: url), ["postgres", "postgresql"].contains(components.scheme ?? "") else {
+            throw problem("not a PostgreSQL URL")
+        }
+        guard let host = components.host, !host.isEmpty else { throw problem("no host") }
+        let user = components.user ?? ProcessInfo.processInfo.environment["PGUSER"] ?? "postgres"
+        let database = String(components.path.drop { $0 == "/" })
+        guard !database.isEmpty else { throw problem("no database name") }
+        let password = components.password ?? ProcessInfo.processInfo.environment["PGPASSWORD"]
+        let sslMode = components.queryItems?.first { $0.name == "sslmode" }?.value ?? "prefer"
+        let tls: PostgresClient.Configuration.TLS
+        switch sslMode {
+        case "disable": tls = .disable
+        case "prefer", "allow": tls = .prefer(.makeClientConfiguration())
+        case "require", "verify-ca", "verify-full": tls = .require(.makeClientConfiguration())
+        default: throw problem("sslmode \(sslMode) is not one of disable, prefer, require")
+        }
+        configuration = PostgresClient.Configuration(host: host, port: components.port ?? 5432, username: user, password: password, database: database, tls: tls)
+        redacted = "postgres://\(user)@\(host):\(components.port ?? 5432)/\(database)"
+    }
+}
+
+/// One pooled connection, used from one thread that waits for each statement's answer.
+struct PostgresSession: SQLSession {
+    let connection: PostgresConnection
+    let logger: Logger
+    var dialect: SQLDialect { .postgres }
+
+    func execute(_ sql: String, _ arguments: [SQLValue]) throws {
+        _ = try rows(sql, arguments)
+    }
+
+    func rows(_ sql: String, _ arguments: [SQLValue]) throws -> [SQLRow] {
+        let query = PostgresQuery(unsafeSQL: Self.numbered(sql), binds: Self.bindings(arguments))
+        let connection = connection, logger = logger
+        return try Self.waitFor {
+            var rows: [SQLRow] = []
+            var columns: [String]? = nil
+            for try await row in try await connection.query(query, logger: logger) {
+                let cells = Array(row)
+                if columns == nil { columns = cells.map(\.columnName) }
+                rows.append(SQLRow(columns: columns!, values: cells.map(Self.value)))
+            }
+            return rows
+        }
+    }
+
+    /// Runs `work` on Swift's pool and blocks this thread (one of the backend's own) until it ends.
+    private static func waitFor<T: Sendable>(_ work: @escaping @Sendable () async throws -> T) throws -> T {
+        let done = DispatchSemaphore(value: 0)
+        let outcome = Mutex<Result<T, any Error>?>(nil)
+        Task {
+            let result: Result<T, any Error>
+            do { result = .success(try await work()) } catch { result = .failure(error) }
+            outcome.withLock { $0 = result }
+            done.signal()
+        }
+        done.wait()
+        return try outcome.withLock { $0! }.get()
+    }
+
+    /// `?` placeholders as `$1`, `$2`, … (outside quoted literals); `$k` already there is kept.
+    static func numbered(_ sql: String) -> String {
+        guard sql.contains("?") else { return sql }
+        var result = "", quoted = false, number = 0
+        for character in sql {
+            if character == "'" { quoted.toggle() }
+            if character == "?", !quoted {
+                number += 1
+                result += "$\(number)"
+            } else {
+                result.append(character)
+            }
+        }
+        return result
+    }
+
+    /// Arguments with their own types (text, int8, float8, bool); NULL with none, so the server
+    /// takes the type from where the parameter is used.
+    static func bindings(_ arguments: [SQLValue]) -> PostgresBindings {
+        var bindings = PostgresBindings(capacity: arguments.count)
+        for argument in arguments {
+            switch argument {
+            case .null: bindings.appendNull()
+            case .integer(let number): bindings.append(number)
+            case .real(let number): bindings.append(number)
+            case .text(let text): bindings.append(text)
+            case .boolean(let flag): bindings.append(flag)
+            }
+        }
+        return bindings
+    }
+
+    static func value(_ cell: PostgresCell) -> SQLValue {
+        guard cell.bytes != nil else { return .null }
+        switch cell.dataType {
+        case .int2, .int4, .int8: return (try? cell.decode(Int64.self)).map(SQLValue.integer) ?? .null
+        case .float4, .float8: return (try? cell.decode(Double.self)).map(SQLValue.real) ?? .null
+        case .numeric: return (try? cell.decode(Decimal.self)).flatMap { Double("\($0)") }.map(SQLValue.real) ?? .null
+        case .bool: return (try? cell.decode(Bool.self)).map(SQLValue.boolean) ?? .null
+        default: return (try? cell.decode(String.self)).map(SQLValue.text) ?? .null
+        }
+    }
+}

@@ -1,0 +1,184 @@
+import FoundationEssentials
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// How a run was started.
+public struct RunSettings: Sendable {
+    public var source: String
+    public var shard: String?
+    public var jobs: Int
+    public var engineVersion: String
+    public var configurationFingerprint: String
+    public var modelSha256: String?
+
+    public init(source: String, shard: String?, jobs: Int, engineVersion: String, configurationFingerprint: String, modelSha256: String?) {
+        self.source = source
+        self.shard = shard
+        self.jobs = jobs
+        self.engineVersion = engineVersion
+        self.configurationFingerprint = configurationFingerprint
+        self.modelSha256 = modelSha256
+    }
+}
+
+/// How far a run got.
+public struct RunCounts: Sendable, Equatable {
+    public var total = 0
+    public var analyzed = 0
+    public var skipped = 0
+    public var failed = 0
+    /// Audio analysed (s).
+    public var audioSeconds = 0.0
+
+    public init() {}
+}
+
+/// A file or manifest line that could not be analysed.
+public struct FailureReport: Sendable, Equatable {
+    public var path: String
+    public var callId: String?
+    /// The manifest line, when the failure concerns one.
+    public var line: Int?
+    /// A stable kind (`truncated`, `notAudio`, `manifest`, …).
+    public var code: String
+    public var reason: String
+
+    public init(path: String, callId: String? = nil, line: Int? = nil, code: String, reason: String) {
+        self.path = path
+        self.callId = callId
+        self.line = line
+        self.code = code
+        self.reason = reason
+    }
+}
+
+extension ResultsStore {
+    /// Records the start of a run and returns its id. Runs left `running` by a process that is
+    /// gone are marked `interrupted` first: on this machine, those whose process no longer exists;
+    /// on any machine, those that have not reported for `RunWorker.staleAfterSeconds`. Runs of
+    /// other live workers sharing the store are left alone.
+    public func beginRun(_ settings: RunSettings) async throws(StorageError) -> Int64 {
+        let worker = RunWorker.current
+        let staleBefore = RunWorker.timestamp(secondsAgo: RunWorker.staleAfterSeconds)
+        return try await write("starting a run in the results store") { session in
+            for row in try session.rows("SELECT id, worker, heartbeatAt FROM runs WHERE status = 'running'") {
+                let heartbeat: String? = row["heartbeatAt"]
+                let gone = (row["worker"] as String?).map { !RunWorker.isAlive($0) } ?? false
+                guard gone || (heartbeat ?? "") < staleBefore else { continue }
+                try session.execute("UPDATE runs SET status = 'interrupted' WHERE id = ?", [row.value("id")])
+            }
+            return try session.insertReturningId(RunRecord(
+                startedAt: timestampNow(), worker: worker, status: "running", source: settings.source, shard: settings.shard, jobs: settings.jobs,
+                engineVersion: settings.engineVersion, configurationFingerprint: settings.configurationFingerprint, modelSha256: settings.modelSha256))
+        }
+    }
+
+    /// Records where a run got to; `finished` also closes it (completed, or with failures).
+    public func updateRun(_ id: Int64, counts: RunCounts, finished: Bool) async throws(StorageError) {
+        try await write("updating run \(id) in the results store") { session in
+            let status = !finished ? "running" : counts.failed > 0 ? "completedWithFailures" : "completed"
+            try session.execute(
+                """
+                UPDATE runs SET status = ?, finishedAt = ?, filesTotal = ?, filesAnalyzed = ?, filesSkipped = ?,
+                filesFailed = ?, audioSeconds = ?, heartbeatAt = ? WHERE id = ?
+                """,
+                [.text(status), finished ? .text(timestampNow()) : .null, counts.total.sqlValue, counts.analyzed.sqlValue, counts.skipped.sqlValue,
+                 counts.failed.sqlValue, counts.audioSeconds.sqlValue, .text(timestampNow()), .integer(id)])
+        }
+    }
+
+    /// Records failures of a run.
+    public func recordFailures(_ failures: [FailureReport], runId: Int64?) async throws(StorageError) {
+        guard !failures.isEmpty else { return }
+        try await write("recording failures in the results store") { session in
+            let now = timestampNow()
+            try session.insert(failures.map {
+                FailureRecord(runId: runId, path: $0.path, callId: $0.callId, line: $0.line, code: $0.code, reason: $0.reason, occurredAt: now)
+            })
+        }
+    }
+
+    /// The failures of a run, in the order they happened.
+    public func failures(runId: Int64) async throws(StorageError) -> [FailureReport] {
+        try await read("reading failures") { session in
+            try session.rows("SELECT path, callId, line, code, reason FROM failures WHERE runId = ? ORDER BY id", [.integer(runId)]).map {
+                FailureReport(path: $0["path"], callId: $0["callId"], line: $0["line"], code: $0["code"], reason: $0["reason"])
+            }
+        }
+    }
+}
+
+/// A batch (or other) run that wrote to the store.
+struct RunRecord: InsertableRow {
+    static let table = "runs"
+    var startedAt: String
+    /// Who runs it: `host:pid` (`RunWorker`).
+    var worker: String
+    /// `running`, `completed`, `completedWithFailures` or `interrupted` (see `runs.heartbeatAt`).
+    var status: String
+    /// The folder or manifest given.
+    var source: String
+    var shard: String?
+    var jobs: Int
+    var engineVersion: String
+    var configurationFingerprint: String
+    var modelSha256: String?
+
+    static let columns = [
+        "startedAt", "heartbeatAt", "worker", "status", "source", "shard", "jobs", "engineVersion", "configurationFingerprint", "modelSha256",
+        "filesTotal", "filesAnalyzed", "filesSkipped", "filesFailed", "audioSeconds",
+    ]
+    var values: [SQLValue] {
+        [startedAt.sqlValue, startedAt.sqlValue, worker.sqlValue, status.sqlValue, source.sqlValue, shard.sqlValue, jobs.sqlValue, engineVersion.sqlValue,
+         configurationFingerprint.sqlValue, modelSha256.sqlValue, .integer(0), .integer(0), .integer(0), .integer(0), .real(0)]
+    }
+}
+
+/// A file (or manifest line) that could not be analysed.
+struct FailureRecord: InsertableRow {
+    static let table = "failures"
+    var runId: Int64?
+    var path: String
+    var callId: String?
+    /// Manifest line, when the failure is about one.
+    var line: Int?
+    /// A stable kind, e.g. `truncated`, `notAudio`, `manifest`.
+    var code: String
+    var reason: String
+    var occurredAt: String
+
+    static let columns = ["runId", "path", "callId", "line", "code", "reason", "occurredAt"]
+    var values: [SQLValue] {
+        [runId.sqlValue, path.sqlValue, callId.sqlValue, line.sqlValue, code.sqlValue, reason.sqlValue, occurredAt.sqlValue]
+    }
+}
+
+/// The process running a batch, as runs and file claims record it.
+enum RunWorker {
+    /// A run or claim whose worker has not reported for this long is taken to be dead (s). Batch
+    /// workers report after every call and at least every `heartbeatSeconds`.
+    static let staleAfterSeconds = 600.0
+
+    /// `host:pid` of this process.
+    static let current: String = "\(hostName()):\(getpid())"
+
+    /// Whether the worker `host:pid` may still be running: false only for a process of this
+    /// machine that no longer exists. A worker on another machine is judged by its heartbeat.
+    static func isAlive(_ worker: String) -> Bool {
+        guard let colon = worker.lastIndex(of: ":"), worker[..<colon] == hostName()[...],
+              let pid = Int32(worker[worker.index(after: colon)...]) else { return true }
+        return kill(pid, 0) == 0 || errno != ESRCH
+    }
+
+    /// ISO 8601 UTC, `seconds` before now (the store's timestamp format, so it compares as text).
+    static func timestamp(secondsAgo seconds: Double) -> String {
+        Date.now.addingTimeInterval(-seconds).formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true))
+    }
+
+    private static func hostName() -> String {
+        var buffer = [CChar](repeating: 0, count: 256)
+        guard gethostname(&buffer, buffer.count) == 0 else { return "localhost" }
+        return String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
+}

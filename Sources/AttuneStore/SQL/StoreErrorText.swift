@@ -1,0 +1,19 @@
+import GRDB
+import PostgresNIO
+
+/// The readable part of a database error, for `StorageError.message`.
+enum StoreErrorText {
+    static func message(_ error: any Error) -> String {
+        switch error {
+        case let error as DatabaseError:
+            return error.message ?? "\(error)"
+        case let error as PSQLError:
+            if let message = error.serverInfo?[.message] {
+                return message + (error.serverInfo?[.detail].map { " (\($0))" } ?? "")
+            }
+            return "\(error.code)" + (error.underlying.map { ": \($0)" } ?? "")
+        default:
+            return "\(error)"
+        }
+    }
+}

@@ -1,0 +1,23 @@
+/// Schema text both backends share.
+enum StoreSchema {
+    /// The pairing view (SQLite v3, recreated by v5, which rebuilds the table it reads;
+    /// PostgreSQL v1). Pairing is a join by call id, so a survey imported before its call pairs as
+    /// soon as the call is stored. Each call's current result is its newest row; its latest
+    /// response is `responseRank` 1. Effort points are on the survey's program scale; positive
+    /// `differencePoints` = the customer found the call harder than the model predicted.
+    static let surveyPairsView = """
+        CREATE VIEW surveyPairs AS
+        SELECT s.id AS surveyId, s.callId, c.id AS callRowId, c.agentId, c.team, c.startedAt, s.respondedAt,
+               s.score AS surveyedScore, s.scaleMin, s.scaleMax, s.higherIsEasier,
+               s.effortIndex AS surveyedEffortIndex, sc.effortIndex AS predictedEffortIndex,
+               CASE WHEN sc.effortIndex IS NULL THEN NULL
+                    WHEN s.higherIsEasier THEN s.scaleMax - sc.effortIndex * (s.scaleMax - s.scaleMin)
+                    ELSE s.scaleMin + sc.effortIndex * (s.scaleMax - s.scaleMin) END AS predictedScore,
+               (s.effortIndex - sc.effortIndex) * (s.scaleMax - s.scaleMin) AS differencePoints,
+               ROW_NUMBER() OVER (PARTITION BY s.callId ORDER BY s.respondedAt DESC, s.id DESC) AS responseRank,
+               COUNT(*) OVER (PARTITION BY s.callId) AS responseCount
+        FROM surveys s
+        JOIN calls c ON c.id = (SELECT MAX(id) FROM calls WHERE callId = s.callId)
+        LEFT JOIN scores sc ON sc.callRowId = c.id
+        """
+}
