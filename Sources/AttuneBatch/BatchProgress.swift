@@ -8,6 +8,11 @@ public struct BatchProgress: Sendable, Equatable {
     /// updated in place without re-analysis.
     public var updated = 0
     public var failed = 0
+    /// Calls another worker sharing the store is analysing (its claim is live).
+    public var elsewhere = 0
+    /// Calls (and manifest lines) that failed before with the same file and settings: listed
+    /// once, in the run that failed them, and not retried.
+    public var failedBefore = 0
     /// Audio analysed in this run (s).
     public var audioSeconds = 0.0
     /// Time spent analysing (s, summed over jobs), and awaiting the store (s; with busy cores
@@ -18,8 +23,8 @@ public struct BatchProgress: Sendable, Equatable {
 
     public init(total: Int) { self.total = total }
 
-    /// Calls dealt with (analysed, skipped, updated or failed).
-    public var done: Int { analyzed + skipped + updated + failed }
+    /// Calls dealt with (analysed, skipped, updated, failed, or left to another worker).
+    public var done: Int { analyzed + skipped + updated + failed + elsewhere + failedBefore }
 
     /// "[  37/200]  0.6 h audio  3,950× real time  ETA 0:12  1 failed"
     /// - Parameter elapsedSeconds: wall time since the batch started.
@@ -36,12 +41,16 @@ public struct BatchProgress: Sendable, Equatable {
         if skipped > 0 { text += ", \(skipped) already stored" }
         if updated > 0 { text += ", \(updated) updated" }
         if failed > 0 { text += ", \(failed) failed" }
+        if elsewhere > 0 { text += ", \(elsewhere) with other workers" }
+        if failedBefore > 0 { text += ", \(failedBefore) failed before" }
         return text
     }
 
     /// The closing summary.
     public func summary(elapsedSeconds: Double) -> String {
-        var text = "\(analyzed) analysed, \(skipped) already stored, " + (updated > 0 ? "\(updated) updated, " : "") + "\(failed) failed, of \(total) call(s); \(hours(audioSeconds)) audio in \(clock(elapsedSeconds))"
+        var text = "\(analyzed) analysed, \(skipped) already stored, " + (updated > 0 ? "\(updated) updated, " : "") + "\(failed) failed, "
+            + (elsewhere > 0 ? "\(elsewhere) with other workers, " : "") + (failedBefore > 0 ? "\(failedBefore) failed before (not retried), " : "")
+            + "of \(total) call(s); \(hours(audioSeconds)) audio in \(clock(elapsedSeconds))"
         if elapsedSeconds > 0 && audioSeconds > 0 {
             text += " (\(grouped(Int((audioSeconds / elapsedSeconds).rounded())))× real time)"
         }

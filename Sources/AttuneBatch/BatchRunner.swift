@@ -36,6 +36,8 @@ public struct BatchRunner: Sendable {
         /// start time): the stored row is updated in place, found under `previousCallId`.
         case updated(CallMetadata, previousCallId: String)
         case failed(FailureReport)
+        /// Claimed by another worker sharing the store, or failed before (`ResultsStore.claim`).
+        case notClaimed(ClaimOutcome)
     }
 
     /// Runs `source`'s calls (those in `shard`, if given).
@@ -57,11 +59,20 @@ public struct BatchRunner: Sendable {
         let runId = try await database.beginRun(RunSettings(
             source: sourceDescription, shard: shard?.description, jobs: jobs, engineVersion: AttuneEngine.version,
             configurationFingerprint: configuration.fingerprint, modelSha256: model?.sha256))
-        try await database.recordFailures(problems, runId: runId)
-        totals.failed = problems.count
+        // Manifest problems are listed by the one worker that claims them.
+        var claimedProblems: [FailureReport] = []
+        for problem in problems {
+            switch try await database.claim(problem.workKey, identity: problem.reason, runId: runId) {
+            case .claimed: claimedProblems.append(problem)
+            case .heldElsewhere: totals.elsewhere += 1
+            case .failedBefore: totals.failedBefore += 1
+            }
+        }
+        try await database.recordFailures(claimedProblems, runId: runId)
+        totals.failed = claimedProblems.count
         progress(totals, elapsed())
 
-        let job = Job(database: database, configuration: configuration, model: model)
+        let job = Job(database: database, configuration: configuration, model: model, runId: runId)
         var storeError: StorageError? = nil
         var unstored: [PreparedCall] = []
         /// Commits the finished calls held back so far.
@@ -107,6 +118,8 @@ public struct BatchRunner: Sendable {
                         storeError = error
                     }
                     totals.failed += 1
+                case .notClaimed(let claim):
+                    if claim == .failedBefore { totals.failedBefore += 1 } else { totals.elsewhere += 1 }
                 }
                 progress(totals, elapsed())
             }
@@ -116,7 +129,7 @@ public struct BatchRunner: Sendable {
         var counts = RunCounts()
         counts.total = totals.total
         counts.analyzed = totals.analyzed
-        counts.skipped = totals.skipped + totals.updated  // not re-analysed
+        counts.skipped = totals.skipped + totals.updated + totals.elsewhere + totals.failedBefore  // not analysed here
         counts.failed = totals.failed
         counts.audioSeconds = totals.audioSeconds
         try await database.updateRun(runId, counts: counts, finished: true)
@@ -125,30 +138,51 @@ public struct BatchRunner: Sendable {
     }
 }
 
-/// The work on one call, run concurrently: hash, skip if current, analyse.
+/// The work on one call, run concurrently: hash, skip if current, claim (workers may share the
+/// store), analyse.
 struct Job: Sendable {
     let database: ResultsStore
     let configuration: AnalysisConfiguration
     let model: LoadedModel?
+    let runId: Int64
 
     func process(_ item: BatchItem) async -> BatchRunner.Outcome {
         let path = item.metadata.sourcePath
         let callId = item.metadata.callId
+        let key = item.metadata.workKey
+        func storeFailure(_ error: StorageError) -> BatchRunner.Outcome {
+            .failed(FailureReport(path: path, callId: callId, line: item.line, code: "store", reason: error.description))
+        }
         let hash: String
         do {
             hash = try ContentHasher.sha256(of: item.recording.paths)
         } catch {
-            return .failed(FailureReport(path: error.path, callId: callId, line: item.line, code: "unreadable", reason: "\(error.path): \(error.message)"))
+            let failure = FailureReport(path: error.path, callId: callId, line: item.line, code: "unreadable", reason: "\(error.path): \(error.message)")
+            do {
+                let claim = try await database.claim(key, identity: "unreadable: " + failure.reason, runId: runId)
+                return claim == .claimed ? .failed(failure) : .notClaimed(claim)
+            } catch {
+                return storeFailure(error)
+            }
         }
         let identity = ResultIdentity(
             contentSha256: hash, engineVersion: AttuneEngine.version,
             configurationFingerprint: configuration.fingerprint, modelSha256: model?.sha256, channelMap: item.recording.channelMap)
+        func current() async throws(StorageError) -> BatchRunner.Outcome? {
+            guard let stored = try await database.storedResult(callId: callId, contentSha256: hash, fromFile: true), stored.identity == identity else { return nil }
+            return stored.metadata == item.metadata ? .skipped(callId: callId) : .updated(item.metadata, previousCallId: stored.metadata.callId)
+        }
         do {
-            if let stored = try await database.storedResult(callId: callId, contentSha256: hash, fromFile: true), stored.identity == identity {
-                return stored.metadata == item.metadata ? .skipped(callId: callId) : .updated(item.metadata, previousCallId: stored.metadata.callId)
+            if let done = try await current() { return done }
+            let claim = try await database.claim(key, identity: identity.claimText, runId: runId)
+            guard claim == .claimed else { return .notClaimed(claim) }
+            // Another worker may have stored it between the check and the claim.
+            if let done = try await current() {
+                try await database.releaseClaim(key)
+                return done
             }
         } catch {
-            return .failed(FailureReport(path: path, callId: callId, line: item.line, code: "store", reason: error.description))
+            return storeFailure(error)
         }
         let clock = ContinuousClock()
         let start = clock.now

@@ -71,6 +71,9 @@ public struct PreparedCall: Sendable {
     var contributions: [ContributionRecord]
     /// The call's duration (s).
     public let durationSeconds: Double
+
+    /// The claim key of the call's work.
+    var metadataWorkKey: String { "call:" + call.callId }
 }
 
 extension ResultsStore {
@@ -140,6 +143,8 @@ extension ResultsStore {
                 try session.insert(prepared.metrics.map { var row = $0; row.callRowId = id; return row })
                 if var scores = prepared.scores { scores.callRowId = id; try session.insert([scores]) }
                 try session.insert(prepared.contributions.map { var row = $0; row.callRowId = id; return row })
+                // Done: no worker needs to claim it again (see `claim`).
+                try session.execute("DELETE FROM claims WHERE workKey = ?", [.text(prepared.metadataWorkKey)])
             }
         }
     }

@@ -88,7 +88,9 @@ extension ResultsStore {
         }
     }
 
-    /// Records failures of a run.
+    /// Records failures of a run. A claimed piece of work that failed stays claimed, marked
+    /// failed, so no other worker lists it again (`claim`); a failure to store is not the work's
+    /// fault, so its claim is given back instead.
     public func recordFailures(_ failures: [FailureReport], runId: Int64?) async throws(StorageError) {
         guard !failures.isEmpty else { return }
         try await write("recording failures in the results store") { session in
@@ -96,6 +98,13 @@ extension ResultsStore {
             try session.insert(failures.map {
                 FailureRecord(runId: runId, path: $0.path, callId: $0.callId, line: $0.line, code: $0.code, reason: $0.reason, occurredAt: now)
             })
+            for failure in failures {
+                if failure.code == "store" {
+                    try session.execute("DELETE FROM claims WHERE workKey = ?", [.text(failure.workKey)])
+                } else {
+                    try session.execute("UPDATE claims SET failedAt = ? WHERE workKey = ?", [.text(now), .text(failure.workKey)])
+                }
+            }
         }
     }
 

@@ -1,5 +1,6 @@
 import AttuneAudioIO
 import AttunePipeline
+import AttuneScoring
 @_spi(Inspection) import AttuneStore
 import GRDB
 import AttuneTestSupport
@@ -153,6 +154,67 @@ import Testing
 
     /// Good files mixed with bad ones: every good one stored, every bad one listed with its
     /// reason, exit 1.
+    /// Four workers on one folder, each with its own shard or all sharing it through the store's
+    /// claims, SIGKILLed at seeded random moments and started again until each finishes: every
+    /// call stored exactly once, nothing half-written, each bad file listed once.
+    @Test(arguments: StoreKind.allCases, [false, true])
+    func fourWorkersKilledAndRestartedStoreEveryCallOnce(_ kind: StoreKind, sharded: Bool) async throws {
+        let directory = Self.openDirectory("attune-workers")
+        let night = directory + "/night"
+        let good = try Self.makeRecordings(40, in: night)
+        let bad = try BadAudioFiles.make(in: RepositoryPaths.temporaryDirectory("attune-bad-source"))
+        let badFiles = ["truncated.wav": "truncated data", "notes.wav": "text renamed .wav", "zero-length.wav": "empty file"]
+        for (file, name) in badFiles { try FileManager.default.copyItem(atPath: bad.first { $0.name == name }!.path, toPath: night + "/" + file) }
+        let location = try TestStores.freshLocation(kind, name: "attune-workers-store")
+        let store = try await ResultsStore.open(location)
+
+        // Each worker is killed up to twice, 0.1–1.5 s after it starts, then runs to the end.
+        let outcomes = await withTaskGroup(of: (kills: Int, status: Int32, reason: Process.TerminationReason).self) { group in
+            for worker in 0..<4 {
+                group.addTask {
+                    await onOwnThread {
+                        var random = SeededGenerator(seed: UInt64(100 + worker + (sharded ? 10 : 0)))
+                        let arguments = ["batch", night, "--db", location, "--jobs", "1", "--log-interval", "1000"] + (sharded ? ["--shard", "\(worker)/4"] : [])
+                        var kills = 0
+                        while true {
+                            guard let (process, _, _) = try? Self.start(arguments) else { return (kills, -1, .exit) }
+                            if kills < 2 {
+                                let deadline = Date().addingTimeInterval(Double.random(in: 0.1...1.5, using: &random))
+                                while process.isRunning && Date() < deadline { usleep(5_000) }
+                                if process.isRunning {
+                                    kill(process.processIdentifier, SIGKILL)
+                                    process.waitUntilExit()
+                                    kills += 1
+                                    continue
+                                }
+                            }
+                            process.waitUntilExit()
+                            return (kills, process.terminationStatus, process.terminationReason)
+                        }
+                    }
+                }
+            }
+            var all: [(kills: Int, status: Int32, reason: Process.TerminationReason)] = []
+            for await outcome in group { all.append(outcome) }
+            return all
+        }
+        let kills = outcomes.map(\.kills).reduce(0, +)
+        print("\(kind) \(sharded ? "sharded" : "shared"): \(kills) kill(s), exits \(outcomes.map(\.status))")
+        #expect(kills >= 2, "kills must land while workers run")
+        #expect(outcomes.allSatisfy { $0.reason == .exit && ($0.status == 0 || $0.status == 1) }, "\(outcomes)")
+
+        try await Self.expectIntact(store)
+        let counts = try #require(try await store.rows("""
+            SELECT (SELECT COUNT(*) FROM calls) AS calls, (SELECT COUNT(DISTINCT callId) FROM calls) AS distinctIds,
+                   (SELECT COUNT(*) FROM claims WHERE failedAt IS NULL) AS openClaims
+            """).first)
+        #expect(counts["calls"] as Int == good.count && counts["distinctIds"] as Int == good.count, "every call stored once")
+        #expect(counts["openClaims"] as Int == 0, "no claim left open once every worker has finished")
+        let failures: [String] = try await store.column("SELECT path FROM failures ORDER BY path")
+        #expect(failures == badFiles.keys.map { night + "/" + $0 }.sorted(), "each bad file listed once")
+        await store.close()
+    }
+
     @Test func badFilesAreListedWithTheirReasonAndTheRestIsStored() async throws {
         let directory = Self.openDirectory("attune-mixed")
         let night = directory + "/night"

@@ -81,7 +81,8 @@ struct BatchCommand: AsyncParsableCommand {
         for failure in failures { printError("attune: failed: \(failure.reason.hasPrefix(failure.path) ? failure.reason : "\(failure.path): \(failure.reason)")") }
         print(outcome.progress.summary(elapsedSeconds: reporter.elapsedSeconds))
         print("Results: \(database.location) (run \(outcome.runId))")
-        if outcome.progress.failed > 0 { throw ExitCode(1) }
+        // Calls that failed in an earlier run (same file and settings) still fail the night.
+        if outcome.progress.failed + outcome.progress.failedBefore > 0 { throw ExitCode(1) }
     }
 }
 

@@ -20,4 +20,15 @@ enum StoreSchema {
         JOIN calls c ON c.id = (SELECT MAX(id) FROM calls WHERE callId = s.callId)
         LEFT JOIN scores sc ON sc.callRowId = c.id
         """
+
+    /// Work claimed by batch workers sharing the store (SQLite v7, PostgreSQL v2): one row per
+    /// call (or manifest line) being analysed, or that failed (`failedAt`), with the identity of
+    /// the work and its worker (`host:pid`). See `ResultsStore.claim`.
+    static func claimsTable(text: String, integer: String) -> String {
+        """
+        CREATE TABLE claims (
+            workKey \(text) PRIMARY KEY, worker \(text) NOT NULL, runId \(integer), claimedAt \(text) NOT NULL,
+            identity \(text) NOT NULL, failedAt \(text))
+        """
+    }
 }

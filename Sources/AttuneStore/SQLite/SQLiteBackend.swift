@@ -337,6 +337,9 @@ struct SQLiteBackend: StoreBackend {
             try db.execute(sql: "ALTER TABLE runs ADD COLUMN worker TEXT")
             try db.execute(sql: "UPDATE runs SET heartbeatAt = COALESCE(finishedAt, startedAt)")
         }
+        migrator.registerMigration("v7: claims") { db in
+            try db.execute(sql: StoreSchema.claimsTable(text: "TEXT", integer: "INTEGER"))
+        }
         return migrator
     }
 }
