@@ -50,6 +50,7 @@ public struct LiveServer: Sendable {
         let hub = state.hub, state = state, tls = tls
         var services: [any Service] = [HeartbeatService(hub: hub)]
         if let tls { services.append(TLSReloadService(tls: tls, logger: logger)) }
+        if let store = state.database { services.append(ClusterService(state: state, store: store, logger: logger)) }
         return Application(
             router: router,
             server: HTTPServerBuilder { responder in AttuneHTTPChannel(responder: responder, state: state, tls: tls) },

@@ -15,6 +15,9 @@ final class LiveServerState: Sendable {
     let model: LoadedModel?
     let options: LiveOptions
     let database: ResultsStore?
+    /// This server among those sharing its store: `host:pid#random` (the process identity, and a
+    /// random part so that two servers of one process, in tests, are two).
+    let serverId = ResultsStore.processIdentity + "#" + String(UInt64.random(in: 0...UInt64.max), radix: 36)
     /// Checks AudioHook upgrade requests; nil when the config has no `audioHook` (the endpoint
     /// then refuses every request).
     let audioHook: AudioHookAuthenticator?

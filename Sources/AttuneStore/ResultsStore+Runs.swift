@@ -172,9 +172,10 @@ enum RunWorker {
     /// `host:pid` of this process.
     static let current: String = "\(hostName()):\(getpid())"
 
-    /// Whether the worker `host:pid` may still be running: false only for a process of this
+    /// Whether the worker `host:pid` (or a live server's `host:pid#random`) may still be running: false only for a process of this
     /// machine that no longer exists. A worker on another machine is judged by its heartbeat.
     static func isAlive(_ worker: String) -> Bool {
+        let worker = worker.split(separator: "#", maxSplits: 1).first.map(String.init) ?? worker  // a live server's `#random`
         guard let colon = worker.lastIndex(of: ":"), worker[..<colon] == hostName()[...],
               let pid = Int32(worker[worker.index(after: colon)...]) else { return true }
         return kill(pid, 0) == 0 || errno != ESRCH

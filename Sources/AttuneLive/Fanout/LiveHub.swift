@@ -43,8 +43,33 @@ public final class LiveHub: Sendable {
     }
 
     private let state = Mutex(State())
+    /// Where this hub's own events go for the other servers sharing its store (`relayEvents`).
+    private let relay = Mutex<(@Sendable (HubEvent) -> Void)?>(nil)
 
     public init() {}
+
+    /// Sends every call start, update, alert, end and context this server's own ingest and routes
+    /// give the hub to `sink` (the other servers, see `ClusterService`). Events from other servers
+    /// (`apply`) are not sent on.
+    public func relayEvents(to sink: @escaping @Sendable (HubEvent) -> Void) {
+        relay.withLock { $0 = sink }
+    }
+
+    private func relayed(_ event: HubEvent) {
+        relay.withLock { $0 }?(event)
+    }
+
+    /// An event from another server sharing the store: its call's start, update, alert, end or
+    /// context, applied here as if it had happened here (a call id already live here is kept).
+    public func apply(_ event: HubEvent) {
+        switch event {
+        case .started(let info): _ = try? registerHere(info)
+        case .update(let update): publishHere(.update(update))
+        case .alert(let alert): publishHere(.alert(alert))
+        case .ended(let ended): endHere(ended)
+        case .context(let callId, let context): _ = setContextHere(context, callId: callId, now: .now)
+        }
+    }
 
     /// How long a context posted before its call waits for the call (s): a CTI posts when the
     /// call is routed, seconds before the audio arrives; an hour covers queues and holds.
@@ -63,6 +88,11 @@ public final class LiveHub: Sendable {
     /// (`pendingContextSeconds`, `maximumPendingContexts`).
     @discardableResult
     public func setContext(_ context: CallContext, callId: String, now: ContinuousClock.Instant = .now) -> ContextOutcome {
+        defer { relayed(.context(callId: callId, context: context)) }
+        return setContextHere(context, callId: callId, now: now)
+    }
+
+    private func setContextHere(_ context: CallContext, callId: String, now: ContinuousClock.Instant) -> ContextOutcome {
         /// Who must be told what, found under the lock and told after it.
         struct Moves {
             var info: LiveCallInfo
@@ -123,6 +153,12 @@ public final class LiveHub: Sendable {
     /// team's walls are told. Returns the call as registered.
     @discardableResult
     public func register(_ info: LiveCallInfo) throws(RegistrationError) -> LiveCallInfo {
+        let registered = try registerHere(info)
+        relayed(.started(registered))
+        return registered
+    }
+
+    private func registerHere(_ info: LiveCallInfo) throws(RegistrationError) -> LiveCallInfo {
         let (walls, registered): ([Mailbox], LiveCallInfo) = try state.withLock { state throws(RegistrationError) in
             guard state.calls[info.callId] == nil else { throw RegistrationError.duplicateCallId(info.callId) }
             let registered = state.pendingContexts.removeValue(forKey: info.callId).map { info.with($0.context) } ?? info
@@ -135,6 +171,15 @@ public final class LiveHub: Sendable {
 
     /// Hands an update or alert to everyone watching its call.
     public func publish(_ message: LiveMessage) {
+        publishHere(message)
+        switch message {
+        case .update(let update): relayed(.update(update))
+        case .alert(let alert): relayed(.alert(alert))
+        default: break
+        }
+    }
+
+    private func publishHere(_ message: LiveMessage) {
         let (mailboxes, routed): ([Mailbox], LiveMessage) = state.withLock { state in
             guard var live = state.calls[message.callId] else { return ([], message) }
             let message = message.about(live.info)
@@ -149,6 +194,23 @@ public final class LiveHub: Sendable {
 
     /// The call has ended: watchers get `callEnded`, and the call's own subscriptions close.
     public func end(_ ended: LiveCallEnded) {
+        endHere(ended)
+        relayed(.ended(ended))
+    }
+
+    /// A call whose server stopped during it (another server's, see `ClusterService`): its
+    /// watchers here get `callEnded`, not stored, with the length its last update reached.
+    public func endInterrupted(callId: String) {
+        let last: (info: LiveCallInfo, seconds: Double)? = state.withLock { state in
+            guard let live = state.calls[callId] else { return nil }
+            if case .update(let update) = live.latest { return (live.info, update.streamSeconds) }
+            return (live.info, 0)
+        }
+        guard let last else { return }
+        endHere(LiveCallEnded(call: last.info, durationSeconds: last.seconds, effort: nil, distressValue: nil, distressLevel: nil, stored: false))
+    }
+
+    private func endHere(_ ended: LiveCallEnded) {
         let (watchers, own, info): ([Mailbox], [Mailbox], LiveCallInfo) = state.withLock { state in
             guard let live = state.calls.removeValue(forKey: ended.call.callId) else { return ([], [], ended.call) }
             let watchers = Self.watchers(of: live.info, in: state)

@@ -84,6 +84,37 @@ final class PostgresBackend: StoreBackend {
         }
     }
 
+    /// `NOTIFY`/`LISTEN` on `name`: sent through the pool in one `SELECT pg_notify(…), …`, received
+    /// on a connection of its own held for as long as `messages` is read.
+    func channel(_ name: String) -> StoreChannel {
+        let client = client, logger = logger
+        let messages = AsyncThrowingStream<String, any Error> { continuation in
+            let listener = Task {
+                do {
+                    try await client.withConnection { connection in
+                        try await connection.listen(on: name) { notifications in
+                            for try await notification in notifications { continuation.yield(notification.payload) }
+                        }
+                    }
+                    continuation.finish()
+                } catch {
+                    continuation.finish(throwing: error)
+                }
+            }
+            continuation.onTermination = { _ in listener.cancel() }
+        }
+        return StoreChannel(
+            sendBody: { payloads in
+                guard !payloads.isEmpty else { return }
+                var bindings = PostgresBindings(capacity: payloads.count + 1)
+                bindings.append(name)
+                for payload in payloads { bindings.append(payload) }
+                let sql = "SELECT " + (0..<payloads.count).map { "pg_notify($1, $\($0 + 2))" }.joined(separator: ", ")
+                _ = try await client.query(PostgresQuery(unsafeSQL: sql, binds: bindings), logger: logger).collect()
+            },
+            messages: messages)
+    }
+
     func close() async {
         runner.cancel()
         _ = await runner.value

@@ -1,5 +1,5 @@
 /// The PostgreSQL schema, one migration per version, recorded in `attune_schema`. Never edit a
-/// shipped migration: add one. Version 1 is the SQLite schema as of its v6 (version 2: v7's claims) (the same tables,
+/// shipped migration: add one. Version 1 is the SQLite schema as of its v6 (version 2: v7's claims; 3: v8's live tables) (the same tables,
 /// columns and view), with PostgreSQL's types: text in the "C" collation (so ordering and
 /// comparison match SQLite's byte order, and feedback and export give identical output from
 /// either store), `BIGINT` for integers, `DOUBLE PRECISION` for reals, real booleans.
@@ -87,6 +87,7 @@ enum PostgresMigrations {
             "CREATE INDEX calibrations_modelSha256 ON calibrations (modelSha256)",
         ]),
         (2, "claims", [StoreSchema.claimsTable(text: text, integer: "BIGINT")]),
+        (3, "live servers and their calls", StoreSchema.liveTables(text: text)),
     ]
 
     /// The newest version this build knows.

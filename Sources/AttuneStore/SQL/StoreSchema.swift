@@ -31,4 +31,18 @@ enum StoreSchema {
             identity \(text) NOT NULL, failedAt \(text))
         """
     }
+
+    /// Live servers and their calls under way (SQLite v8, PostgreSQL v3). See
+    /// `ResultsStore.liveServerHeartbeat`.
+    static func liveTables(text: String) -> [String] {
+        [
+            "CREATE TABLE liveServers (serverId \(text) PRIMARY KEY, startedAt \(text) NOT NULL, heartbeatAt \(text) NOT NULL)",
+            """
+            CREATE TABLE liveCalls (
+                callId \(text) PRIMARY KEY, serverId \(text) NOT NULL, agentId \(text), team \(text), queue \(text), source \(text) NOT NULL,
+                startedAt \(text) NOT NULL, status \(text) NOT NULL, endedAt \(text))
+            """,
+            "CREATE INDEX liveCalls_serverId ON liveCalls (serverId, status)",
+        ]
+    }
 }

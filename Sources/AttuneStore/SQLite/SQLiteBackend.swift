@@ -340,6 +340,9 @@ struct SQLiteBackend: StoreBackend {
         migrator.registerMigration("v7: claims") { db in
             try db.execute(sql: StoreSchema.claimsTable(text: "TEXT", integer: "INTEGER"))
         }
+        migrator.registerMigration("v8: live servers and their calls") { db in
+            for statement in StoreSchema.liveTables(text: "TEXT") { try db.execute(sql: statement) }
+        }
         return migrator
     }
 }
