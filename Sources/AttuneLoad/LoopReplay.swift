@@ -6,6 +6,9 @@ import NIOPosix
 struct ReplayPlan: Sendable {
     var host: String
     var port: Int
+    /// Where the desktops subscribe: `port`, or another server's sharing the same store
+    /// (`--viewer-server`).
+    var viewerPort: Int
     /// The server's TLS (an `https://` server): nil, plain sockets.
     var tls: ClientTLS?
     var kind: IngestProtocolKind
@@ -44,8 +47,9 @@ struct ReplayPlan: Sendable {
     /// With `tls`, a TLS client handler goes first in the pipeline (the `Host` header then names
     /// the server name, when there is one); nothing else differs.
     func connect(
-        path: String, headers: [(String, String)], on eventLoop: any EventLoop, onEvent: @escaping (RawWebSocketHandler.Event) -> Void
+        path: String, headers: [(String, String)], port: Int? = nil, on eventLoop: any EventLoop, onEvent: @escaping (RawWebSocketHandler.Event) -> Void
     ) -> RawWebSocketHandler {
+        let port = port ?? self.port
         let handler = RawWebSocketHandler(
             request: WebSocketWire.upgradeRequest(host: "\(tls?.serverName ?? host):\(port)", path: path, headers: headers), onEvent: onEvent)
         let bound = NIOLoopBound(handler, eventLoop: eventLoop)
@@ -243,7 +247,7 @@ final class ReplayedCall {
         desktopClosed = false
         let attempt = desktopAttempt, bound = bound
         let path = "/v1/live/calls/\(plan.callId(index))/ws?token=\(plan.viewerToken)"
-        desktop = plan.connect(path: path, headers: [], on: eventLoop) { bound.value.desktopEvent($0, attempt: attempt) }
+        desktop = plan.connect(path: path, headers: [], port: plan.viewerPort, on: eventLoop) { bound.value.desktopEvent($0, attempt: attempt) }
     }
 
     private func desktopEvent(_ event: RawWebSocketHandler.Event, attempt: Int) {

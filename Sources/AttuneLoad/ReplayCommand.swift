@@ -33,6 +33,8 @@ struct ReplayCommand: AsyncParsableCommand {
 
     @Option(help: "The server, e.g. http://127.0.0.1:8080, or https://127.0.0.1:8443 for one that speaks TLS (wss sockets, https metrics).")
     var server = "http://127.0.0.1:8080"
+    @Option(help: ArgumentHelp("Subscribe the desktops on this server instead (another attune serve sharing the same PostgreSQL store; same host and scheme).", valueName: "url"))
+    var viewerServer: String?
     @Option(name: .customLong("tls-ca"), help: "With an https server: trust only the CA certificates in this PEM file (default: the system's roots).")
     var tlsCA: String?
     @Option(name: .customLong("tls-server-name"), help: "With an https server: the name sent as SNI and verified against the certificate (default: the URL's host; an IP address is verified as such).")
@@ -64,6 +66,13 @@ struct ReplayCommand: AsyncParsableCommand {
             throw ValidationError("--tls-ca and --tls-server-name go with an https:// server")
         }
         let port = url.port ?? (usesTLS ? 443 : 80)
+        var viewerPort = port
+        if let viewerServer {
+            guard let viewer = URL(string: viewerServer), viewer.scheme == url.scheme, viewer.host == host, let other = viewer.port else {
+                throw ValidationError("--viewer-server: an address on the same host and scheme as --server, with its port")
+            }
+            viewerPort = other
+        }
         let tls = usesTLS ? try ClientTLS(host: host, caFile: tlsCA, serverName: tlsServerName) : nil
         // /metrics: over TLS with its own client (the CA, the server name), else the shared one.
         let metricsTLS = tls?.metricsClient(port: port)
@@ -74,7 +83,7 @@ struct ReplayCommand: AsyncParsableCommand {
         let toolBefore = ProcessSample.read(pid: getpid())
         let started = ContinuousClock.now
         let plan = ReplayPlan(
-            host: host, port: port, tls: tls, kind: kind, frames: frames, frameCount: frameCount, warmupFrames: Int(warmupSeconds * 50),
+            host: host, port: port, viewerPort: viewerPort, tls: tls, kind: kind, frames: frames, frameCount: frameCount, warmupFrames: Int(warmupSeconds * 50),
             ingestToken: ingestToken, viewerToken: viewerToken, audioHookKey: audioHookKey,
             lateToleranceNanoseconds: Int64(lateToleranceMilliseconds * 1e6), recorder: recorder)
         do { try await Self.replay(plan, calls: calls, rampSeconds: rampSeconds) } catch {
