@@ -72,7 +72,7 @@ public struct BatchRunner: Sendable {
         totals.failed = claimedProblems.count
         progress(totals, elapsed())
 
-        let job = Job(database: database, configuration: configuration, model: model, runId: runId)
+        let job = Job(database: database, configuration: configuration, model: model, runId: runId, claims: storesResults)
         var storeError: StorageError? = nil
         var unstored: [PreparedCall] = []
         /// Commits the finished calls held back so far.
@@ -145,6 +145,9 @@ struct Job: Sendable {
     let configuration: AnalysisConfiguration
     let model: LoadedModel?
     let runId: Int64
+    /// Whether work is claimed in the store (not with `--no-store`, which measures analysis alone:
+    /// give its workers `--shard` to split the work).
+    let claims: Bool
 
     func process(_ item: BatchItem) async -> BatchRunner.Outcome {
         let path = item.metadata.sourcePath
@@ -158,6 +161,7 @@ struct Job: Sendable {
             hash = try ContentHasher.sha256(of: item.recording.paths)
         } catch {
             let failure = FailureReport(path: error.path, callId: callId, line: item.line, code: "unreadable", reason: "\(error.path): \(error.message)")
+            guard claims else { return .failed(failure) }
             do {
                 let claim = try await database.claim(key, identity: "unreadable: " + failure.reason, runId: runId)
                 return claim == .claimed ? .failed(failure) : .notClaimed(claim)
@@ -174,12 +178,14 @@ struct Job: Sendable {
         }
         do {
             if let done = try await current() { return done }
-            let claim = try await database.claim(key, identity: identity.claimText, runId: runId)
-            guard claim == .claimed else { return .notClaimed(claim) }
-            // Another worker may have stored it between the check and the claim.
-            if let done = try await current() {
-                try await database.releaseClaim(key)
-                return done
+            if claims {
+                let claim = try await database.claim(key, identity: identity.claimText, runId: runId)
+                guard claim == .claimed else { return .notClaimed(claim) }
+                // Another worker may have stored it between the check and the claim.
+                if let done = try await current() {
+                    try await database.releaseClaim(key)
+                    return done
+                }
             }
         } catch {
             return storeFailure(error)

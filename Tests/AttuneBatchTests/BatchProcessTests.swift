@@ -165,8 +165,8 @@ import Testing
         let bad = try BadAudioFiles.make(in: RepositoryPaths.temporaryDirectory("attune-bad-source"))
         let badFiles = ["truncated.wav": "truncated data", "notes.wav": "text renamed .wav", "zero-length.wav": "empty file"]
         for (file, name) in badFiles { try FileManager.default.copyItem(atPath: bad.first { $0.name == name }!.path, toPath: night + "/" + file) }
+        // Not opened here: the four workers create the store together, racing for its schema.
         let location = try TestStores.freshLocation(kind, name: "attune-workers-store")
-        let store = try await ResultsStore.open(location)
 
         // Each worker is killed up to twice, 0.1–1.5 s after it starts, then runs to the end.
         let outcomes = await withTaskGroup(of: (kills: Int, status: Int32, reason: Process.TerminationReason).self) { group in
@@ -203,6 +203,7 @@ import Testing
         #expect(kills >= 2, "kills must land while workers run")
         #expect(outcomes.allSatisfy { $0.reason == .exit && ($0.status == 0 || $0.status == 1) }, "\(outcomes)")
 
+        let store = try await ResultsStore.open(location)
         try await Self.expectIntact(store)
         let counts = try #require(try await store.rows("""
             SELECT (SELECT COUNT(*) FROM calls) AS calls, (SELECT COUNT(DISTINCT callId) FROM calls) AS distinctIds,

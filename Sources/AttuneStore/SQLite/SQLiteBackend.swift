@@ -29,7 +29,7 @@ struct SQLiteBackend: StoreBackend {
             configuration.busyMode = .timeout(10)
             let pool = try DatabasePool(path: path, configuration: configuration)
             try await refuseNewer(pool, path: path)
-            try migrator.migrate(pool)
+            try await migrate(pool)
             return SQLiteBackend(writer: pool, location: path)
         }
     }
@@ -112,6 +112,24 @@ struct SQLiteBackend: StoreBackend {
             return SQLiteBackend(writer: queue, location: ":memory:")
         } catch {
             throw StorageError(operation: "creating an in-memory store", message: StoreErrorText.message(error), cause: error)
+        }
+    }
+
+    /// Brings the schema up to date. Several processes may open a new store at once (workers
+    /// started together on one night): each migration is one transaction, and one that another
+    /// process applied first fails here ("table … already exists", or a stale snapshot), so the
+    /// migrations are tried again, from what is applied by then, for up to about 10 s.
+    private static func migrate(_ pool: DatabasePool) async throws {
+        var attempt = 0
+        while true {
+            do {
+                try migrator.migrate(pool)
+                return
+            } catch is DatabaseError where attempt < 100 {
+                attempt += 1
+                if try await pool.read({ db in try migrator.hasCompletedMigrations(db) }) { return }
+                try await Task.sleep(for: .milliseconds(100))
+            }
         }
     }
 
