@@ -24,11 +24,12 @@ servers=()
 stop_all() {
     for pid in "${servers[@]+"${servers[@]}"}"; do kill -INT "$pid" 2> /dev/null || true; wait "$pid" 2> /dev/null || true; done
     Scripts/postgres-cluster.sh stop "$ATTUNE_TEST_POSTGRES_DATA"
+    cp "$work"/a.log bench-out/live-cluster-server-a.log; cp "$work"/b.log bench-out/live-cluster-server-b.log
     rm -rf "$work"
 }
 trap stop_all EXIT
 "$ATTUNE_TEST_POSTGRES_BIN/psql" "$ATTUNE_TEST_POSTGRES" -q -c "CREATE DATABASE cluster"
-store="${ATTUNE_TEST_POSTGRES/\/attune?//cluster?}"
+store=$(sed "s#/attune?#/cluster?#" <<< "$ATTUNE_TEST_POSTGRES")
 for name in a b; do
     port=$port_a; [ $name = b ] && port=$port_b
     cat > "$work/$name.json" <<JSON

@@ -4,7 +4,9 @@ the store's claims, no --shard), into SQLite and into PostgreSQL, on the same fi
 
 The store's share of wall time is measured, not estimated: the same workers run with --no-store
 (analyse, write nothing; split with --shard K/N since nothing is claimed then), and
-share = 1 - wall(no store) / wall(store). Each configuration 3 times, interleaved; medians.
+share = 1 - wall(no store) / wall(store), for workers split with --shard K/N (the store alone) and
+for workers sharing the folder through claims (the store and the sharing). Each configuration 3
+times, interleaved; medians.
 Needs a release build (.build/release/attune) and bench-out/call-10min.wav (Scripts/bench/run.sh
 makes it). Starts a throw-away PostgreSQL server (Scripts/postgres-cluster.sh) and stops it.
    Scripts/bench/store-workers.py [--calls 200] [--seconds 50] [--repeat 3]
@@ -34,11 +36,11 @@ def fresh_store(kind, env, index):
     return server.replace("/attune?", f"/{name}?")
 
 
-def run_workers(folder, location, workers, store):
+def run_workers(folder, location, workers, mode):
     start = time.perf_counter()
     processes = []
     for k in range(workers):
-        extra = [] if store else ["--no-store", "--shard", f"{k}/{workers}"]
+        extra = {"shared": [], "sharded": ["--shard", f"{k}/{workers}"], "none": ["--no-store", "--shard", f"{k}/{workers}"]}[mode]
         processes.append(subprocess.Popen([ATTUNE, "batch", folder, "--db", location, "--jobs", "1", "--log-interval", "1000", *extra],
                                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True))
     for process in processes:
@@ -66,19 +68,21 @@ def main():
         for _ in range(args.repeat):
             for workers in (1, 2, 4):
                 for kind in ("sqlite", "postgres"):
-                    for store in (True, False):
+                    for mode in ("shared", "sharded", "none"):
                         index += 1
-                        wall = run_workers(folder, fresh_store(kind, env, index), workers, store)
-                        walls.setdefault((workers, kind, store), []).append(wall)
-                        print(f"workers {workers} {kind:8s} {'store' if store else 'no store'}: {wall:.2f} s", flush=True)
+                        wall = run_workers(folder, fresh_store(kind, env, index), workers, mode)
+                        walls.setdefault((workers, kind, mode), []).append(wall)
+                        print(f"workers {workers} {kind:8s} {mode}: {wall:.2f} s", flush=True)
         audio = args.calls * args.seconds
         print(f"\n{args.calls} calls x {args.seconds} s ({audio / 3600:.1f} h audio), medians of {args.repeat}, 2 cores:")
-        print("workers  store       wall s   x real time   no-store wall s   store share")
+        print("workers  store      no-store s | sharded s  x real time  store share | shared s  x real time  store+sharing share")
         for workers in (1, 2, 4):
             for kind in ("sqlite", "postgres"):
-                wall = statistics.median(walls[(workers, kind, True)])
-                base = statistics.median(walls[(workers, kind, False)])
-                print(f"{workers:7d}  {kind:10s} {wall:7.2f}   {audio / wall:10.0f}   {base:15.2f}   {100 * (1 - base / wall):9.1f} %")
+                base = statistics.median(walls[(workers, kind, "none")])
+                sharded = statistics.median(walls[(workers, kind, "sharded")])
+                shared = statistics.median(walls[(workers, kind, "shared")])
+                print(f"{workers:7d}  {kind:10s} {base:10.2f} | {sharded:9.2f}  {audio / sharded:11.0f}  {100 * (1 - base / sharded):9.1f} % "
+                      f"| {shared:8.2f}  {audio / shared:11.0f}  {100 * (1 - base / shared):9.1f} %")
     finally:
         subprocess.run(["Scripts/postgres-cluster.sh", "stop", env["ATTUNE_TEST_POSTGRES_DATA"]])
 

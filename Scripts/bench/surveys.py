@@ -5,10 +5,15 @@ survey rows; times `attune surveys import` and `attune feedback`.
 The store's schema comes from attune itself (a batch of an empty folder applies its migrations); the calls,
 scores, behaviour metrics and events are then written straight into it with sqlite3 (no audio).
 Seeded, so every run builds the same data. Usage: Scripts/bench/surveys.sh (builds release first).
+With --postgres (issue 16) the same rows are then copied into a throw-away PostgreSQL store
+(Scripts/postgres-cluster.sh) and import and feedback are timed there too, in the same run; the
+calibration timings are left out.
 """
 import os, random, sqlite3, subprocess, sys, time
 
-ATTUNE = sys.argv[1] if len(sys.argv) > 1 else ".build/release/attune"
+POSITIONAL = [a for a in sys.argv[1:] if not a.startswith("--")]
+ATTUNE = POSITIONAL[0] if POSITIONAL else ".build/release/attune"
+POSTGRES = "--postgres" in sys.argv
 OUT = "bench-out/surveys"
 CALLS, ADVISORS, TEAM_SIZE, SURVEYS = 200_000, 500, 20, 100_000
 BEHAVIOURS = [("advisor", "talkShare"), ("call", "deadAirSeconds"), ("call", "overtalkSeconds"), ("advisor", "interruptionsMade"),
@@ -86,6 +91,43 @@ imported = timed("surveys import (100,000 rows)", [ATTUNE, "surveys", "import", 
 feedback = timed("feedback (500 advisors, 200,000 calls)", [ATTUNE, "feedback", "--db", db_path, "--scale", "1:7:easier", "--out", f"{OUT}/feedback"])
 again = timed("surveys import again (idempotent)", [ATTUNE, "surveys", "import", f"{OUT}/surveys.csv", "--db", db_path, "--scale", "1:7:easier"])
 print(f"total import + feedback: {imported + feedback:.2f} s (target < 30 s)")
+
+def copy_to_postgres():
+    """The generated rows into a new PostgreSQL store (its schema from attune), with COPY."""
+    text = subprocess.run(["Scripts/postgres-cluster.sh", "start"], capture_output=True, text=True, check=True).stdout
+    env = dict(line.removeprefix("export ").split("=", 1) for line in text.strip().split("\n"))
+    url, psql = env["ATTUNE_TEST_POSTGRES"], env["ATTUNE_TEST_POSTGRES_BIN"] + "/psql"
+    subprocess.run([ATTUNE, "batch", f"{OUT}/empty", "--db", url], check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    began = time.time()
+    source = sqlite3.connect(db_path)
+    for table in ("calls", "scores", "metrics", "events"):
+        columns = [row[1] for row in source.execute(f"PRAGMA table_info({table})")]
+        csv_path = f"{OUT}/{table}.csv"
+        with open(csv_path, "w", newline="") as f:
+            import csv
+            writer = csv.writer(f)
+            for row in source.execute(f"SELECT {', '.join(columns)} FROM {table}"):
+                writer.writerow(["" if v is None else ("true" if v is True else v) for v in row])
+        subprocess.run([psql, url, "-q", "-c", f"\\copy {table} ({', '.join(columns)}) FROM '{csv_path}' WITH (FORMAT csv)"], check=True)
+    source.close()
+    subprocess.run([psql, url, "-q", "-c", "SELECT setval('calls_id_seq', (SELECT MAX(id) FROM calls))", "-c", "ANALYZE"], check=True,
+                   stdout=subprocess.DEVNULL)
+    print(f"copied to PostgreSQL in {time.time() - began:.1f} s")
+    return url, env["ATTUNE_TEST_POSTGRES_DATA"]
+
+
+if POSTGRES:
+    url, data = copy_to_postgres()
+    try:
+        pg_imported = timed("PostgreSQL: surveys import (100,000 rows)", [ATTUNE, "surveys", "import", f"{OUT}/surveys.csv", "--db", url, "--scale", "1:7:easier"])
+        pg_feedback = timed("PostgreSQL: feedback (500 advisors, 200,000 calls)", [ATTUNE, "feedback", "--db", url, "--scale", "1:7:easier", "--out", f"{OUT}/feedback-postgres"])
+        print(f"PostgreSQL: total import + feedback: {pg_imported + pg_feedback:.2f} s (target < 30 s); against SQLite in this run: "
+              f"import {pg_imported / imported:.2f}x, feedback {pg_feedback / feedback:.2f}x")
+        same = subprocess.run(["diff", "-r", "-x", "feedback.json", f"{OUT}/feedback", f"{OUT}/feedback-postgres"], capture_output=True, text=True)
+        print("feedback pages and CSV files from the two stores: " + ("identical" if same.returncode == 0 else "DIFFER:\n" + same.stdout[:2000]))
+    finally:
+        subprocess.run(["Scripts/postgres-cluster.sh", "stop", data])
+    sys.exit(0)
 
 # Issue 13: calibrate the model on the 99,000 paired surveys, and fit one (target under 60 s on one core).
 def timed_rss(label, command):

@@ -20,6 +20,19 @@ public struct BatchRunner: Sendable {
     public var storesResults = true
     /// Finished calls committed together (one transaction; a crash keeps whole groups only).
     public static let commitGroupSize = 4
+    /// How often a running batch records where it got to in `runs` (s): its heartbeat.
+    static let reportSeconds = 60.0
+
+    /// The run's counts as `runs` records them.
+    static func counts(_ totals: BatchProgress) -> RunCounts {
+        var counts = RunCounts()
+        counts.total = totals.total
+        counts.analyzed = totals.analyzed
+        counts.skipped = totals.skipped + totals.updated + totals.elsewhere + totals.failedBefore  // not analysed here
+        counts.failed = totals.failed
+        counts.audioSeconds = totals.audioSeconds
+        return counts
+    }
 
     public init(database: ResultsStore, configuration: AnalysisConfiguration, jobs: Int, model: LoadedModel? = nil) {
         self.database = database
@@ -53,7 +66,13 @@ public struct BatchRunner: Sendable {
         let start = clock.now
         func elapsed() -> Double { (clock.now - start).seconds }
 
-        let items = shard.map { shard in source.items.filter { shard.contains(callId: $0.metadata.callId) } } ?? source.items
+        var items = shard.map { shard in source.items.filter { shard.contains(callId: $0.metadata.callId) } } ?? source.items
+        // Workers sharing a folder without shards each start at their own place in it (a random
+        // one), so they mostly claim different calls instead of all contending for the first.
+        if shard == nil, storesResults, items.count > 1 {
+            let offset = Int.random(in: 0..<items.count)
+            items = Array(items[offset...] + items[..<offset])
+        }
         let problems = shard.map { shard in source.problems.filter { $0.callId.map(shard.contains(callId:)) ?? (shard.index == 0) } } ?? source.problems
         var totals = BatchProgress(total: items.count + problems.count)
         let runId = try await database.beginRun(RunSettings(
@@ -72,6 +91,7 @@ public struct BatchRunner: Sendable {
         totals.failed = claimedProblems.count
         progress(totals, elapsed())
 
+        var lastReport = 0.0
         let job = Job(database: database, configuration: configuration, model: model, runId: runId, claims: storesResults)
         var storeError: StorageError? = nil
         var unstored: [PreparedCall] = []
@@ -122,17 +142,17 @@ public struct BatchRunner: Sendable {
                     if claim == .failedBefore { totals.failedBefore += 1 } else { totals.elsewhere += 1 }
                 }
                 progress(totals, elapsed())
+                // The run's heartbeat: workers sharing the store take a run silent for
+                // `staleAfterSeconds` for an interrupted one.
+                if storeError == nil, elapsed() - lastReport >= Self.reportSeconds {
+                    lastReport = elapsed()
+                    do throws(StorageError) { try await database.updateRun(runId, counts: Self.counts(totals), finished: false) } catch { storeError = error }
+                }
             }
             await commit()
         }
         if let storeError { throw storeError }
-        var counts = RunCounts()
-        counts.total = totals.total
-        counts.analyzed = totals.analyzed
-        counts.skipped = totals.skipped + totals.updated + totals.elsewhere + totals.failedBefore  // not analysed here
-        counts.failed = totals.failed
-        counts.audioSeconds = totals.audioSeconds
-        try await database.updateRun(runId, counts: counts, finished: true)
+        try await database.updateRun(runId, counts: Self.counts(totals), finished: true)
         progress(totals, elapsed())
         return (totals, runId)
     }

@@ -47,7 +47,7 @@ public enum TestStores {
     }
 
     /// `url` with its path (the database name) replaced, its query kept.
-    static func replacingDatabase(of url: String, with database: String) -> String {
+    public static func replacingDatabase(of url: String, with database: String) -> String {
         var components = URLComponents(string: url)!
         components.path = "/" + database
         return components.string!

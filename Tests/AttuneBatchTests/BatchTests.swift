@@ -242,3 +242,17 @@ final class LineCollector: @unchecked Sendable {
         #expect(try await ResultsStore.open(location.hasPrefix("/") ? location + ".other" : try TestStores.freshLocation(kind)).callCount() == 0)
     }
 }
+
+/// A PostgreSQL store that cannot be used is a clear error naming it, in the server's words.
+@Suite struct PostgresLocationTests {
+    @Test func aMissingDatabaseOrServerIsNamedInTheError() async throws {
+        let missing = TestStores.replacingDatabase(of: try TestStores.postgresURL(), with: "no_such_database")
+        await #expect { try await ResultsStore.open(missing) } throws: { error in
+            "\(error)".contains(#"database "no_such_database" does not exist"#) && !"\(error)".contains("sslmode")
+        }
+        await #expect { try await ResultsStore.open("postgres://attune:secret@127.0.0.1:1/attune") } throws: { error in
+            "\(error)".contains("cannot reach the server") && "\(error)".contains("postgres://attune@127.0.0.1:1/attune") && !"\(error)".contains("secret")
+        }
+        await #expect { try await ResultsStore.open("postgres://127.0.0.1:5432") } throws: { error in "\(error)".contains("no database name") }
+    }
+}

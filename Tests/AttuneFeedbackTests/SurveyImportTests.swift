@@ -8,7 +8,8 @@ import AttuneTestSupport
 import Foundation
 import Testing
 
-/// `attune surveys import`: bad rows by line, idempotence, and pending surveys pairing later.
+/// `attune surveys import`: bad rows by line, idempotence, and pending surveys pairing later, on
+/// both store backends.
 @Suite struct SurveyImportTests {
     static func count(_ database: ResultsStore, _ sql: String) async throws -> Int {
         try await database.value(sql) ?? -1
@@ -19,8 +20,8 @@ import Testing
         SyntheticCall(callId: "k2", agentId: "a1", team: "t", startedAt: SyntheticStore.time(day: 2, minute: 620)),
     ]
 
-    @Test func eachKindOfBadRowIsReportedWithItsLine() async throws {
-        let (database, directory) = try await SyntheticStore.fresh()
+    @Test(arguments: StoreKind.allCases) func eachKindOfBadRowIsReportedWithItsLine(_ kind: StoreKind) async throws {
+        let (database, directory) = try await SyntheticStore.fresh(kind)
         try await SyntheticStore.insert(Self.known, into: database)
         let csv = """
             callId,respondedAt,score,comment,channel
@@ -78,8 +79,8 @@ import Testing
         await #expect(throws: SurveyFileError.self) { try await SurveyImporter.importFile(brokenJSON, into: database, options: .init()) }
     }
 
-    @Test func reimportingTheSameFileChangesNothing() async throws {
-        let (database, directory) = try await SyntheticStore.fresh()
+    @Test(arguments: StoreKind.allCases) func reimportingTheSameFileChangesNothing(_ kind: StoreKind) async throws {
+        let (database, directory) = try await SyntheticStore.fresh(kind)
         try await SyntheticStore.insert(Self.known, into: database)
         let path = try SyntheticStore.file(directory, "s.csv", """
             callId,respondedAt,score
@@ -103,8 +104,8 @@ import Testing
         #expect(converted == expected)
     }
 
-    @Test func aLateArrivingCallGetsItsPendingSurvey() async throws {
-        let (database, directory) = try await SyntheticStore.fresh()
+    @Test(arguments: StoreKind.allCases) func aLateArrivingCallGetsItsPendingSurvey(_ kind: StoreKind) async throws {
+        let (database, directory) = try await SyntheticStore.fresh(kind)
         let path = try SyntheticStore.file(directory, "s.csv", "callId,respondedAt,score\nlate-1,2026-11-02T12:00:00Z,2\n")
         let report = try await SurveyImporter.importFile(path, into: database, options: .init(scale: .ces2))
         #expect(report.issues.map(\.kind) == [.unknownCall] && report.counts.pending == 1)

@@ -44,7 +44,13 @@ public final class LiveHub: Sendable {
 
     private let state = Mutex(State())
     /// Where this hub's own events go for the other servers sharing its store (`relayEvents`).
-    private let relay = Mutex<(@Sendable (HubEvent) -> Void)?>(nil)
+    /// The closure sits in a struct: a bare function type in a `Mutex` was re-wrapped in a
+    /// reabstraction thunk at every `withLock`, a chain that grew with each event until the
+    /// stack overflowed (seen at 500 live calls).
+    private struct Sink: Sendable {
+        let send: @Sendable (HubEvent) -> Void
+    }
+    private let relay = Mutex<Sink?>(nil)
 
     public init() {}
 
@@ -52,11 +58,11 @@ public final class LiveHub: Sendable {
     /// give the hub to `sink` (the other servers, see `ClusterService`). Events from other servers
     /// (`apply`) are not sent on.
     public func relayEvents(to sink: @escaping @Sendable (HubEvent) -> Void) {
-        relay.withLock { $0 = sink }
+        relay.withLock { $0 = Sink(send: sink) }
     }
 
     private func relayed(_ event: HubEvent) {
-        relay.withLock { $0 }?(event)
+        relay.withLock { $0 }?.send(event)
     }
 
     /// An event from another server sharing the store: its call's start, update, alert, end or

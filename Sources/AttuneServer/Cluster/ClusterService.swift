@@ -72,7 +72,11 @@ struct ClusterService: Service {
         await withTaskGroup(of: Void.self) { group in
             group.addTask {
                 do {
+                    let ownPrefix = #"{"origin":"# + Self.encode(me)
                     for try await text in channel.messages {
+                        // This server's own events come back too: skipped before decoding (the
+                        // encoder writes `origin` first), but for its hello.
+                        if text.hasPrefix(ownPrefix), !text.contains(#""hello""#) { continue }
                         guard let envelope = try? JSONDecoder().decode(Envelope.self, from: Data(text.utf8)) else { continue }
                         if envelope.origin == me {
                             if envelope.hello == hello { readiness.yield(); readiness.finish() }
@@ -122,8 +126,8 @@ struct ClusterService: Service {
         }
     }
 
-    private static func encode(_ envelope: Envelope) -> String {
-        (try? JSONEncoder().encode(envelope)).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
+    private static func encode(_ value: some Encodable) -> String {
+        (try? JSONEncoder().encode(value)).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
     }
 }
 

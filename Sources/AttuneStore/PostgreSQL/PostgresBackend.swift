@@ -36,6 +36,14 @@ final class PostgresBackend: StoreBackend {
         let target = try PostgresURL(url)
         var logger = Logger(label: "attune.store.postgres")
         logger.logLevel = .critical
+        // One connection first, so a server that is not there, a database that does not exist or
+        // a refused login is told at once in the server's words (the pool would retry for a minute).
+        do {
+            let probe = try await PostgresConnection.connect(configuration: try target.connectionConfiguration(), id: 0, logger: logger)
+            try? await probe.close()
+        } catch {
+            throw StorageError(operation: "opening results store \(target.redacted)", message: StoreErrorText.message(error), cause: error)
+        }
         var configuration = target.configuration
         configuration.options.maximumConnections = concurrentOperations
         configuration.options.connectTimeout = .seconds(10)
@@ -125,6 +133,7 @@ final class PostgresBackend: StoreBackend {
 /// A `postgres://user[:password]@host[:port]/database[?sslmode=disable|require]` URL.
 struct PostgresURL {
     var configuration: PostgresClient.Configuration
+    private var host: String, port: Int, user: String, password: String?, database: String, sslMode: String
     /// The URL without its password, for messages and logs.
     var redacted: String
 
@@ -150,6 +159,19 @@ struct PostgresURL {
         }
         configuration = PostgresClient.Configuration(host: host, port: components.port ?? 5432, username: user, password: password, database: database, tls: tls)
         redacted = "postgres://\(user)@\(host):\(components.port ?? 5432)/\(database)"
+        (self.host, port, self.user, self.password, self.database, self.sslMode) = (host, components.port ?? 5432, user, password, database, sslMode)
+    }
+
+    /// The same target for a single connection.
+    func connectionConfiguration() throws -> PostgresConnection.Configuration {
+        let tls: PostgresConnection.Configuration.TLS = switch sslMode {
+        case "disable": .disable
+        case "prefer", "allow": .prefer(try NIOSSLContext(configuration: .makeClientConfiguration()))
+        default: .require(try NIOSSLContext(configuration: .makeClientConfiguration()))
+        }
+        var configuration = PostgresConnection.Configuration(host: host, port: port, username: user, password: password, database: database, tls: tls)
+        configuration.options.connectTimeout = .seconds(10)
+        return configuration
     }
 }
 
@@ -171,8 +193,8 @@ struct PostgresSession: SQLSession {
             var columns: [String]? = nil
             for try await row in try await connection.query(query, logger: logger) {
                 let cells = Array(row)
-                if columns == nil { columns = cells.map(\.columnName) }
-                rows.append(SQLRow(columns: columns!, values: cells.map(Self.value)))
+                if columns == nil { columns = cells.map { $0.columnName.lowercased() } }
+                rows.append(SQLRow(lowercasedColumns: columns!, values: cells.map(Self.value)))
             }
             return rows
         }

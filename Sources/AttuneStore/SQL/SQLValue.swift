@@ -94,7 +94,12 @@ public struct SQLRow: Sendable {
     public let values: [SQLValue]
 
     public init(columns: [String], values: [SQLValue]) {
-        self.columns = columns.map { $0.lowercased() }
+        self.init(lowercasedColumns: columns.map { $0.lowercased() }, values: values)
+    }
+
+    /// A row whose column names are lower-cased already (once per query, not per row).
+    init(lowercasedColumns: [String], values: [SQLValue]) {
+        self.columns = lowercasedColumns
         self.values = values
     }
 

@@ -11,7 +11,8 @@ enum StoreErrorText {
             if let message = error.serverInfo?[.message] {
                 return message + (error.serverInfo?[.detail].map { " (\($0))" } ?? "")
             }
-            return "\(error.code)" + (error.underlying.map { ": \($0)" } ?? "")
+            if let underlying = error.underlying { return "cannot reach the server: \(underlying)" }
+            return "\(error.code)"
         default:
             return "\(error)"
         }

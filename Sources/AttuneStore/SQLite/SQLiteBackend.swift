@@ -27,10 +27,22 @@ struct SQLiteBackend: StoreBackend {
                 try db.execute(sql: "PRAGMA foreign_keys = ON")
             }
             configuration.busyMode = .timeout(10)
-            let pool = try DatabasePool(path: path, configuration: configuration)
-            try await refuseNewer(pool, path: path)
-            try await migrate(pool)
-            return SQLiteBackend(writer: pool, location: path)
+            // Several processes may create a new store at once (workers started together on one
+            // night). Turning a new file to WAL, and each migration, then meet another process's
+            // lock or find its work done ("table … already exists", a stale snapshot): SQLite does
+            // not always wait for these, so the whole opening is tried again, for up to about 10 s.
+            var attempt = 0
+            while true {
+                do {
+                    let pool = try DatabasePool(path: path, configuration: configuration)
+                    try await refuseNewer(pool, path: path)
+                    try migrator.migrate(pool)
+                    return SQLiteBackend(writer: pool, location: path)
+                } catch let error as DatabaseError where attempt < 100 && Self.isRace(error) {
+                    attempt += 1
+                    try await Task.sleep(for: .milliseconds(100))
+                }
+            }
         }
     }
 
@@ -115,22 +127,11 @@ struct SQLiteBackend: StoreBackend {
         }
     }
 
-    /// Brings the schema up to date. Several processes may open a new store at once (workers
-    /// started together on one night): each migration is one transaction, and one that another
-    /// process applied first fails here ("table … already exists", or a stale snapshot), so the
-    /// migrations are tried again, from what is applied by then, for up to about 10 s.
-    private static func migrate(_ pool: DatabasePool) async throws {
-        var attempt = 0
-        while true {
-            do {
-                try migrator.migrate(pool)
-                return
-            } catch is DatabaseError where attempt < 100 {
-                attempt += 1
-                if try await pool.read({ db in try migrator.hasCompletedMigrations(db) }) { return }
-                try await Task.sleep(for: .milliseconds(100))
-            }
-        }
+    /// Whether `error` is another process's lock or finished work, not a problem of the file.
+    private static func isRace(_ error: DatabaseError) -> Bool {
+        let message = error.message ?? ""
+        return [.SQLITE_BUSY, .SQLITE_LOCKED].contains(error.resultCode)
+            || (error.resultCode == .SQLITE_ERROR && (message.contains("already exists") || message.contains("duplicate column")))
     }
 
     /// Refuses a store whose schema has migrations this build does not know (written by a newer attune).
@@ -380,9 +381,9 @@ struct GRDBSession: SQLSession {
 
     func rows(_ sql: String, _ arguments: [SQLValue]) throws -> [SQLRow] {
         let statement = try db.cachedStatement(sql: sql)
-        let columns = statement.columnNames
+        let columns = statement.columnNames.map { $0.lowercased() }
         return try Row.fetchAll(statement, arguments: StatementArguments(arguments.map(Self.databaseValue))).map { row in
-            SQLRow(columns: columns, values: (0..<row.count).map { Self.value(row[$0] as DatabaseValue) })
+            SQLRow(lowercasedColumns: columns, values: (0..<row.count).map { Self.value(row[$0] as DatabaseValue) })
         }
     }
 
