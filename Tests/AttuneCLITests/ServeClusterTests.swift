@@ -38,6 +38,19 @@ import Glibc
         }
     }
 
+    /// Subscribes to `path` and returns once the server has (its `: connected` line came), with the
+    /// reading to await (until `done`).
+    static func subscribe(port: Int, path: String, until done: @escaping @Sendable (String) -> Bool) async -> Task<String, Never> {
+        let (subscribed, subscription) = AsyncStream<Void>.makeStream()
+        let reading = Task {
+            defer { subscription.finish() }
+            return await read(port: port, path: path, connected: { subscription.yield() }, until: done)
+        }
+        var waiting = subscribed.makeAsyncIterator()
+        _ = await waiting.next()
+        return reading
+    }
+
     /// 20 ms frames of 16-bit little-endian interleaved stereo, from `from` to `to` seconds.
     static func frames(_ samples: [Float], from: Double, to: Double) -> [[UInt8]] {
         let start = Int(from * 8000) * 2, end = min(samples.count, Int(to * 8000) * 2)
@@ -79,25 +92,19 @@ import Glibc
         }
         // Alice's desktop on B, subscribed before the audio goes to A: it sees the updates and the
         // dead-air alert (12.9–17.4 s of the fixture) that A computes.
-        let (subscribed, subscription) = AsyncStream<Void>.makeStream()
-        async let desktop = Self.read(port: b.port, path: "/v1/live/calls/on-a/events", connected: { subscription.yield() }) {
+        let desktop = await Self.subscribe(port: b.port, path: "/v1/live/calls/on-a/events") {
             $0.contains(#""cause":"deadAir""#) && $0.contains(#""type":"update""#)
         }
-        var waiting = subscribed.makeAsyncIterator()
-        _ = await waiting.next()
         #expect(await RawWebSocket.send(socket, frames: Self.frames(samples, from: 0, to: 25)))
-        let seen = await desktop
+        let seen = await desktop.value
         #expect(seen.contains(#""type":"update""#), "B's desktop got A's updates: \(seen.suffix(500))")
         #expect(seen.contains(#""cause":"deadAir""#), "B's desktop got A's dead-air alert: \(seen.suffix(500))")
 
         // A dies mid-call: B's desktop is told the call ended, and the store says interrupted.
-        let (subscribedAgain, again) = AsyncStream<Void>.makeStream()
-        async let ending = Self.read(port: b.port, path: "/v1/live/calls/on-a/events", connected: { again.yield() }) { $0.contains(#""type":"callEnded""#) }
-        var waitingAgain = subscribedAgain.makeAsyncIterator()
-        _ = await waitingAgain.next()
+        let ending = await Self.subscribe(port: b.port, path: "/v1/live/calls/on-a/events") { $0.contains(#""type":"callEnded""#) }
         kill(a.process.processIdentifier, SIGKILL)
         a.process.waitUntilExit()
-        let ended = await ending
+        let ended = await ending.value
         #expect(ended.contains(#""type":"callEnded""#) && ended.contains(#""stored":false"#), "B ended A's call: \(ended.suffix(500))")
         let store = try await ResultsStore.open(location)
         try await eventually("the store to show A's call interrupted", timeoutSeconds: 60, pollMilliseconds: 100) {
@@ -111,14 +118,9 @@ import Glibc
         try await eventually("server B to list its own call", timeoutSeconds: 60, pollMilliseconds: 100) {
             await RawHTTPRequest.response(port: b.port, path: "/v1/live/calls", token: Self.aliceToken).contains("on-b")
         }
-        let (ownSubscribed, ownSubscription) = AsyncStream<Void>.makeStream()
-        async let ownDesktop = Self.read(port: b.port, path: "/v1/live/calls/on-b/events", connected: { ownSubscription.yield() }) {
-            $0.contains(#""type":"callEnded""#)
-        }
-        var ownWaiting = ownSubscribed.makeAsyncIterator()
-        _ = await ownWaiting.next()
+        let ownDesktop = await Self.subscribe(port: b.port, path: "/v1/live/calls/on-b/events") { $0.contains(#""type":"callEnded""#) }
         #expect(await RawWebSocket.send(own, frames: Self.frames(samples, from: 0, to: 6) + [RawWebSocket.textFrame(#"{"type":"stop"}"#)]))
-        let ownSeen = await ownDesktop
+        let ownSeen = await ownDesktop.value
         #expect(ownSeen.contains(#""type":"update""#) && ownSeen.contains(#""stored":true"#), "B served its own call: \(ownSeen.suffix(500))")
         #expect(try await store.callCount() == 1, "B's call is stored; A's, interrupted, is not")
         await store.close()
