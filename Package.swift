@@ -147,9 +147,7 @@ let package = Package(
         ),
         .testTarget(
             name: "AttuneBatchTests",
-            // GRDB: one test watches a SQLite file from a thread of its own while a child process writes it.
-            dependencies: ["AttuneBatch", "AttuneStore", "AttunePipeline", "AttuneScoring", "AttuneAudioIO", "AttuneTestSupport",
-                           .product(name: "GRDB", package: "GRDB.swift")]
+            dependencies: ["AttuneBatch", "AttuneStore", "AttunePipeline", "AttuneScoring", "AttuneAudioIO", "AttuneTestSupport"]
         ),
     ],
     swiftLanguageModes: [.v6]

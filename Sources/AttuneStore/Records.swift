@@ -13,6 +13,51 @@ extension Optional where Wrapped: SQLConvertible {
     var sqlValue: SQLValue { self?.sqlValue ?? .null }
 }
 
+/// A batch (or other) run that wrote to the store.
+struct RunRecord: InsertableRow {
+    static let table = "runs"
+    var startedAt: String
+    /// Who runs it: `host:pid` (`RunWorker`).
+    var worker: String
+    /// `running`, `completed`, `completedWithFailures` or `interrupted` (see `runs.heartbeatAt`).
+    var status: String
+    /// The folder or manifest given.
+    var source: String
+    var shard: String?
+    var jobs: Int
+    var engineVersion: String
+    var configurationFingerprint: String
+    var modelSha256: String?
+
+    static let columns = [
+        "startedAt", "heartbeatAt", "worker", "status", "source", "shard", "jobs", "engineVersion", "configurationFingerprint", "modelSha256",
+        "filesTotal", "filesAnalyzed", "filesSkipped", "filesFailed", "audioSeconds",
+    ]
+    var values: [SQLValue] {
+        [startedAt.sqlValue, startedAt.sqlValue, worker.sqlValue, status.sqlValue, source.sqlValue, shard.sqlValue, jobs.sqlValue, engineVersion.sqlValue,
+         configurationFingerprint.sqlValue, modelSha256.sqlValue, .integer(0), .integer(0), .integer(0), .integer(0), .real(0)]
+    }
+}
+
+/// A file (or manifest line) that could not be analysed.
+struct FailureRecord: InsertableRow {
+    static let table = "failures"
+    var runId: Int64?
+    var path: String
+    var callId: String?
+    /// Manifest line, when the failure is about one.
+    var line: Int?
+    /// A stable kind, e.g. `truncated`, `notAudio`, `manifest`.
+    var code: String
+    var reason: String
+    var occurredAt: String
+
+    static let columns = ["runId", "path", "callId", "line", "code", "reason", "occurredAt"]
+    var values: [SQLValue] {
+        [runId.sqlValue, path.sqlValue, callId.sqlValue, line.sqlValue, code.sqlValue, reason.sqlValue, occurredAt.sqlValue]
+    }
+}
+
 /// One call's current result. One row per call id (since v5).
 struct CallRecord: InsertableRow {
     static let table = "calls"
@@ -158,14 +203,10 @@ extension SQLSession {
         guard !rows.isEmpty else { return }
         let columns = Row.columns
         let tuple = "(" + columns.map { _ in "?" }.joined(separator: ", ") + ")"
-        let perStatement = max(1, 30_000 / columns.count)
-        var start = 0
-        while start < rows.count {
-            let chunk = rows[start..<min(start + perStatement, rows.count)]
+        for chunk in rows.chunked(max(1, 30_000 / columns.count)) {
             try execute(
                 "INSERT INTO \(Row.table) (\(columns.joined(separator: ", "))) VALUES " + Array(repeating: tuple, count: chunk.count).joined(separator: ", "),
                 chunk.flatMap(\.values))
-            start += chunk.count
         }
     }
 

@@ -155,9 +155,7 @@ extension ResultsStore {
             try session.execute("DROP TABLE IF EXISTS \(session.dialect.temporary(table))")
             try session.execute("CREATE TEMP TABLE \(table) (callId TEXT PRIMARY KEY)")
             defer { try? session.execute("DROP TABLE IF EXISTS \(session.dialect.temporary(table))") }
-            let ids = Set(callIds).sorted()
-            for start in stride(from: 0, to: ids.count, by: 1000) {
-                let chunk = ids[start..<min(start + 1000, ids.count)]
+            for chunk in Set(callIds).sorted().chunked(1000) {
                 try session.execute(
                     "INSERT INTO \(table) (callId) VALUES " + chunk.map { _ in "(?)" }.joined(separator: ", ") + " ON CONFLICT DO NOTHING",
                     chunk.map { .text($0) })

@@ -22,7 +22,7 @@ extension ResultsStore {
     /// - Parameter identity: what the work is, e.g. the result identity's fields joined.
     public func claim(_ key: String, identity: String, runId: Int64) async throws(StorageError) -> ClaimOutcome {
         let worker = RunWorker.current, now = timestampNow()
-        let staleBefore = RunWorker.timestamp(secondsAgo: RunWorker.staleAfterSeconds)
+        let staleBefore = timestampNow(secondsAgo: RunWorker.staleAfterSeconds)
         return try await write("claiming \(key) in the results store") { session in
             let inserted = try session.rows(
                 "INSERT INTO claims (workKey, worker, runId, claimedAt, identity) VALUES (?, ?, ?, ?, ?) ON CONFLICT (workKey) DO NOTHING RETURNING workKey",

@@ -35,15 +35,20 @@ public enum LiveCallStatus: String, Sendable {
 /// each sender. Each message is text of at most `maximumBytes`.
 public struct StoreChannel: Sendable {
     public static let maximumBytes = 7_900
+    /// Messages sent in one round trip at most.
+    static let messagesPerRoundTrip = 100
+    /// Sends up to `messagesPerRoundTrip` messages, in order.
     let sendBody: @Sendable ([String]) async throws -> Void
     /// What every server sends (this one's too: filter by origin), from the moment `LISTEN`
     /// takes effect, shortly after the channel is made (send a message of your own and wait for
     /// it to know that moment).
     public let messages: AsyncThrowingStream<String, any Error>
 
-    /// Sends `payloads` in order, in one round trip.
+    /// Sends `payloads` in order, many per round trip.
     public func send(_ payloads: [String]) async throws(StorageError) {
-        try await StorageError.wrapping("sending to the other servers") { try await sendBody(payloads) }
+        try await StorageError.wrapping("sending to the other servers") {
+            for chunk in payloads.chunked(Self.messagesPerRoundTrip) { try await sendBody(Array(chunk)) }
+        }
     }
 }
 
@@ -54,7 +59,7 @@ extension ResultsStore {
     /// A channel to the other servers sharing this store; nil for a SQLite store, which one
     /// server uses alone.
     public func channel(_ name: String) -> StoreChannel? {
-        (backend as? PostgresBackend)?.channel(name)
+        backend.channel(name)
     }
 
     /// Records that a call started on this server. A call id that is live already keeps its row.
@@ -89,7 +94,7 @@ extension ResultsStore {
     /// those whose process is gone; on any, those silent for `staleAfterSeconds`. Returns the
     /// calls it marked `interrupted` (every server sweeps, and each tells its own walls).
     public func liveServerHeartbeat(serverId: String, staleAfterSeconds: Double) async throws(StorageError) -> [String] {
-        let now = timestampNow(), staleBefore = RunWorker.timestamp(secondsAgo: staleAfterSeconds)
+        let now = timestampNow(), staleBefore = timestampNow(secondsAgo: staleAfterSeconds)
         return try await write("reporting live server \(serverId)") { session in
             try session.execute("""
                 INSERT INTO liveServers (serverId, startedAt, heartbeatAt) VALUES (?, ?, ?)

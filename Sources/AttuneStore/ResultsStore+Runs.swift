@@ -60,7 +60,7 @@ extension ResultsStore {
     /// other live workers sharing the store are left alone.
     public func beginRun(_ settings: RunSettings) async throws(StorageError) -> Int64 {
         let worker = RunWorker.current
-        let staleBefore = RunWorker.timestamp(secondsAgo: RunWorker.staleAfterSeconds)
+        let staleBefore = timestampNow(secondsAgo: RunWorker.staleAfterSeconds)
         return try await write("starting a run in the results store") { session in
             for row in try session.rows("SELECT id, worker, heartbeatAt FROM runs WHERE status = 'running'") {
                 let heartbeat: String? = row["heartbeatAt"]
@@ -118,51 +118,6 @@ extension ResultsStore {
     }
 }
 
-/// A batch (or other) run that wrote to the store.
-struct RunRecord: InsertableRow {
-    static let table = "runs"
-    var startedAt: String
-    /// Who runs it: `host:pid` (`RunWorker`).
-    var worker: String
-    /// `running`, `completed`, `completedWithFailures` or `interrupted` (see `runs.heartbeatAt`).
-    var status: String
-    /// The folder or manifest given.
-    var source: String
-    var shard: String?
-    var jobs: Int
-    var engineVersion: String
-    var configurationFingerprint: String
-    var modelSha256: String?
-
-    static let columns = [
-        "startedAt", "heartbeatAt", "worker", "status", "source", "shard", "jobs", "engineVersion", "configurationFingerprint", "modelSha256",
-        "filesTotal", "filesAnalyzed", "filesSkipped", "filesFailed", "audioSeconds",
-    ]
-    var values: [SQLValue] {
-        [startedAt.sqlValue, startedAt.sqlValue, worker.sqlValue, status.sqlValue, source.sqlValue, shard.sqlValue, jobs.sqlValue, engineVersion.sqlValue,
-         configurationFingerprint.sqlValue, modelSha256.sqlValue, .integer(0), .integer(0), .integer(0), .integer(0), .real(0)]
-    }
-}
-
-/// A file (or manifest line) that could not be analysed.
-struct FailureRecord: InsertableRow {
-    static let table = "failures"
-    var runId: Int64?
-    var path: String
-    var callId: String?
-    /// Manifest line, when the failure is about one.
-    var line: Int?
-    /// A stable kind, e.g. `truncated`, `notAudio`, `manifest`.
-    var code: String
-    var reason: String
-    var occurredAt: String
-
-    static let columns = ["runId", "path", "callId", "line", "code", "reason", "occurredAt"]
-    var values: [SQLValue] {
-        [runId.sqlValue, path.sqlValue, callId.sqlValue, line.sqlValue, code.sqlValue, reason.sqlValue, occurredAt.sqlValue]
-    }
-}
-
 /// The process running a batch, as runs and file claims record it.
 enum RunWorker {
     /// A run or claim whose worker has not reported for this long is taken to be dead (s). Batch
@@ -181,10 +136,6 @@ enum RunWorker {
         return kill(pid, 0) == 0 || errno != ESRCH
     }
 
-    /// ISO 8601 UTC, `seconds` before now (the store's timestamp format, so it compares as text).
-    static func timestamp(secondsAgo seconds: Double) -> String {
-        Date.now.addingTimeInterval(-seconds).formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true))
-    }
 
     private static func hostName() -> String {
         var buffer = [CChar](repeating: 0, count: 256)

@@ -68,9 +68,7 @@ extension ResultsStore {
             let importedAt = timestampNow()
             func key(_ callId: String, _ respondedAt: String, _ score: Double) -> String { "\(callId)\u{1F}\(respondedAt)\u{1F}\(score.bitPattern)" }
             var earlier: [String: Int] = [:], known: Set<String> = [], inserted: Set<String> = []
-            let callIds = Array(Set(responses.map(\.callId)))
-            for start in stride(from: 0, to: callIds.count, by: 1000) {
-                let chunk = callIds[start..<min(start + 1000, callIds.count)]
+            for chunk in Array(Set(responses.map(\.callId))).chunked(1000) {
                 let list = chunk.map { _ in "?" }.joined(separator: ", "), values = chunk.map { SQLValue.text($0) }
                 for row in try session.rows("SELECT callId, COUNT(*) AS n FROM surveys WHERE callId IN (\(list)) GROUP BY callId", values) {
                     earlier[row["callId"]] = row["n"]
@@ -79,8 +77,7 @@ extension ResultsStore {
             }
             let columns = "(callId, respondedAt, score, scaleMin, scaleMax, higherIsEasier, effortIndex, fileScore, comment, channel, sourcePath, line, importedAt)"
             let tuple = "(" + Array(repeating: "?", count: 13).joined(separator: ", ") + ")"
-            for start in stride(from: 0, to: responses.count, by: 1000) {
-                let chunk = responses[start..<min(start + 1000, responses.count)]
+            for chunk in responses.chunked(1000) {
                 let values: [SQLValue] = chunk.flatMap { response in
                     [.text(response.callId), .text(response.respondedAt), .real(response.score), .real(response.scale.min), .real(response.scale.max),
                      .boolean(response.scale.higherIsEasier), .real(response.scale.effortIndex(of: response.score)), .real(response.fileScore),

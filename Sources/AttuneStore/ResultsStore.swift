@@ -76,10 +76,13 @@ protocol StoreBackend: Sendable {
     var location: String { get }
     func read<T: Sendable>(_ body: @escaping @Sendable (any SQLSession) throws -> T) async throws -> T
     func write<T: Sendable>(_ body: @escaping @Sendable (any SQLSession) throws -> T) async throws -> T
+    /// Messages between processes sharing the database; nil where there is no such thing.
+    func channel(_ name: String) -> StoreChannel?
     func close() async
 }
 
-/// Now as ISO 8601 UTC with milliseconds, the store's timestamp format.
-func timestampNow() -> String {
-    Date.now.formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true))
+/// Now (or `secondsAgo` before now) as ISO 8601 UTC with milliseconds, the store's timestamp
+/// format: timestamps compare as text.
+func timestampNow(secondsAgo: Double = 0) -> String {
+    Date.now.addingTimeInterval(-secondsAgo).formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true))
 }

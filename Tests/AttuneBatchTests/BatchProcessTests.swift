@@ -2,7 +2,6 @@ import AttuneAudioIO
 import AttunePipeline
 import AttuneScoring
 @_spi(Inspection) import AttuneStore
-import GRDB
 import AttuneTestSupport
 import Foundation
 import Testing
@@ -56,6 +55,36 @@ import Testing
         return (process, out, err)
     }
 
+    /// Reads a batch's progress lines from `errors` (started with `--log-interval 0.001`: a line
+    /// per call) on a thread of its own, and kills the batch (SIGKILL) at the first line saying
+    /// `done` calls or more are dealt with. Returns that count; nil when the batch ended first, or
+    /// after `timeoutSeconds` (a generous deadline for a busy machine) without such a line.
+    static func kill(_ process: Process, errors: Pipe, whenDone done: Int, timeoutSeconds: Double = 120) async -> Int? {
+        await onOwnThread {
+            let descriptor = errors.fileHandleForReading.fileDescriptor
+            let deadline = Date().addingTimeInterval(timeoutSeconds)
+            var pending = "", buffer = [UInt8](repeating: 0, count: 4096)
+            while Date() < deadline {
+                var waiting = pollfd(fd: descriptor, events: Int16(POLLIN), revents: 0)
+                guard poll(&waiting, 1, 1000) >= 0 else { break }
+                guard waiting.revents != 0 else { continue }  // no line within the second: check the deadline
+                let count = read(descriptor, &buffer, buffer.count)
+                guard count > 0 else { break }  // the batch ended
+                pending += String(decoding: buffer.prefix(count), as: UTF8.self)
+                while let newline = pending.firstIndex(of: "\n") {
+                    let line = pending[..<newline]
+                    pending = String(pending[pending.index(after: newline)...])
+                    guard let match = line.firstMatch(of: #/^progress: \[ *(\d+)\//#), let reached = Int(match.output.1), reached >= done else { continue }
+                    Glibc.kill(process.processIdentifier, SIGKILL)
+                    process.waitUntilExit()
+                    return reached
+                }
+            }
+            process.waitUntilExit()
+            return nil
+        }
+    }
+
     static func readAll(_ pipe: Pipe) -> String { String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self) }
 
     /// Every stored call is whole: its metric rows are all there, its segments, events, scores and
@@ -96,37 +125,15 @@ import Testing
         let files = try Self.makeRecordings(60, in: directory + "/night")
         let db = directory + "/results.db"
         var killedWithCalls: [Int] = []
-        _ = try await ResultsStore.open(db)
-        // Watched from a thread of its own with blocking reads of the file: on a busy machine the
-        // test's shared pool can stall for seconds, and a watcher there would miss the window.
-        let watcher = try DatabaseQueue(path: db)
-        @Sendable func counts() -> (runs: Int, calls: Int) {
-            (try? watcher.read { db in
-                (try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM runs") ?? 0, try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM calls") ?? 0)
-            }) ?? (0, 0)
-        }
-        // Each kill lands once this run has begun and stored `delta` calls of its own, so it
-        // lands mid-run however the child is scheduled.
+        let store = try await ResultsStore.open(db)
+        // Each kill lands once this run has dealt with the calls stored before it (skipped) and
+        // stored `delta` of its own, so it lands mid-run however the child is scheduled.
         for delta in [1, 8, 8, 8] {
-            let before = counts()
-            let (process, _, _) = try Self.start(["batch", directory + "/night", "--db", db, "--jobs", "2", "--log-interval", "1000"])
-            let storedAtKill: Int? = await onOwnThread {
-                let deadline = Date().addingTimeInterval(60)
-                while process.isRunning, Date() < deadline {
-                    let now = counts()
-                    if now.runs > before.runs && now.calls >= before.calls + delta {
-                        kill(process.processIdentifier, SIGKILL)
-                        process.waitUntilExit()
-                        return counts().calls
-                    }
-                    usleep(2_000)
-                }
-                process.waitUntilExit()
-                return nil
-            }
-            if let storedAtKill {
+            let storedBefore = try await store.callCount()
+            let (process, _, errors) = try Self.start(["batch", directory + "/night", "--db", db, "--jobs", "2", "--log-interval", "0.001"])
+            if await Self.kill(process, errors: errors, whenDone: storedBefore + delta) != nil {
                 #expect(process.terminationReason == .uncaughtSignal)
-                killedWithCalls.append(storedAtKill)
+                killedWithCalls.append(try await store.callCount())
             }
             let database = try await ResultsStore.open(db)
             try await Self.expectIntact(database)
@@ -168,29 +175,24 @@ import Testing
         // Not opened here: the four workers create the store together, racing for its schema.
         let location = try TestStores.freshLocation(kind, name: "attune-workers-store")
 
-        // Each worker is killed up to twice, 0.1–1.5 s after it starts, then runs to the end.
+        // Each worker is killed up to twice, at a seeded random point of its progress (once it has
+        // dealt with 1 to 8 calls), then runs to the end.
         let outcomes = await withTaskGroup(of: (kills: Int, status: Int32, reason: Process.TerminationReason).self) { group in
             for worker in 0..<4 {
                 group.addTask {
-                    await onOwnThread {
-                        var random = SeededGenerator(seed: UInt64(100 + worker + (sharded ? 10 : 0)))
-                        let arguments = ["batch", night, "--db", location, "--jobs", "1", "--log-interval", "1000"] + (sharded ? ["--shard", "\(worker)/4"] : [])
-                        var kills = 0
-                        while true {
-                            guard let (process, _, _) = try? Self.start(arguments) else { return (kills, -1, .exit) }
-                            if kills < 2 {
-                                let deadline = Date().addingTimeInterval(Double.random(in: 0.1...1.5, using: &random))
-                                while process.isRunning && Date() < deadline { usleep(5_000) }
-                                if process.isRunning {
-                                    kill(process.processIdentifier, SIGKILL)
-                                    process.waitUntilExit()
-                                    kills += 1
-                                    continue
-                                }
-                            }
-                            process.waitUntilExit()
-                            return (kills, process.terminationStatus, process.terminationReason)
+                    var random = SeededGenerator(seed: UInt64(100 + worker + (sharded ? 10 : 0)))
+                    let arguments = ["batch", night, "--db", location, "--jobs", "1", "--log-interval", "0.001"] + (sharded ? ["--shard", "\(worker)/4"] : [])
+                    var kills = 0
+                    while true {
+                        guard let (process, _, errors) = try? Self.start(arguments) else { return (kills, -1, .exit) }
+                        if kills < 2, await Self.kill(process, errors: errors, whenDone: Int.random(in: 1...8, using: &random)) != nil {
+                            kills += 1
+                            continue
                         }
+                        // Its progress lines are still read (on a thread of their own), so the pipe never fills.
+                        _ = await onOwnThread { Self.readAll(errors) }
+                        process.waitUntilExit()
+                        return (kills, process.terminationStatus, process.terminationReason)
                     }
                 }
             }

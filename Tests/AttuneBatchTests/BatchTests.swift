@@ -214,7 +214,7 @@ import Testing
     }
 }
 
-/// Collects exported lines (the export calls back from GRDB's reader).
+/// Collects exported lines (the export calls back from the store).
 final class LineCollector: @unchecked Sendable {
     private let lock = NSLock()
     private var collected: [String] = []

@@ -18,9 +18,6 @@ struct StoreOption: ParsableArguments {
     /// The location to open.
     var location: String { db ?? ProcessInfo.processInfo.environment["ATTUNE_DB"].flatMap { $0.isEmpty ? nil : $0 } ?? Self.defaultPath }
 
-    /// The location for messages (a PostgreSQL URL without its password).
-    var display: String { ResultsStore.displayLocation(location) }
-
     /// Refuses a SQLite store that does not exist, for commands that read a store a batch made: a
     /// mistyped path must not become a new, empty store. (A PostgreSQL store is checked on opening.)
     func requireExisting() throws { try Self.requireExisting(location) }

@@ -72,11 +72,10 @@ struct ClusterService: Service {
         await withTaskGroup(of: Void.self) { group in
             group.addTask {
                 do {
-                    let ownPrefix = #"{"origin":"# + Self.encode(me)
+                    // This server's own events come back too: skipped before decoding.
+                    let ownEvent = Self.eventPrefix(origin: me)
                     for try await text in channel.messages {
-                        // This server's own events come back too: skipped before decoding (the
-                        // encoder writes `origin` first), but for its hello.
-                        if text.hasPrefix(ownPrefix), !text.contains(#""hello""#) { continue }
+                        if text.hasPrefix(ownEvent) { continue }
                         guard let envelope = try? JSONDecoder().decode(Envelope.self, from: Data(text.utf8)) else { continue }
                         if envelope.origin == me {
                             if envelope.hello == hello { readiness.yield(); readiness.finish() }
@@ -89,15 +88,19 @@ struct ClusterService: Service {
                 }
             }
             group.addTask {
-                // Listening: learn the calls already live on the other servers.
-                try? await channel.send([Self.encode(Envelope(origin: me, hello: hello))])
+                // A hello sent before `LISTEN` took effect is lost: say it every second until it
+                // is heard. Then learn the calls already live on the other servers.
+                let greeting = Task {
+                    while !Task.isCancelled {
+                        try? await channel.send([Self.encode(Envelope(origin: me, hello: hello))])
+                        try? await Task.sleep(for: .seconds(1))
+                    }
+                }
                 var waiting = ready.makeAsyncIterator()
                 _ = await waiting.next()
+                greeting.cancel()
                 do {
-                    for call in try await store.liveCalls(otherThan: me) {
-                        hub.apply(.started(LiveCallInfo(
-                            callId: call.callId, agentId: call.agentId, team: call.team, queue: call.queue, source: call.source, startedAt: call.startedAt)))
-                    }
+                    for call in try await store.liveCalls(otherThan: me) { hub.apply(.started(call.info)) }
                 } catch {
                     logger.error("could not read the other servers' live calls", metadata: ["error": "\(error)"])
                 }
@@ -105,26 +108,25 @@ struct ClusterService: Service {
             group.addTask {
                 for await _ in outbox.signals {
                     let payloads = outbox.take().compactMap { event -> String? in
-                        let text = Self.encode(Envelope(origin: me, event: event))
+                        let text = Self.eventPrefix(origin: me) + Self.encode(event) + "}"
                         guard text.utf8.count <= StoreChannel.maximumBytes else {
                             logger.warning("event too large to send to the other servers", metadata: ["callId": "\(event.callId)", "bytes": "\(text.utf8.count)"])
                             return nil
                         }
                         return text
                     }
-                    var start = 0
-                    while start < payloads.count {
-                        let chunk = Array(payloads[start..<min(start + 100, payloads.count)])
-                        do { try await channel.send(chunk) } catch {
-                            logger.error("could not send events to the other servers", metadata: ["error": "\(error)", "events": "\(chunk.count)"])
-                        }
-                        start += chunk.count
+                    do { try await channel.send(payloads) } catch {
+                        logger.error("could not send events to the other servers", metadata: ["error": "\(error)", "events": "\(payloads.count)"])
                     }
                 }
             }
             await group.waitForAll()
         }
     }
+
+    /// An event's envelope up to the event itself, written by hand so that its start is known
+    /// (`{"origin":…,"event":`): a server recognises its own events by it without decoding them.
+    private static func eventPrefix(origin: String) -> String { #"{"origin":"# + encode(origin) + #","event":"# }
 
     private static func encode(_ value: some Encodable) -> String {
         (try? JSONEncoder().encode(value)).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
@@ -155,18 +157,6 @@ private final class Outbox: Sendable {
         pending.withLock { pending in
             defer { pending.removeAll(keepingCapacity: true) }
             return pending
-        }
-    }
-}
-
-extension HubEvent {
-    var callId: String {
-        switch self {
-        case .started(let info): info.callId
-        case .update(let update): update.call.callId
-        case .alert(let alert): alert.call.callId
-        case .ended(let ended): ended.call.callId
-        case .context(let callId, _): callId
         }
     }
 }

@@ -125,7 +125,7 @@ struct IngestDriver {
         if let database = state.database {
             // Under way, for the servers sharing the store (and so that it ends as interrupted
             // if this server dies); the end is recorded whichever write lands first.
-            let record = Self.liveRecord(registered, serverId: state.serverId), logger = logger
+            let record = LiveCallRecord(registered, serverId: state.serverId), logger = logger
             Task {
                 do { try await database.recordLiveCall(record) } catch {
                     logger.error("live call not recorded in the store", metadata: ["error": "\(error)"])
@@ -171,20 +171,11 @@ struct IngestDriver {
             }
         }
         if let database = state.database {
-            try? await database.endLiveCall(liveRecord(message.call, serverId: state.serverId), status: .ended)
+            try? await database.endLiveCall(LiveCallRecord(message.call, serverId: state.serverId), status: .ended)
         }
         state.hub.end(message)
         state.metrics.callEnded(stored: message.stored)
         logger.info("call ended", metadata: ["durationSeconds": "\(call.analyzed.report.durationSeconds)", "stored": "\(message.stored)"])
-    }
-}
-
-extension IngestDriver {
-    /// A live call as the store records it while it is under way.
-    static func liveRecord(_ info: LiveCallInfo, serverId: String) -> LiveCallRecord {
-        LiveCallRecord(
-            callId: info.callId, serverId: serverId, agentId: info.agentId, team: info.team, queue: info.queue, source: info.source,
-            startedAt: info.startedAt)
     }
 }
 

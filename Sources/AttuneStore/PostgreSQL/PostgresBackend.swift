@@ -44,7 +44,7 @@ final class PostgresBackend: StoreBackend {
         } catch {
             throw StorageError(operation: "opening results store \(target.redacted)", message: StoreErrorText.message(error), cause: error)
         }
-        var configuration = target.configuration
+        var configuration = target.clientConfiguration
         configuration.options.maximumConnections = concurrentOperations
         configuration.options.connectTimeout = .seconds(10)
         let client = PostgresClient(configuration: configuration, backgroundLogger: logger)
@@ -92,9 +92,9 @@ final class PostgresBackend: StoreBackend {
         }
     }
 
-    /// `NOTIFY`/`LISTEN` on `name`: sent through the pool in one `SELECT pg_notify(…), …`, received
+    /// `NOTIFY`/`LISTEN` on `name`: sent through the pool, a chunk per `SELECT pg_notify(…), …`, received
     /// on a connection of its own held for as long as `messages` is read.
-    func channel(_ name: String) -> StoreChannel {
+    func channel(_ name: String) -> StoreChannel? {
         let client = client, logger = logger
         let messages = AsyncThrowingStream<String, any Error> { continuation in
             let listener = Task {
@@ -130,12 +130,12 @@ final class PostgresBackend: StoreBackend {
     }
 }
 
-/// A `postgres://user[:password]@host[:port]/database[?sslmode=disable|require]` URL.
+/// A `postgres://user[:password]@host[:port]/database[?sslmode=disable|prefer|require]` URL.
 struct PostgresURL {
-    var configuration: PostgresClient.Configuration
-    private var host: String, port: Int, user: String, password: String?, database: String, sslMode: String
-    /// The URL without its password, for messages and logs.
-    var redacted: String
+    /// How TLS is used (`sslmode`; `allow` is taken as `prefer`, `verify-*` as `require`).
+    enum TLSMode { case disable, prefer, require }
+
+    let host: String, port: Int, user: String, password: String?, database: String, tls: TLSMode
 
     init(_ url: String) throws(StorageError) {
         func problem(_ message: String) -> StorageError {
@@ -145,33 +145,43 @@ struct PostgresURL {
             throw problem("not a PostgreSQL URL")
         }
         guard let host = components.host, !host.isEmpty else { throw problem("no host") }
-        let user = components.user ?? ProcessInfo.processInfo.environment["PGUSER"] ?? "postgres"
         let database = String(components.path.drop { $0 == "/" })
         guard !database.isEmpty else { throw problem("no database name") }
-        let password = components.password ?? ProcessInfo.processInfo.environment["PGPASSWORD"]
         let sslMode = components.queryItems?.first { $0.name == "sslmode" }?.value ?? "prefer"
-        let tls: PostgresClient.Configuration.TLS
         switch sslMode {
         case "disable": tls = .disable
-        case "prefer", "allow": tls = .prefer(.makeClientConfiguration())
-        case "require", "verify-ca", "verify-full": tls = .require(.makeClientConfiguration())
+        case "prefer", "allow": tls = .prefer
+        case "require", "verify-ca", "verify-full": tls = .require
         default: throw problem("sslmode \(sslMode) is not one of disable, prefer, require")
         }
-        configuration = PostgresClient.Configuration(host: host, port: components.port ?? 5432, username: user, password: password, database: database, tls: tls)
-        redacted = "postgres://\(user)@\(host):\(components.port ?? 5432)/\(database)"
-        (self.host, port, self.user, self.password, self.database, self.sslMode) = (host, components.port ?? 5432, user, password, database, sslMode)
+        self.host = host
+        port = components.port ?? 5432
+        user = components.user ?? ProcessInfo.processInfo.environment["PGUSER"] ?? "postgres"
+        password = components.password ?? ProcessInfo.processInfo.environment["PGPASSWORD"]
+        self.database = database
+    }
+
+    /// The URL without its password, for messages and logs.
+    var redacted: String { "postgres://\(user)@\(host):\(port)/\(database)" }
+
+    /// The target for postgres-nio's pool.
+    var clientConfiguration: PostgresClient.Configuration {
+        let tls: PostgresClient.Configuration.TLS = switch self.tls {
+        case .disable: .disable
+        case .prefer: .prefer(.makeClientConfiguration())
+        case .require: .require(.makeClientConfiguration())
+        }
+        return PostgresClient.Configuration(host: host, port: port, username: user, password: password, database: database, tls: tls)
     }
 
     /// The same target for a single connection.
     func connectionConfiguration() throws -> PostgresConnection.Configuration {
-        let tls: PostgresConnection.Configuration.TLS = switch sslMode {
-        case "disable": .disable
-        case "prefer", "allow": .prefer(try NIOSSLContext(configuration: .makeClientConfiguration()))
-        default: .require(try NIOSSLContext(configuration: .makeClientConfiguration()))
+        let tls: PostgresConnection.Configuration.TLS = switch self.tls {
+        case .disable: .disable
+        case .prefer: .prefer(try NIOSSLContext(configuration: .makeClientConfiguration()))
+        case .require: .require(try NIOSSLContext(configuration: .makeClientConfiguration()))
         }
-        var configuration = PostgresConnection.Configuration(host: host, port: port, username: user, password: password, database: database, tls: tls)
-        configuration.options.connectTimeout = .seconds(10)
-        return configuration
+        return PostgresConnection.Configuration(host: host, port: port, username: user, password: password, database: database, tls: tls)
     }
 }
 
@@ -215,19 +225,24 @@ struct PostgresSession: SQLSession {
     }
 
     /// `?` placeholders as `$1`, `$2`, … (outside quoted literals); `$k` already there is kept.
+    /// Scans bytes, not characters: a call's multi-row inserts are long.
     static func numbered(_ sql: String) -> String {
-        guard sql.contains("?") else { return sql }
-        var result = "", quoted = false, number = 0
-        for character in sql {
-            if character == "'" { quoted.toggle() }
-            if character == "?", !quoted {
+        let question = UInt8(ascii: "?"), quote = UInt8(ascii: "'")
+        guard sql.utf8.contains(question) else { return sql }
+        var result: [UInt8] = []
+        result.reserveCapacity(sql.utf8.count * 2)
+        var quoted = false, number = 0
+        for byte in sql.utf8 {
+            if byte == quote { quoted.toggle() }
+            if byte == question, !quoted {
                 number += 1
-                result += "$\(number)"
+                result.append(UInt8(ascii: "$"))
+                result += String(number).utf8
             } else {
-                result.append(character)
+                result.append(byte)
             }
         }
-        return result
+        return String(decoding: result, as: UTF8.self)
     }
 
     /// Arguments with their own types (text, int8, float8, bool); NULL with none, so the server

@@ -156,6 +156,9 @@ struct SQLiteBackend: StoreBackend {
         try await writer.write { db in try body(GRDBSession(db: db)) }
     }
 
+    /// A SQLite store has one server; there is no one to talk to.
+    func channel(_ name: String) -> StoreChannel? { nil }
+
     func close() async {}
 
     /// The schema, one migration per version. Never edit a shipped migration: add one.
