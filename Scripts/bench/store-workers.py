@@ -9,7 +9,7 @@ for workers sharing the folder through claims (the store and the sharing). Each 
 times, interleaved; medians.
 Needs a release build (.build/release/attune) and bench-out/call-10min.wav (Scripts/bench/run.sh
 makes it). Starts a throw-away PostgreSQL server (Scripts/postgres-cluster.sh) and stops it.
-   Scripts/bench/store-workers.py [--calls 200] [--seconds 50] [--repeat 3]
+   Scripts/bench/store-workers.py [--calls 200] [--seconds 50] [--repeat 3] [--workers 1 2 4]
 """
 import argparse, os, shutil, statistics, subprocess, sys, time
 sys.path.insert(0, os.path.dirname(__file__))
@@ -55,6 +55,7 @@ def main():
     parser.add_argument("--calls", type=int, default=200)
     parser.add_argument("--seconds", type=int, default=50)
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--workers", type=int, nargs="+", default=[1, 2, 4], help="worker counts to run (default 1 2 4)")
     args = parser.parse_args()
     source = f"{OUT}/call-10min.wav"
     if not os.path.exists(source):
@@ -66,7 +67,7 @@ def main():
         walls = {}
         index = 0
         for _ in range(args.repeat):
-            for workers in (1, 2, 4):
+            for workers in args.workers:
                 for kind in ("sqlite", "postgres"):
                     for mode in ("shared", "sharded", "none"):
                         index += 1
@@ -76,7 +77,7 @@ def main():
         audio = args.calls * args.seconds
         print(f"\n{args.calls} calls x {args.seconds} s ({audio / 3600:.1f} h audio), medians of {args.repeat}, 2 cores:")
         print("workers  store      no-store s | sharded s  x real time  store share | shared s  x real time  store+sharing share")
-        for workers in (1, 2, 4):
+        for workers in args.workers:
             for kind in ("sqlite", "postgres"):
                 base = statistics.median(walls[(workers, kind, "none")])
                 sharded = statistics.median(walls[(workers, kind, "sharded")])

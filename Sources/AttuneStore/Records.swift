@@ -9,6 +9,11 @@ protocol InsertableRow {
     var values: [SQLValue] { get }
 }
 
+/// A row that belongs to a call (`callRowId`, its first column, is the call row's `id`).
+protocol CallChildRow: InsertableRow {
+    var callRowId: Int64 { get set }
+}
+
 extension Optional where Wrapped: SQLConvertible {
     var sqlValue: SQLValue { self?.sqlValue ?? .null }
 }
@@ -106,7 +111,7 @@ extension CallRecord {
     }
 }
 
-struct SegmentRecord: InsertableRow {
+struct SegmentRecord: CallChildRow {
     static let table = "segments"
     var callRowId: Int64
     var party: String
@@ -118,7 +123,7 @@ struct SegmentRecord: InsertableRow {
     var values: [SQLValue] { [callRowId.sqlValue, party.sqlValue, startSeconds.sqlValue, endSeconds.sqlValue, levelDbRelative.sqlValue] }
 }
 
-struct EventRecord: InsertableRow {
+struct EventRecord: CallChildRow {
     static let table = "events"
     var callRowId: Int64
     var type: String
@@ -135,7 +140,7 @@ struct EventRecord: InsertableRow {
 }
 
 /// One metric value: `scope` is `call` or a party (`advisor`, `customer`, `mixed`).
-struct MetricRecord: InsertableRow {
+struct MetricRecord: CallChildRow {
     static let table = "metrics"
     var callRowId: Int64
     var scope: String
@@ -147,7 +152,7 @@ struct MetricRecord: InsertableRow {
 }
 
 /// A call's scores (one row per scored call) and the model that made them.
-struct ScoreRecord: InsertableRow {
+struct ScoreRecord: CallChildRow {
     static let table = "scores"
     var callRowId: Int64
     var modelId: String
@@ -177,7 +182,7 @@ struct ScoreRecord: InsertableRow {
 }
 
 /// One input's share of a score: `score` is `effort` or `distress`; `rank` 1 is the largest.
-struct ContributionRecord: InsertableRow {
+struct ContributionRecord: CallChildRow {
     static let table = "contributions"
     var callRowId: Int64
     var score: String
@@ -197,16 +202,19 @@ struct ContributionRecord: InsertableRow {
     }
 }
 
-extension SQLSession {
-    /// Inserts rows of one table, many per statement (both backends take up to 30,000 arguments).
+extension StoreSession {
     func insert<Row: InsertableRow>(_ rows: [Row]) throws {
+        try insert(into: Row.table, columns: Row.columns, rows: rows.map(\.values))
+    }
+
+    /// Inserts `rows` (each its `columns`' values, in order), many per statement.
+    private func insert(into table: String, columns: [String], rows: [[SQLValue]]) throws {
         guard !rows.isEmpty else { return }
-        let columns = Row.columns
         let tuple = "(" + columns.map { _ in "?" }.joined(separator: ", ") + ")"
         for chunk in rows.chunked(max(1, 30_000 / columns.count)) {
             try execute(
-                "INSERT INTO \(Row.table) (\(columns.joined(separator: ", "))) VALUES " + Array(repeating: tuple, count: chunk.count).joined(separator: ", "),
-                chunk.flatMap(\.values))
+                "INSERT INTO \(table) (\(columns.joined(separator: ", "))) VALUES " + Array(repeating: tuple, count: chunk.count).joined(separator: ", "),
+                chunk.flatMap { $0 })
         }
     }
 
@@ -216,5 +224,32 @@ extension SQLSession {
         let sql = "INSERT INTO \(Row.table) (\(columns.joined(separator: ", "))) VALUES (\(columns.map { _ in "?" }.joined(separator: ", "))) RETURNING id"
         guard let id: Int64 = try value(sql, row.values) else { preconditionFailure("INSERT … RETURNING id returned no row") }
         return id
+    }
+
+    /// Inserts a call's row and the rows that belong to it (their `callRowId` set to its `id`),
+    /// and runs `finally` (a statement with no result) after them, in the caller's transaction:
+    /// a statement per table (SQLite, in-process). `PostgresSession` does it in one.
+    func insertCall(_ call: CallRecord, children: [CallChildRows], finally: (sql: String, arguments: [SQLValue])) throws {
+        let id = try insertReturningId(call)
+        for group in children {
+            try insert(into: group.table, columns: ["callRowId"] + group.columns, rows: group.rows.map { [.integer(id)] + $0 })
+        }
+        try execute(finally.sql, finally.arguments)
+    }
+}
+
+/// Rows of one table that belong to a call being inserted (`insertCall`), without their
+/// `callRowId`, which the insert fills in.
+struct CallChildRows: Sendable {
+    let table: String
+    /// The table's columns after `callRowId`.
+    let columns: [String]
+    let rows: [[SQLValue]]
+
+    init<Row: CallChildRow>(_ rows: [Row]) {
+        precondition(Row.columns.first == "callRowId", "\(Row.table): callRowId is not the first column")
+        table = Row.table
+        columns = Array(Row.columns.dropFirst())
+        self.rows = rows.map { Array($0.values.dropFirst()) }
     }
 }

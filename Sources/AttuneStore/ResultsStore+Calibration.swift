@@ -167,7 +167,7 @@ extension ResultsStore {
     }
 
     /// The calls whose row ids `rowIds` (a query) selects, with their metrics, keyed by row id.
-    private static func callMetrics(_ session: any SQLSession, rowIds: SQLStatement, metricNames: Set<String>?) throws -> [Int64: StoredCallMetrics] {
+    private static func callMetrics(_ session: any StoreSession, rowIds: SQLStatement, metricNames: Set<String>?) throws -> [Int64: StoredCallMetrics] {
         var calls: [Int64: StoredCallMetrics] = [:]
         for row in try session.rows(SQLStatement("""
             SELECT c.id, c.callId, c.agentId, c.team, c.startedAt, c.durationSeconds, sc.modelSha256, sc.effortIndex, sc.distressValue

@@ -23,11 +23,15 @@ extension ResultsStore {
     public func claim(_ key: String, identity: String, runId: Int64) async throws(StorageError) -> ClaimOutcome {
         let worker = RunWorker.current, now = timestampNow()
         let staleBefore = timestampNow(secondsAgo: RunWorker.staleAfterSeconds)
-        return try await write("claiming \(key) in the results store") { session in
-            let inserted = try session.rows(
-                "INSERT INTO claims (workKey, worker, runId, claimedAt, identity) VALUES (?, ?, ?, ?, ?) ON CONFLICT (workKey) DO NOTHING RETURNING workKey",
-                [.text(key), .text(worker), .integer(runId), .text(now), .text(identity)])
-            guard inserted.isEmpty else { return .claimed }
+        let operation = "claiming \(key) in the results store"
+        // Unclaimed work (the usual case) takes one statement, outside a transaction; a claim
+        // held already is looked at in a transaction that locks it.
+        let inserted = try await writeStatement(
+            operation,
+            "INSERT INTO claims (workKey, worker, runId, claimedAt, identity) VALUES (?, ?, ?, ?, ?) ON CONFLICT (workKey) DO NOTHING RETURNING workKey",
+            [.text(key), .text(worker), .integer(runId), .text(now), .text(identity)])
+        guard inserted.isEmpty else { return .claimed }
+        return try await write(operation) { session in
             let lock = session.dialect == .postgres ? " FOR UPDATE" : ""
             guard let held = try session.row("SELECT worker, claimedAt, identity, failedAt FROM claims WHERE workKey = ?\(lock)", [.text(key)]) else {
                 return .heldElsewhere  // released between the two statements: it was just stored

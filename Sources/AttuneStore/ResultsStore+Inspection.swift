@@ -20,6 +20,6 @@ extension ResultsStore {
 
     /// Runs `body` in one transaction.
     @_spi(Inspection) public func transaction<T: Sendable>(_ body: @escaping @Sendable (any SQLSession) throws -> T) async throws(StorageError) -> T {
-        try await write("writing the results store directly", body)
+        try await write("writing the results store directly") { session in try body(session) }
     }
 }

@@ -84,12 +84,15 @@ extension ResultsStore {
     public func storedResult(callId: String, contentSha256: String, fromFile: Bool) async throws(StorageError) -> StoredResult? {
         try await read("reading the results store") { session in
             let columns = "callId, contentSha256, engineVersion, configurationFingerprint, modelSha256, channelMap, sourcePath, agentId, team, startedAt"
-            let row = try session.row("SELECT \(columns) FROM calls WHERE callId = ?", [.text(callId)])
-                ?? (fromFile
-                    ? session.row(
-                        "SELECT \(columns) FROM calls WHERE contentSha256 = ? AND sourcePath NOT LIKE 'live:%' ORDER BY id DESC LIMIT 1",
-                        [.text(contentSha256)])
-                    : nil)
+            // The row of the call id first, else the newest of the same file's bytes.
+            let row = fromFile
+                ? try session.row(
+                    """
+                    SELECT \(columns) FROM calls WHERE callId = ? OR (contentSha256 = ? AND sourcePath NOT LIKE 'live:%')
+                    ORDER BY (callId = ?) DESC, id DESC LIMIT 1
+                    """,
+                    [.text(callId), .text(contentSha256), .text(callId)])
+                : try session.row("SELECT \(columns) FROM calls WHERE callId = ?", [.text(callId)])
             return row.map { row in
                 StoredResult(
                     identity: ResultIdentity(
@@ -133,18 +136,21 @@ extension ResultsStore {
                 call.runId = runId
                 // The call's earlier result, and (for a recording file) an earlier row of the same
                 // file stored under another id (see `storedResult`); their rows cascade.
-                try session.execute("DELETE FROM calls WHERE callId = ?", [.text(call.callId)])
-                if !call.sourcePath.hasPrefix("live:") {
-                    try session.execute("DELETE FROM calls WHERE contentSha256 = ? AND sourcePath NOT LIKE 'live:%'", [.text(call.contentSha256)])
+                if call.sourcePath.hasPrefix("live:") {
+                    try session.execute("DELETE FROM calls WHERE callId = ?", [.text(call.callId)])
+                } else {
+                    try session.execute(
+                        "DELETE FROM calls WHERE callId = ? OR (contentSha256 = ? AND sourcePath NOT LIKE 'live:%')",
+                        [.text(call.callId), .text(call.contentSha256)])
                 }
-                let id = try session.insertReturningId(call)
-                try session.insert(prepared.segments.map { var row = $0; row.callRowId = id; return row })
-                try session.insert(prepared.events.map { var row = $0; row.callRowId = id; return row })
-                try session.insert(prepared.metrics.map { var row = $0; row.callRowId = id; return row })
-                if var scores = prepared.scores { scores.callRowId = id; try session.insert([scores]) }
-                try session.insert(prepared.contributions.map { var row = $0; row.callRowId = id; return row })
                 // Done: no worker needs to claim it again (see `claim`).
-                try session.execute("DELETE FROM claims WHERE workKey = ?", [.text(prepared.metadataWorkKey)])
+                try session.insertCall(
+                    call,
+                    children: [
+                        CallChildRows(prepared.segments), CallChildRows(prepared.events), CallChildRows(prepared.metrics),
+                        CallChildRows(prepared.scores.map { [$0] } ?? []), CallChildRows(prepared.contributions),
+                    ],
+                    finally: ("DELETE FROM claims WHERE workKey = ?", [.text(prepared.metadataWorkKey)]))
             }
         }
     }

@@ -60,12 +60,18 @@ public struct ResultsStore: Sendable {
     }
 
     /// Runs `body` in one read.
-    func read<T: Sendable>(_ operation: String, _ body: @escaping @Sendable (any SQLSession) throws -> T) async throws(StorageError) -> T {
+    func read<T: Sendable>(_ operation: String, _ body: @escaping @Sendable (any StoreSession) throws -> T) async throws(StorageError) -> T {
         try await StorageError.wrapping(operation) { try await backend.read(body) }
     }
 
+    /// Runs one statement on its own (atomic alone): on PostgreSQL a round trip less than `write`,
+    /// which wraps its statements in `BEGIN` and `COMMIT`.
+    func writeStatement(_ operation: String, _ sql: String, _ arguments: [SQLValue]) async throws(StorageError) -> [SQLRow] {
+        try await StorageError.wrapping(operation) { try await backend.writeStatement(sql, arguments) }
+    }
+
     /// Runs `body` in one transaction: all of its writes, or none.
-    func write<T: Sendable>(_ operation: String, _ body: @escaping @Sendable (any SQLSession) throws -> T) async throws(StorageError) -> T {
+    func write<T: Sendable>(_ operation: String, _ body: @escaping @Sendable (any StoreSession) throws -> T) async throws(StorageError) -> T {
         try await StorageError.wrapping(operation) { try await backend.write(body) }
     }
 }
@@ -74,8 +80,10 @@ public struct ResultsStore: Sendable {
 /// on a connection of its own.
 protocol StoreBackend: Sendable {
     var location: String { get }
-    func read<T: Sendable>(_ body: @escaping @Sendable (any SQLSession) throws -> T) async throws -> T
-    func write<T: Sendable>(_ body: @escaping @Sendable (any SQLSession) throws -> T) async throws -> T
+    func read<T: Sendable>(_ body: @escaping @Sendable (any StoreSession) throws -> T) async throws -> T
+    func write<T: Sendable>(_ body: @escaping @Sendable (any StoreSession) throws -> T) async throws -> T
+    /// Runs one statement that may write, atomic on its own (no transaction of the caller's around it).
+    func writeStatement(_ sql: String, _ arguments: [SQLValue]) async throws -> [SQLRow]
     /// Messages between processes sharing the database; nil where there is no such thing.
     func channel(_ name: String) -> StoreChannel?
     func close() async

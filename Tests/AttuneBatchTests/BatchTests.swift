@@ -85,7 +85,7 @@ import Testing
         #expect(try await Self.count(database, "SELECT COUNT(*) FROM scores WHERE modelSha256 = '\(other.sha256)'") == 13)
         #expect(try await Self.count(database, "SELECT COUNT(DISTINCT callRowId) FROM contributions WHERE score = 'effort'") == 13)
         // No orphans left behind by the replacements.
-        for table in ["segments", "metrics", "scores", "contributions"] {
+        for table in ["segments", "events", "metrics", "scores", "contributions"] {
             #expect(try await Self.count(database, "SELECT COUNT(*) FROM \(table) WHERE callRowId NOT IN (SELECT id FROM calls)") == 0)
         }
     }

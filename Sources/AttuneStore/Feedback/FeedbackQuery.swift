@@ -18,7 +18,7 @@ extension FeedbackReport {
 /// runs unchanged on SQLite and PostgreSQL but for `SQLDialect`'s date functions; truth values
 /// are computed as 0 and 1 with `CASE` (SQLite has no boolean type, PostgreSQL will not add them).
 struct FeedbackQuery {
-    let session: any SQLSession
+    let session: any StoreSession
     let configuration: FeedbackConfiguration
     let scope: FeedbackScope
 

@@ -1,11 +1,9 @@
-import Dispatch
 import FoundationEssentials
 import Logging
 import NIOCore
 import NIOPosix
 import NIOSSL
 import PostgresNIO
-import Synchronization
 
 /// The shared store: a PostgreSQL database that several batch workers and live servers write at
 /// once (`--db postgres://user@host:5432/attune`). Connections come from postgres-nio's pool;
@@ -17,12 +15,15 @@ final class PostgresBackend: StoreBackend {
     private let runner: Task<Void, Never>
     private let threads: NIOThreadPool
     private let logger: Logger
+    /// Sends this process's notifications (`channel`) on a connection of its own.
+    private let notifier: PostgresNotifier
 
     /// Operations of one process that may run at once (threads, and at most this many connections).
     static let concurrentOperations = 8
 
-    private init(location: String, client: PostgresClient, runner: Task<Void, Never>, threads: NIOThreadPool, logger: Logger) {
-        self.location = location
+    private init(target: PostgresURL, client: PostgresClient, runner: Task<Void, Never>, threads: NIOThreadPool, logger: Logger) {
+        self.location = target.redacted
+        self.notifier = PostgresNotifier(target: target, logger: logger)
         self.client = client
         self.runner = runner
         self.threads = threads
@@ -51,7 +52,7 @@ final class PostgresBackend: StoreBackend {
         let runner = Task { await client.run() }
         let threads = NIOThreadPool(numberOfThreads: concurrentOperations)
         threads.start()
-        let backend = PostgresBackend(location: target.redacted, client: client, runner: runner, threads: threads, logger: logger)
+        let backend = PostgresBackend(target: target, client: client, runner: runner, threads: threads, logger: logger)
         do {
             try await StorageError.wrapping("opening results store \(target.redacted)") {
                 try await backend.write { session in try PostgresMigrations.migrate(session, readOnly: readOnly, location: target.redacted) }
@@ -63,17 +64,21 @@ final class PostgresBackend: StoreBackend {
         return backend
     }
 
-    func read<T: Sendable>(_ body: @escaping @Sendable (any SQLSession) throws -> T) async throws -> T {
+    func read<T: Sendable>(_ body: @escaping @Sendable (any StoreSession) throws -> T) async throws -> T {
         try await run(transaction: false, body)
     }
 
-    func write<T: Sendable>(_ body: @escaping @Sendable (any SQLSession) throws -> T) async throws -> T {
+    func write<T: Sendable>(_ body: @escaping @Sendable (any StoreSession) throws -> T) async throws -> T {
         try await run(transaction: true, body)
+    }
+
+    func writeStatement(_ sql: String, _ arguments: [SQLValue]) async throws -> [SQLRow] {
+        try await run(transaction: false) { session in try session.rows(sql, arguments) }
     }
 
     /// Runs `body` on one of `threads` with a pooled connection, in a transaction when asked
     /// (committed when `body` returns, rolled back when it throws).
-    private func run<T: Sendable>(transaction: Bool, _ body: @escaping @Sendable (any SQLSession) throws -> T) async throws -> T {
+    private func run<T: Sendable>(transaction: Bool, _ body: @escaping @Sendable (any StoreSession) throws -> T) async throws -> T {
         let logger = logger, threads = threads
         return try await client.withConnection { connection in
             try await threads.runIfActive {
@@ -92,10 +97,11 @@ final class PostgresBackend: StoreBackend {
         }
     }
 
-    /// `NOTIFY`/`LISTEN` on `name`: sent through the pool, a chunk per `SELECT pg_notify(…), …`, received
-    /// on a connection of its own held for as long as `messages` is read.
+    /// `NOTIFY`/`LISTEN` on `name`: sent on a connection of the process's own (`PostgresNotifier`),
+    /// a chunk per `SELECT pg_notify(…), …`; received on a connection taken from the pool and held
+    /// for as long as `messages` is read.
     func channel(_ name: String) -> StoreChannel? {
-        let client = client, logger = logger
+        let client = client, notifier = notifier
         let messages = AsyncThrowingStream<String, any Error> { continuation in
             let listener = Task {
                 do {
@@ -112,21 +118,59 @@ final class PostgresBackend: StoreBackend {
             continuation.onTermination = { _ in listener.cancel() }
         }
         return StoreChannel(
-            sendBody: { payloads in
-                guard !payloads.isEmpty else { return }
-                var bindings = PostgresBindings(capacity: payloads.count + 1)
-                bindings.append(name)
-                for payload in payloads { bindings.append(payload) }
-                let sql = "SELECT " + (0..<payloads.count).map { "pg_notify($1, $\($0 + 2))" }.joined(separator: ", ")
-                _ = try await client.query(PostgresQuery(unsafeSQL: sql, binds: bindings), logger: logger).collect()
-            },
+            sendBody: { payloads in try await notifier.send(payloads, on: name) },
             messages: messages)
     }
 
     func close() async {
+        await notifier.close()
         runner.cancel()
         _ = await runner.value
         try? await threads.shutdownGracefully()
+    }
+}
+
+/// Sends notifications on a connection of its own, opened on first use and again after a failure,
+/// so that they never wait behind the pool's work: the calls a live server stores when they end
+/// (hundreds at once at a shift's end) must not delay the other calls' updates to the other servers.
+actor PostgresNotifier {
+    private let target: PostgresURL
+    private let logger: Logger
+    private var connection: PostgresConnection?
+
+    init(target: PostgresURL, logger: Logger) {
+        self.target = target
+        self.logger = logger
+    }
+
+    /// Sends `payloads` on `channel` in one round trip, in order.
+    func send(_ payloads: [String], on channel: String) async throws {
+        guard !payloads.isEmpty else { return }
+        var bindings = PostgresBindings(capacity: payloads.count + 1)
+        bindings.append(channel)
+        for payload in payloads { bindings.append(payload) }
+        let sql = "SELECT " + (0..<payloads.count).map { "pg_notify($1, $\($0 + 2))" }.joined(separator: ", ")
+        let connection = try await open()
+        do {
+            try await connection.query(PostgresQuery(unsafeSQL: sql, binds: bindings), logger: logger)
+        } catch {
+            // The next send opens another connection.
+            if self.connection === connection { self.connection = nil }
+            try? await connection.close()
+            throw error
+        }
+    }
+
+    func close() async {
+        try? await connection?.close()
+        connection = nil
+    }
+
+    private func open() async throws -> PostgresConnection {
+        if let connection, !connection.isClosed { return connection }
+        let opened = try await PostgresConnection.connect(configuration: try target.connectionConfiguration(), id: 1, logger: logger)
+        connection = opened
+        return opened
     }
 }
 
@@ -182,93 +226,5 @@ struct PostgresURL {
         case .require: .require(try NIOSSLContext(configuration: .makeClientConfiguration()))
         }
         return PostgresConnection.Configuration(host: host, port: port, username: user, password: password, database: database, tls: tls)
-    }
-}
-
-/// One pooled connection, used from one thread that waits for each statement's answer.
-struct PostgresSession: SQLSession {
-    let connection: PostgresConnection
-    let logger: Logger
-    var dialect: SQLDialect { .postgres }
-
-    func execute(_ sql: String, _ arguments: [SQLValue]) throws {
-        _ = try rows(sql, arguments)
-    }
-
-    func rows(_ sql: String, _ arguments: [SQLValue]) throws -> [SQLRow] {
-        let query = PostgresQuery(unsafeSQL: Self.numbered(sql), binds: Self.bindings(arguments))
-        let connection = connection, logger = logger
-        return try Self.waitFor {
-            var rows: [SQLRow] = []
-            var columns: [String]? = nil
-            for try await row in try await connection.query(query, logger: logger) {
-                let cells = Array(row)
-                if columns == nil { columns = cells.map { $0.columnName.lowercased() } }
-                rows.append(SQLRow(lowercasedColumns: columns!, values: cells.map(Self.value)))
-            }
-            return rows
-        }
-    }
-
-    /// Runs `work` on Swift's pool and blocks this thread (one of the backend's own) until it ends.
-    private static func waitFor<T: Sendable>(_ work: @escaping @Sendable () async throws -> T) throws -> T {
-        let done = DispatchSemaphore(value: 0)
-        let outcome = Mutex<Result<T, any Error>?>(nil)
-        Task {
-            let result: Result<T, any Error>
-            do { result = .success(try await work()) } catch { result = .failure(error) }
-            outcome.withLock { $0 = result }
-            done.signal()
-        }
-        done.wait()
-        return try outcome.withLock { $0! }.get()
-    }
-
-    /// `?` placeholders as `$1`, `$2`, … (outside quoted literals); `$k` already there is kept.
-    /// Scans bytes, not characters: a call's multi-row inserts are long.
-    static func numbered(_ sql: String) -> String {
-        let question = UInt8(ascii: "?"), quote = UInt8(ascii: "'")
-        guard sql.utf8.contains(question) else { return sql }
-        var result: [UInt8] = []
-        result.reserveCapacity(sql.utf8.count * 2)
-        var quoted = false, number = 0
-        for byte in sql.utf8 {
-            if byte == quote { quoted.toggle() }
-            if byte == question, !quoted {
-                number += 1
-                result.append(UInt8(ascii: "$"))
-                result += String(number).utf8
-            } else {
-                result.append(byte)
-            }
-        }
-        return String(decoding: result, as: UTF8.self)
-    }
-
-    /// Arguments with their own types (text, int8, float8, bool); NULL with none, so the server
-    /// takes the type from where the parameter is used.
-    static func bindings(_ arguments: [SQLValue]) -> PostgresBindings {
-        var bindings = PostgresBindings(capacity: arguments.count)
-        for argument in arguments {
-            switch argument {
-            case .null: bindings.appendNull()
-            case .integer(let number): bindings.append(number)
-            case .real(let number): bindings.append(number)
-            case .text(let text): bindings.append(text)
-            case .boolean(let flag): bindings.append(flag)
-            }
-        }
-        return bindings
-    }
-
-    static func value(_ cell: PostgresCell) -> SQLValue {
-        guard cell.bytes != nil else { return .null }
-        switch cell.dataType {
-        case .int2, .int4, .int8: return (try? cell.decode(Int64.self)).map(SQLValue.integer) ?? .null
-        case .float4, .float8: return (try? cell.decode(Double.self)).map(SQLValue.real) ?? .null
-        case .numeric: return (try? cell.decode(Decimal.self)).flatMap { Double("\($0)") }.map(SQLValue.real) ?? .null
-        case .bool: return (try? cell.decode(Bool.self)).map(SQLValue.boolean) ?? .null
-        default: return (try? cell.decode(String.self)).map(SQLValue.text) ?? .null
-        }
     }
 }

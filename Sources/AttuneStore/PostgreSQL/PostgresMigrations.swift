@@ -96,7 +96,7 @@ enum PostgresMigrations {
     /// Applies the missing migrations in one transaction (the caller's), holding an advisory lock
     /// so two processes opening a new store at once do not both create it. Refuses a store newer
     /// than this build; `readOnly` refuses a database without the schema instead of creating it.
-    static func migrate(_ session: any SQLSession, readOnly: Bool, location: String) throws {
+    static func migrate(_ session: any StoreSession, readOnly: Bool, location: String) throws {
         _ = try session.rows("SELECT pg_advisory_xact_lock(7317000001)", [])
         try session.execute("CREATE TABLE IF NOT EXISTS attune_schema (version BIGINT PRIMARY KEY, name TEXT NOT NULL, appliedAt TEXT NOT NULL)")
         let current: Int = try session.value("SELECT COALESCE(MAX(version), 0) FROM attune_schema") ?? 0

@@ -14,6 +14,14 @@ public protocol SQLSession {
     func rows(_ sql: String, _ arguments: [SQLValue]) throws -> [SQLRow]
 }
 
+/// A session as the store's own operations use it: `SQLSession`, and the writes a database may
+/// do its own faster way.
+protocol StoreSession: SQLSession {
+    /// Inserts a call's row and the rows that belong to it, then runs `finally` (see
+    /// `Records.swift`: a statement per table; `PostgresSession`: one statement).
+    func insertCall(_ call: CallRecord, children: [CallChildRows], finally: (sql: String, arguments: [SQLValue])) throws
+}
+
 extension SQLSession {
     func execute(_ sql: String) throws { try execute(sql, []) }
     func rows(_ sql: String) throws -> [SQLRow] { try rows(sql, []) }

@@ -148,12 +148,16 @@ struct SQLiteBackend: StoreBackend {
         }
     }
 
-    func read<T: Sendable>(_ body: @escaping @Sendable (any SQLSession) throws -> T) async throws -> T {
+    func read<T: Sendable>(_ body: @escaping @Sendable (any StoreSession) throws -> T) async throws -> T {
         try await writer.read { db in try body(GRDBSession(db: db)) }
     }
 
-    func write<T: Sendable>(_ body: @escaping @Sendable (any SQLSession) throws -> T) async throws -> T {
+    func write<T: Sendable>(_ body: @escaping @Sendable (any StoreSession) throws -> T) async throws -> T {
         try await writer.write { db in try body(GRDBSession(db: db)) }
+    }
+
+    func writeStatement(_ sql: String, _ arguments: [SQLValue]) async throws -> [SQLRow] {
+        try await write { session in try session.rows(sql, arguments) }
     }
 
     /// A SQLite store has one server; there is no one to talk to.
@@ -370,7 +374,7 @@ struct SQLiteBackend: StoreBackend {
 }
 
 /// A GRDB connection as the store's operations see it; statements are cached per connection.
-struct GRDBSession: SQLSession {
+struct GRDBSession: StoreSession {
     let db: Database
     var dialect: SQLDialect { .sqlite }
 
