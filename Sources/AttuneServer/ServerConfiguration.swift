@@ -15,6 +15,9 @@ public struct ServerConfiguration: Sendable {
     /// The results store where finished calls go; nil: not stored. Read from a file, a relative
     /// path (this default included) is relative to the file's folder.
     public var database: String? = Self.defaultDatabase
+    /// Whether the file named `database` (a store, or null): `attune serve` takes `$ATTUNE_DB` only
+    /// when it did not.
+    public var databaseGiven = false
     /// The scoring model file; nil: the default (`$ATTUNE_MODEL`, else the model built into
     /// `attune`), as for `attune analyze`.
     public var model: String?
@@ -193,6 +196,7 @@ public struct ServerConfiguration: Sendable {
             guard !database.isEmpty else { throw Problem(file: file, message: "database: expected a path, or null for no store") }
             configuration.database = database
         }
+        configuration.databaseGiven = raw.databaseIsNull || raw.database != nil
         if raw.modelIsNull { configuration.scoresCalls = false } else if let model = raw.model {
             guard !model.isEmpty else { throw Problem(file: file, message: "model: expected a path, or null for no scores") }
             configuration.model = model

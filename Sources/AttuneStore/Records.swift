@@ -226,6 +226,12 @@ extension StoreSession {
         return id
     }
 
+    /// Deletes the calls matching `condition` (a `WHERE` clause over `calls`) and every row that
+    /// belongs to them (SQLite: by the foreign keys' cascade).
+    func deleteCalls(where condition: String, _ arguments: [SQLValue]) throws {
+        try execute("DELETE FROM calls WHERE \(condition)", arguments)
+    }
+
     /// Inserts a call's row and the rows that belong to it (their `callRowId` set to its `id`),
     /// and runs `finally` (a statement with no result) after them, in the caller's transaction:
     /// a statement per table (SQLite, in-process). `PostgresSession` does it in one.
@@ -241,6 +247,9 @@ extension StoreSession {
 /// Rows of one table that belong to a call being inserted (`insertCall`), without their
 /// `callRowId`, which the insert fills in.
 struct CallChildRows: Sendable {
+    /// Every table of rows that belong to a call.
+    static let tables = [SegmentRecord.table, EventRecord.table, MetricRecord.table, ScoreRecord.table, ContributionRecord.table]
+
     let table: String
     /// The table's columns after `callRowId`.
     let columns: [String]

@@ -135,13 +135,12 @@ extension ResultsStore {
                 var call = prepared.call
                 call.runId = runId
                 // The call's earlier result, and (for a recording file) an earlier row of the same
-                // file stored under another id (see `storedResult`); their rows cascade.
+                // file stored under another id (see `storedResult`); their rows go with them.
                 if call.sourcePath.hasPrefix("live:") {
-                    try session.execute("DELETE FROM calls WHERE callId = ?", [.text(call.callId)])
+                    try session.deleteCalls(where: "callId = ?", [.text(call.callId)])
                 } else {
-                    try session.execute(
-                        "DELETE FROM calls WHERE callId = ? OR (contentSha256 = ? AND sourcePath NOT LIKE 'live:%')",
-                        [.text(call.callId), .text(call.contentSha256)])
+                    try session.deleteCalls(
+                        where: "callId = ? OR (contentSha256 = ? AND sourcePath NOT LIKE 'live:%')", [.text(call.callId), .text(call.contentSha256)])
                 }
                 // Done: no worker needs to claim it again (see `claim`).
                 try session.insertCall(

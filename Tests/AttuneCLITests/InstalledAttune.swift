@@ -19,10 +19,11 @@ enum InstalledAttune {
         return installed
     }()
 
-    /// The environment children get: this process's, without `$ATTUNE_MODEL`, plus `extra`.
+    /// The environment children get: this process's, without `$ATTUNE_MODEL` and `$ATTUNE_DB`, plus `extra`.
     static func environment(_ extra: [String: String] = [:]) -> [String: String] {
         var environment = ProcessInfo.processInfo.environment
         environment["ATTUNE_MODEL"] = nil
+        environment["ATTUNE_DB"] = nil
         environment.merge(extra) { $1 }
         return environment
     }

@@ -39,7 +39,7 @@ import Glibc
     /// `workingFolder` (default: a fresh folder outside the repository).
     static func startServer(
         configuration: String, in configurationFolder: String? = nil, arguments: [String] = [], installed: Bool = false,
-        workingFolder: String? = nil
+        workingFolder: String? = nil, environment: [String: String] = [:]
     ) throws -> Server {
         let directory = configurationFolder ?? RepositoryPaths.temporaryDirectory("attune-serve")
         let path = directory + "/serve.json"
@@ -48,7 +48,7 @@ import Glibc
         process.executableURL = URL(fileURLWithPath: installed ? InstalledAttune.binary : AnalyzeCommandTests.binary)
         process.arguments = ["serve", "--config", path] + arguments
         process.currentDirectoryURL = URL(fileURLWithPath: workingFolder ?? InstalledAttune.workingFolder())
-        process.environment = InstalledAttune.environment()
+        process.environment = InstalledAttune.environment(environment)
         let errors = Pipe()
         process.standardError = errors
         process.standardOutput = FileHandle.nullDevice
@@ -247,6 +247,28 @@ import Glibc
             #expect(log.contains(endpoint), "the listener line does not say it serves \(endpoint): \(log)")
         }
         Self.interruptAndWait(server.process)
+    }
+
+    /// The store: --db over the configuration's `database`, which is over `$ATTUNE_DB` (null
+    /// included), which is over the default.
+    @Test func theStoreComesFromTheFlagTheConfigurationOrATTUNE_DB() throws {
+        let folder = RepositoryPaths.temporaryDirectory("attune-serve-store")
+        func storePath(_ configuration: String, arguments: [String] = [], environment: [String: String] = [:]) throws -> String {
+            let server = try Self.startServer(configuration: configuration, in: folder, arguments: arguments, workingFolder: folder, environment: environment)
+            defer { if server.process.isRunning { server.process.terminate() } }
+            let log = server.log.contents
+            Self.interruptAndWait(server.process)
+            if log.contains("results store: none") { return "none" }
+            let line = log.split(separator: "\n").first { $0.contains("results store") } ?? ""
+            return line.firstMatch(of: #/path=(\S+)/#).map { String($0.output.1) } ?? "not logged: \(log)"
+        }
+        let variable = ["ATTUNE_DB": folder + "/from-variable.db"]
+        #expect(try storePath(#"{ "port": 0 }"#, environment: variable) == folder + "/from-variable.db")
+        #expect(try storePath(#"{ "port": 0, "database": "from-file.db" }"#, environment: variable) == folder + "/from-file.db")
+        #expect(try storePath(#"{ "port": 0, "database": null }"#, environment: variable) == "none")
+        #expect(try storePath(#"{ "port": 0, "database": "from-file.db" }"#, arguments: ["--db", folder + "/from-flag.db"], environment: variable) == folder + "/from-flag.db")
+        #expect(try storePath(#"{ "port": 0 }"#) == folder + "/attune-results.db")
+        #expect(FileManager.default.fileExists(atPath: folder + "/from-variable.db") && FileManager.default.fileExists(atPath: folder + "/from-flag.db"))
     }
 
     /// `"database": null` and `"model": null` (or --no-scores) are said at start-up, not guessed.

@@ -9,6 +9,42 @@ import Testing
 @Suite struct StoreAccessTests {
     static let surveys = "callId,respondedAt,score\nc1,2026-11-02T10:00:00Z,6\n"
 
+    /// The commands that use the store take it from --db or `$ATTUNE_DB`, a SQLite path and a
+    /// PostgreSQL URL alike: batch stores, surveys import pairs, export and feedback read.
+    @Test(arguments: StoreKind.allCases) func commandsReachEitherStoreByFlagOrEnvironment(_ kind: StoreKind) async throws {
+        let directory = RepositoryPaths.temporaryDirectory("attune-store-cli")
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let calls = directory + "/calls"
+        try FileManager.default.createDirectory(atPath: calls, withIntermediateDirectories: true)
+        for name in ["calm-clean", "heated-clean"] {
+            try FileManager.default.copyItem(atPath: RepositoryPaths.fixtureCalls + "/\(name).flac", toPath: calls + "/\(name).flac")
+        }
+        let location = try TestStores.freshLocation(kind)
+        let byVariable = InstalledAttune.environment(["ATTUNE_DB": location]), withoutVariable = InstalledAttune.environment()
+        func attune(_ arguments: [String], _ environment: [String: String]) throws -> AnalyzeCommandTests.Run {
+            try ChildProcess.run(AnalyzeCommandTests.binary, arguments, in: directory, environment: environment)
+        }
+        let batch = try attune(["batch", calls], byVariable)
+        #expect(batch.status == 0, "\(batch.standardError)")
+        let surveys = directory + "/surveys.csv"
+        try "callId,respondedAt,score\ncalm-clean,2026-11-02T10:00:00Z,6\nheated-clean,2026-11-02T11:00:00Z,2\n"
+            .write(toFile: surveys, atomically: true, encoding: .utf8)
+        let imported = try attune(["surveys", "import", surveys, "--db", location], withoutVariable)
+        #expect(imported.status == 0 && imported.standardOutput.contains("2 row(s): 2 stored"), "\(imported.standardOutput)\(imported.standardError)")
+        let export = try attune(["export", "--format", "csv"], byVariable)
+        let lines = export.standardOutput.split(separator: "\n")
+        #expect(export.status == 0 && lines.count == 3, "\(export.standardOutput)\(export.standardError)")
+        #expect(lines.dropFirst().map { String($0.prefix { $0 != "," }) }.sorted() == ["calm-clean", "heated-clean"])
+        let feedback = try attune(["feedback", "--out", directory + "/feedback", "--db", location], withoutVariable)
+        #expect(feedback.status == 0, "\(feedback.standardError)")
+        // Nothing was written where the default store would be.
+        #expect(!FileManager.default.fileExists(atPath: directory + "/attune-results.db"))
+        // The store holds both calls once, and both answers.
+        let store = try await ResultsStore.openReadOnly(location)
+        #expect(try await store.callCount() == 2)
+        await store.close()
+    }
+
     /// `surveys import --db typo.db` made an empty store and left every survey pending.
     @Test func surveysImportRefusesAStoreThatDoesNotExist() async throws {
         let directory = RepositoryPaths.temporaryDirectory("attune-surveys-store")

@@ -26,8 +26,10 @@ import Testing
         SurveyedStoreGenerator.customersUnlike(defaultModel.model, deadAir: deadAir)
     }
 
-    /// A store on disk holding `count` generated calls and their answers.
-    static func store(count: Int, customers: ScoreDefinition, scale: SurveyScale? = nil) async throws -> (ResultsStore, [SurveyedStoreGenerator.Generated]) {
+    /// A store (a SQLite file unless `kind` says otherwise) holding `count` generated calls and their answers.
+    static func store(
+        count: Int, customers: ScoreDefinition, scale: SurveyScale? = nil, kind: StoreKind = .sqlite
+    ) async throws -> (ResultsStore, [SurveyedStoreGenerator.Generated]) {
         let generator = SurveyedStoreGenerator(templates: templates, scoringModel: defaultModel, customers: customers, noiseIndex: 0.1, advisors: 40)
         var generated = generator.generate(count: count)
         if let scale {  // the same answers, as a programme on another scale would have stored them
@@ -38,7 +40,7 @@ import Testing
                 generated[index].survey = survey
             }
         }
-        let database = try await ResultsStore.open(RepositoryPaths.temporaryDirectory("attune-centre") + "/results.db")
+        let database = try await ResultsStore.open(try TestStores.freshLocation(kind, name: "attune-centre"))
         try await database.store(generated.map(\.call), runId: nil)
         _ = try await database.storeSurveys(generated.compactMap(\.survey), sourcePath: "generated.csv")
         return (database, generated)
@@ -131,8 +133,8 @@ import Testing
         }
     }
 
-    @Test func selectionBySinceUntilAndTeam() async throws {
-        let (database, generated) = try await Self.store(count: 400, customers: Self.customers())
+    @Test(arguments: StoreKind.allCases) func selectionBySinceUntilAndTeam(_ kind: StoreKind) async throws {
+        let (database, generated) = try await Self.store(count: 400, customers: Self.customers(), kind: kind)
         let all = try await database.surveyedCalls(CalibrationSelection())
         let team = try await database.surveyedCalls(CalibrationSelection(team: "T1"))
         #expect(team.count == generated.count { $0.survey != nil && $0.call.metadata.team == "T1" } && !team.isEmpty)
@@ -146,8 +148,8 @@ import Testing
         #expect(all.allSatisfy { $0.week == "2026-09-07" || $0.week == "2026-09-14" })
     }
 
-    @Test func labelsFileReadsTeamLabelsAgainstStoredCalls() async throws {
-        let (database, _) = try await Self.store(count: 30, customers: Self.customers())
+    @Test(arguments: StoreKind.allCases) func labelsFileReadsTeamLabelsAgainstStoredCalls(_ kind: StoreKind) async throws {
+        let (database, _) = try await Self.store(count: 30, customers: Self.customers(), kind: kind)
         let text = "callId,ces,distress,note\ngen-1,6,0,fine\ngen-2,2,1,\"angry, shouting\"\nnot-stored,4,0,\n"
         let labels = try CalibrationDataset.labels(csv: text, file: "labels.csv", scale: .ces2)
         #expect(labels.map(\.callId) == ["gen-1", "gen-2", "not-stored"])

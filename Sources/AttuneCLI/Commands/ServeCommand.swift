@@ -17,6 +17,8 @@ struct ServeCommand: AsyncParsableCommand {
             /v1/live/wall/events (SSE); pages /desktop and /wall; /health, /metrics. Finished calls \
             are stored in the results store as `attune batch` stores them. Relative paths in the \
             configuration are relative to its folder; a key it does not know is refused (exit 3). \
+            The results store: --db, else the configuration's `database`, else $ATTUNE_DB, else \
+            attune-results.db beside the configuration (or in the current folder without one). \
             The scoring model: --model, else the configuration's `model`, else $ATTUNE_MODEL, else \
             the one built into attune. The start-up log names the store, the model and the \
             listener. Stops gracefully on SIGINT or SIGTERM.
@@ -28,6 +30,11 @@ struct ServeCommand: AsyncParsableCommand {
 
     @Flag(help: "Print a commented example configuration and exit.")
     var printConfigExample = false
+
+    @Option(help: ArgumentHelp(
+        "The results store, a SQLite file or postgres://user@host:5432/database (overrides the configuration's `database`; default: the configuration's, else $ATTUNE_DB, else attune-results.db).",
+        valueName: "path or URL"))
+    var db: String?
 
     @Option(help: "Override the configuration's port (0: any free port).")
     var port: Int?
@@ -54,6 +61,9 @@ struct ServeCommand: AsyncParsableCommand {
             }
         }
         if let port { configuration.port = port }
+        if let location = Self.storeLocation(flag: db, configuration: configuration, environment: ProcessInfo.processInfo.environment) {
+            configuration.database = location
+        }
         guard let level = Logger.Level(rawValue: logLevel) else { throw ValidationError("--log-level: unknown level '\(logLevel)'") }
         var logger = Logger(label: "attune.serve")
         logger.logLevel = level
@@ -95,9 +105,15 @@ struct ServeCommand: AsyncParsableCommand {
         let host = configuration.host
         let serves = Self.listenerServes(audioHook: configuration.audioHook != nil)
         let scheme = tls == nil ? "http" : "https"
-        try await server.run { [logger] port in
-            logger.info("listening", metadata: ["url": "\(scheme)://\(host):\(port)", "serves": "\(serves)"])
+        do {
+            try await server.run { [logger] port in
+                logger.info("listening", metadata: ["url": "\(scheme)://\(host):\(port)", "serves": "\(serves)"])
+            }
+        } catch {
+            await database?.close()
+            throw error
         }
+        await database?.close()
     }
 
     /// The scoring model: none with --no-scores or `"model": null`; else --model, the
@@ -109,6 +125,15 @@ struct ServeCommand: AsyncParsableCommand {
             return try ModelOption.load(file: configured, namedBy: "\(configurationFile ?? "the configuration"): model")
         }
         return try ModelOption(path: nil).resolve()
+    }
+
+    /// The store named by --db, else by `$ATTUNE_DB` when the configuration names none (not even
+    /// null); nil: the configuration's (or its default) stands. Relative paths are relative to the
+    /// current folder, as for the other commands.
+    static func storeLocation(flag: String?, configuration: ServerConfiguration, environment: [String: String]) -> String? {
+        if let flag { return flag }
+        guard !configuration.databaseGiven, let variable = environment["ATTUNE_DB"], !variable.isEmpty else { return nil }
+        return variable
     }
 
     /// What the one listener serves (HTTP and WebSocket upgrades on the same port).

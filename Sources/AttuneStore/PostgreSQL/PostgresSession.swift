@@ -47,6 +47,17 @@ struct PostgresSession: StoreSession {
         _ = try run(PostgresQuery(unsafeSQL: sql, binds: bindings))
     }
 
+    /// The calls and their rows in one statement: the rows are not tied to the call by foreign keys
+    /// (see `PostgresMigrations` version 4), so each table's are deleted by a `WITH` clause.
+    func deleteCalls(where condition: String, _ arguments: [SQLValue]) throws {
+        let rows = CallChildRows.tables.enumerated().map { index, table in
+            "d\(index) AS (DELETE FROM \(table) WHERE callRowId IN (SELECT id FROM gone))"
+        }
+        try execute(
+            "WITH gone AS (DELETE FROM calls WHERE \(condition) RETURNING id), \(rows.joined(separator: ", ")) SELECT COUNT(*) FROM gone",
+            arguments)
+    }
+
     /// Runs `query` and waits on this thread (one of the backend's own, never an event loop's or
     /// Swift's pool's) for the whole answer: no task per statement.
     private func run(_ query: PostgresQuery) throws -> [SQLRow] {

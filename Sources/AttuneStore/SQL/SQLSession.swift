@@ -20,6 +20,9 @@ protocol StoreSession: SQLSession {
     /// Inserts a call's row and the rows that belong to it, then runs `finally` (see
     /// `Records.swift`: a statement per table; `PostgresSession`: one statement).
     func insertCall(_ call: CallRecord, children: [CallChildRows], finally: (sql: String, arguments: [SQLValue])) throws
+    /// Deletes the calls matching `condition` (a `WHERE` clause over `calls`) and every row that
+    /// belongs to them (`CallChildRows.tables`).
+    func deleteCalls(where condition: String, _ arguments: [SQLValue]) throws
 }
 
 extension SQLSession {
