@@ -90,6 +90,13 @@ public struct AudioFileReader: ~Copyable {
         self.maximumDurationSeconds = maximumDurationSeconds
     }
 
+    /// Moves reading to `samplePerChannel` (0 = the start; at most the declared length).
+    public mutating func seek(toSamplePerChannel sample: Int64) throws(AudioFileError) {
+        precondition(sample >= 0)
+        try file.seek(toSamplePerChannel: sample)
+        samplesReadPerChannel = sample
+    }
+
     /// Duration the header declares (s), when known.
     public var declaredDurationSeconds: Double? {
         declaredSampleCount.map { Double($0) / Double(sampleRateHz) }

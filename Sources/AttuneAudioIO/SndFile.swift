@@ -116,6 +116,13 @@ struct SndFileHandle: ~Copyable {
         return Int(got)
     }
 
+    /// Moves reading to `samplePerChannel` (0 = the start).
+    func seek(toSamplePerChannel sample: Int64) throws(AudioFileError) {
+        guard sf_seek(handle, sf_count_t(sample), SEEK_SET) == sample else {
+            throw AudioFileError(code: .malformed, path: path, message: "cannot seek to sample \(sample): \(String(cString: sf_strerror(handle)))")
+        }
+    }
+
     /// Writes interleaved float samples.
     func write(_ samples: UnsafeBufferPointer<Float>) throws(AudioFileError) {
         let perChannel = samples.count / info.channelCount

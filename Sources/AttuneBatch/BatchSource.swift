@@ -31,6 +31,12 @@ public struct BatchSource: Sendable {
         return try readManifest(path)
     }
 
+    /// A recording's path as the store keeps it: absolute, so that `attune serve` (the call
+    /// explorer's player) finds it whatever folder either was started from.
+    static func stored(_ path: String) -> String {
+        path.hasPrefix("/") ? path : URL(fileURLWithPath: path).standardizedFileURL.path
+    }
+
     // MARK: - Folder
 
     /// Every audio file below `folder`, by path. `NAME.advisor.EXT` and `NAME.customer.EXT` side by
@@ -63,15 +69,15 @@ public struct BatchSource: Sendable {
                     paired.insert(other)
                     let (advisor, customer) = leg == .advisor ? (path, other) : (other, path)
                     let recording = CallRecording(source: .twoLeg(advisor: advisor, customer: customer))
-                    items.append(BatchItem(recording: recording, metadata: CallMetadata(callId: recording.defaultCallId, sourcePath: "\(advisor)|\(customer)")))
+                    items.append(BatchItem(recording: recording, metadata: CallMetadata(callId: recording.defaultCallId, sourcePath: Self.stored(advisor) + "|" + Self.stored(customer))))
                     continue
                 }
                 let recording = CallRecording(source: .file(path), monoParty: leg)
-                items.append(BatchItem(recording: recording, metadata: CallMetadata(callId: recording.defaultCallId, sourcePath: path)))
+                items.append(BatchItem(recording: recording, metadata: CallMetadata(callId: recording.defaultCallId, sourcePath: Self.stored(path))))
                 continue
             }
             let recording = CallRecording.file(path)
-            items.append(BatchItem(recording: recording, metadata: CallMetadata(callId: recording.defaultCallId, sourcePath: path)))
+            items.append(BatchItem(recording: recording, metadata: CallMetadata(callId: recording.defaultCallId, sourcePath: Self.stored(path))))
         }
         return BatchSource(items: items, problems: [], ignoredFileCount: ignored)
     }
@@ -134,10 +140,10 @@ public struct BatchSource: Sendable {
             let sourcePath: String
             if let file = value["file"] {
                 source = .file(resolve(file))
-                sourcePath = resolve(file)
+                sourcePath = Self.stored(resolve(file))
             } else if let advisor = value["advisorfile"], let customer = value["customerfile"] {
                 source = .twoLeg(advisor: resolve(advisor), customer: resolve(customer))
-                sourcePath = resolve(advisor) + "|" + resolve(customer)
+                sourcePath = Self.stored(resolve(advisor)) + "|" + Self.stored(resolve(customer))
             } else {
                 problem("no 'file' (or 'advisorFile' and 'customerFile')")
                 continue

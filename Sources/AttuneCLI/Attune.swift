@@ -16,6 +16,7 @@ struct Attune: AsyncParsableCommand {
         version: BuildInfo.versionText,
         subcommands: [
             AnalyzeCommand.self, BatchCommand.self, ServeCommand.self, ExportCommand.self, SurveysCommand.self, FeedbackCommand.self, CalibrateCommand.self,
+            CallsCommand.self,
             ConfigCommand.self,
         ]
     )

@@ -47,6 +47,7 @@ public struct LiveServer: Sendable {
         router.middlewares.add(RequestLogMiddleware())
         Self.addServiceRoutes(to: router, state: state)
         Self.addLiveRoutes(to: router, state: state)
+        Self.addCallRoutes(to: router, state: state)
         let hub = state.hub, state = state, tls = tls
         var services: [any Service] = [HeartbeatService(hub: hub)]
         if let tls { services.append(TLSReloadService(tls: tls, logger: logger)) }

@@ -43,6 +43,14 @@ import Testing
         let store = try await ResultsStore.openReadOnly(location)
         #expect(try await store.callCount() == 2)
         await store.close()
+        // `attune calls purge` removes one call, named; without a date or a call it is a usage error.
+        let purged = try attune(["calls", "purge", "--call", "calm-clean"], byVariable)
+        #expect(purged.status == 0 && purged.standardOutput == "calm-clean\n1 call(s) removed\n", "\(purged.standardOutput)\(purged.standardError)")
+        #expect(try attune(["calls", "purge"], byVariable).status == 64)
+        #expect(try attune(["calls", "purge", "--before", "yesterday"], byVariable).status == 64)
+        let after = try await ResultsStore.openReadOnly(location)
+        #expect(try await after.callCount() == 1)
+        await after.close()
     }
 
     /// `surveys import --db typo.db` made an empty store and left every survey pending.

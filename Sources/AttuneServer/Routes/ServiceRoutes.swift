@@ -18,6 +18,8 @@ extension LiveServer {
         router.get("/") { _, _ -> Response in html(Pages.index) }
         router.get("/desktop") { _, _ -> Response in html(Pages.desktop) }
         router.get("/wall") { _, _ -> Response in html(Pages.wall) }
+        router.get("/calls") { _, _ -> Response in html(Pages.calls) }
+        router.get("/calls/{callId}") { _, _ -> Response in html(Pages.call) }
     }
 
     struct Health: Encodable {
@@ -30,7 +32,7 @@ extension LiveServer {
         var headers = HTTPFields()
         headers[.contentType] = "text/html; charset=utf-8"
         // Nothing on these pages may load from elsewhere.
-        headers[.contentSecurityPolicy] = "default-src 'self'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src 'self' data:"
+        headers[.contentSecurityPolicy] = "default-src 'self'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src 'self' data:; media-src 'self'"
         return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(string: page)))
     }
 }

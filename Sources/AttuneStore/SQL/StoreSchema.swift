@@ -45,4 +45,20 @@ enum StoreSchema {
             "CREATE INDEX liveCalls_serverId ON liveCalls (serverId, status)",
         ]
     }
+
+    /// The call explorer (SQLite v9, PostgreSQL v5): every playback of a call's recording (who,
+    /// as a role and whom it stands for; never a token), and an index for listing calls by when
+    /// they took place.
+    static func explorerTables(text: String, integer: String, identity: String) -> [String] {
+        [
+            """
+            CREATE TABLE playbacks (
+                id \(identity), callId \(text) NOT NULL, viewer \(text) NOT NULL, playedAt \(text) NOT NULL,
+                fromSeconds DOUBLE PRECISION NOT NULL)
+            """,
+            "CREATE INDEX playbacks_callId ON playbacks (callId)",
+            "CREATE INDEX calls_callTime ON calls (COALESCE(startedAt, analyzedAt))",
+            "CREATE INDEX surveys_callId ON surveys (callId, respondedAt)",
+        ]
+    }
 }

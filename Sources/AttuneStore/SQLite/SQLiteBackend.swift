@@ -369,6 +369,11 @@ struct SQLiteBackend: StoreBackend {
         migrator.registerMigration("v8: live servers and their calls") { db in
             for statement in StoreSchema.liveTables(text: "TEXT") { try db.execute(sql: statement) }
         }
+        migrator.registerMigration("v9: the call explorer's playback log and call-time index") { db in
+            for statement in StoreSchema.explorerTables(text: "TEXT", integer: "INTEGER", identity: "INTEGER PRIMARY KEY AUTOINCREMENT") {
+                try db.execute(sql: statement)
+            }
+        }
         return migrator
     }
 }

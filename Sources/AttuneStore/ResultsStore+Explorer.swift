@@ -1,0 +1,296 @@
+import FoundationEssentials
+
+/// Whose stored calls a viewer may see: an advisor their own, a supervisor their team's (and
+/// calls of no known team, as on the live wall), an administrator (the CLI) every call.
+public enum CallScope: Sendable, Equatable {
+    case agent(String)
+    case team(String)
+    case everyone
+}
+
+/// A search of stored calls (`/calls`): every filter optional; all given must hold.
+public struct CallSearch: Sendable, Equatable {
+    /// The call took place on or after (ISO 8601 date or timestamp, UTC; by `startedAt`, else when
+    /// it was analysed).
+    public var since: String?
+    /// … and before this (exclusive).
+    public var until: String?
+    public var team: String?
+    public var agentId: String?
+    /// `low`, `moderate` or `high` likely effort (`EffortLevel`'s thirds of the effort index).
+    public var effortLevel: String?
+    /// `none`, `elevated` or `high` customer distress.
+    public var distressLevel: String?
+    /// Dead air at least this long in all (s).
+    public var minimumDeadAirSeconds: Double?
+    /// true: calls with a survey answer; false: calls without.
+    public var surveyed: Bool?
+    /// The latest answer at least this many points from the model's prediction, either way
+    /// (points on the survey's own scale).
+    public var minimumSurveyGapPoints: Double?
+    /// An event of this type in the call (`deadAir`, `interruption`, `energySpike`, `hold`, …).
+    public var eventType: String?
+    public var sort: CallSort = .time
+    public var descending = true
+    /// Rows to skip (paging).
+    public var offset = 0
+    /// Rows per page, 1–`maximumLimit`.
+    public var limit = 50
+
+    public static let maximumLimit = 500
+    public static let effortLevels = ["low", "moderate", "high"]
+    public static let distressLevels = ["none", "elevated", "high"]
+
+    public init() {}
+}
+
+/// What the call list sorts by.
+public enum CallSort: String, Sendable, CaseIterable {
+    case time, effort, distress, deadAir, duration
+}
+
+/// One stored call in a list.
+public struct CallSummary: Sendable, Equatable, Codable {
+    public var callId: String
+    public var agentId: String?
+    public var team: String?
+    /// When it took place (`startedAt`), else when it was analysed; ISO 8601 UTC.
+    public var time: String
+    public var durationSeconds: Double
+    /// Likely effort on the model's scale, its index (0 easy … 1 hard) and level; nil: not scored.
+    public var effort: Double?
+    public var effortIndex: Double?
+    public var effortLevel: String?
+    /// Customer distress 0–1 and its level; nil: unknown.
+    public var distress: Double?
+    public var distressLevel: String?
+    /// Dead air in all (s).
+    public var deadAirSeconds: Double?
+    /// The latest survey answer on its own scale, and its distance from the model's prediction
+    /// (points, positive: harder than predicted); nil: no answer.
+    public var surveyScore: Double?
+    public var surveyGapPoints: Double?
+}
+
+/// A page of a search, and how many calls match in all.
+public struct CallPage: Sendable, Equatable {
+    public var total: Int
+    public var calls: [CallSummary]
+}
+
+/// A stored call as its page shows it.
+public struct StoredCall: Sendable, Equatable {
+    public var callId: String
+    public var agentId: String?
+    public var team: String?
+    public var startedAt: String?
+    public var analyzedAt: String
+    /// The recording analysed: a path, `advisor-leg|customer-leg`, or `live:…` for a streamed call.
+    public var sourcePath: String
+    public var durationSeconds: Double
+    /// The whole `attune.call/1` report (JSON text).
+    public var reportJSON: String
+    /// Survey answers, latest first.
+    public var surveys: [SurveyAnswer]
+
+    public struct SurveyAnswer: Sendable, Equatable, Codable {
+        public var respondedAt: String
+        public var score: Double
+        public var scaleMin: Double
+        public var scaleMax: Double
+        public var higherIsEasier: Bool
+        public var comment: String?
+    }
+}
+
+extension ResultsStore {
+    /// The calls `search` finds among those `scope` may see, one page of them, and their number.
+    public func searchCalls(_ search: CallSearch, scope: CallScope) async throws(StorageError) -> CallPage {
+        let filter = Self.filter(search, scope: scope)
+        let order = Self.order(search)
+        let limit = min(max(search.limit, 1), CallSearch.maximumLimit), offset = max(search.offset, 0)
+        return try await read("searching stored calls") { session in
+            let counted = try session.rows(SQLStatement("SELECT COUNT(*) FROM calls c LEFT JOIN scores s ON s.callRowId = c.id WHERE \(filter.text)", filter.named))
+            let total = counted.first.flatMap { Int(sqlValue: $0.values.first ?? .null) } ?? 0
+            var named = filter.named
+            named["limit"] = .integer(Int64(limit))
+            named["offset"] = .integer(Int64(offset))
+            let rows = try session.rows(SQLStatement(
+                "SELECT \(Self.summaryColumns) FROM calls c LEFT JOIN scores s ON s.callRowId = c.id WHERE \(filter.text) ORDER BY \(order) LIMIT :limit OFFSET :offset",
+                named))
+            return CallPage(total: total, calls: rows.map(Self.summary))
+        }
+    }
+
+    /// Every call `search` finds among those `scope` may see (no paging), in its order: the CSV.
+    public func allCalls(_ search: CallSearch, scope: CallScope) async throws(StorageError) -> [CallSummary] {
+        let filter = Self.filter(search, scope: scope)
+        let order = Self.order(search)
+        return try await read("listing stored calls") { session in
+            try session.rows(SQLStatement(
+                "SELECT \(Self.summaryColumns) FROM calls c LEFT JOIN scores s ON s.callRowId = c.id WHERE \(filter.text) ORDER BY \(order)",
+                filter.named)).map(Self.summary)
+        }
+    }
+
+    /// The call `callId` if `scope` may see it; nil otherwise (not stored, or someone else's:
+    /// the two are not told apart, so ids cannot be probed).
+    public func storedCall(_ callId: String, scope: CallScope) async throws(StorageError) -> StoredCall? {
+        let (scopeText, scopeNamed) = Self.scopeCondition(scope)
+        var scopedNamed = scopeNamed
+        scopedNamed["callId"] = .text(callId)
+        let named = scopedNamed
+        return try await read("reading stored call \(callId)") { session in
+            guard let row = try session.rows(SQLStatement(
+                "SELECT callId, agentId, team, startedAt, analyzedAt, sourcePath, durationSeconds, report FROM calls c WHERE c.callId = :callId AND \(scopeText)",
+                named)).first
+            else { return nil }
+            let surveys = try session.rows(
+                "SELECT respondedAt, score, scaleMin, scaleMax, higherIsEasier, comment FROM surveys WHERE callId = ? ORDER BY respondedAt DESC, id DESC",
+                [.text(callId)]
+            ).map { survey in
+                StoredCall.SurveyAnswer(
+                    respondedAt: survey["respondedAt"], score: survey["score"], scaleMin: survey["scaleMin"], scaleMax: survey["scaleMax"],
+                    higherIsEasier: survey["higherIsEasier"], comment: survey["comment"])
+            }
+            return StoredCall(
+                callId: row["callId"], agentId: row["agentId"], team: row["team"], startedAt: row["startedAt"], analyzedAt: row["analyzedAt"],
+                sourcePath: row["sourcePath"], durationSeconds: row["durationSeconds"], reportJSON: row["report"], surveys: surveys)
+        }
+    }
+
+    /// Records that `viewer` (a role and whom it stands for, never a token) played `callId` from
+    /// `fromSeconds`.
+    public func recordPlayback(callId: String, viewer: String, fromSeconds: Double) async throws(StorageError) {
+        let now = timestampNow()
+        _ = try await writeStatement(
+            "logging a playback of \(callId)",
+            "INSERT INTO playbacks (callId, viewer, playedAt, fromSeconds) VALUES (?, ?, ?, ?)",
+            [.text(callId), .text(viewer), .text(now), .real(fromSeconds)])
+    }
+
+    /// The playbacks of `callId`, oldest first: who and when.
+    public func playbacks(of callId: String) async throws(StorageError) -> [(viewer: String, playedAt: String, fromSeconds: Double)] {
+        try await read("reading the playback log") { session in
+            try session.rows("SELECT viewer, playedAt, fromSeconds FROM playbacks WHERE callId = ? ORDER BY id", [.text(callId)])
+                .map { (viewer: $0["viewer"], playedAt: $0["playedAt"], fromSeconds: $0["fromSeconds"]) }
+        }
+    }
+
+    /// Removes calls for retention or an erasure request: each call's report and rows, its
+    /// recording's path, its survey answers, its playback log, its claim and its live record.
+    /// Nothing else is touched.
+    /// - Parameters:
+    ///   - before: calls that took place before this (ISO 8601 date or timestamp; by `startedAt`,
+    ///     else when analysed).
+    ///   - callId: this one call.
+    /// - Returns: the call ids removed (a call id given and not stored is still cleared of surveys
+    ///   and playbacks, and listed only if something was removed).
+    public func purgeCalls(before: String?, callId: String?) async throws(StorageError) -> [String] {
+        precondition(before != nil || callId != nil, "purge needs a date or a call id")
+        var conditions: [String] = [], arguments: [SQLValue] = []
+        if let before { conditions.append("COALESCE(startedAt, analyzedAt) < ?"); arguments.append(.text(before)) }
+        if let callId { conditions.append("callId = ?"); arguments.append(.text(callId)) }
+        let condition = conditions.joined(separator: " AND "), values = arguments
+        return try await write("purging calls") { session in
+            var ids: [String] = try session.rows("SELECT callId FROM calls WHERE \(condition)", values).map { $0["callId"] }
+            if let callId, before == nil, !ids.contains(callId) {
+                let surveys: Int = try session.value("SELECT COUNT(*) FROM surveys WHERE callId = ?", [.text(callId)]) ?? 0
+                let playbacks: Int = try session.value("SELECT COUNT(*) FROM playbacks WHERE callId = ?", [.text(callId)]) ?? 0
+                if surveys + playbacks > 0 { ids.append(callId) }
+            }
+            try session.deleteCalls(where: condition, values)
+            for chunk in ids.chunked(500) {
+                let list = chunk.map { _ in "?" }.joined(separator: ", "), ids = chunk.map(SQLValue.text)
+                try session.execute("DELETE FROM surveys WHERE callId IN (\(list))", ids)
+                try session.execute("DELETE FROM playbacks WHERE callId IN (\(list))", ids)
+                try session.execute("DELETE FROM claims WHERE workKey IN (\(list))", chunk.map { .text("call:" + $0) })
+                try session.execute("DELETE FROM liveCalls WHERE callId IN (\(list)) AND status <> 'live'", ids)
+            }
+            return ids
+        }
+    }
+
+    // MARK: SQL of the search
+
+    static let summaryColumns = """
+        c.callId, c.agentId, c.team, COALESCE(c.startedAt, c.analyzedAt) AS callTime, c.durationSeconds,
+        s.effortValue, s.effortIndex, s.distressValue, s.distressLevel,
+        (SELECT m.value FROM metrics m WHERE m.callRowId = c.id AND m.scope = 'call' AND m.name = 'deadAirSeconds') AS deadAirSeconds,
+        (SELECT v.score FROM surveys v WHERE v.callId = c.callId ORDER BY v.respondedAt DESC, v.id DESC LIMIT 1) AS surveyScore,
+        (SELECT (v.effortIndex - s.effortIndex) * (v.scaleMax - v.scaleMin) FROM surveys v WHERE v.callId = c.callId
+         ORDER BY v.respondedAt DESC, v.id DESC LIMIT 1) AS surveyGapPoints
+        """
+
+    static func summary(_ row: SQLRow) -> CallSummary {
+        let index: Double? = row["effortIndex"]
+        return CallSummary(
+            callId: row["callId"], agentId: row["agentId"], team: row["team"], time: row["callTime"], durationSeconds: row["durationSeconds"],
+            effort: row["effortValue"], effortIndex: index, effortLevel: index.map(Self.effortLevel), distress: row["distressValue"],
+            distressLevel: row["distressLevel"], deadAirSeconds: row["deadAirSeconds"], surveyScore: row["surveyScore"],
+            surveyGapPoints: row["surveyGapPoints"])
+    }
+
+    /// `low`, `moderate` or `high` (the thirds of the effort index, as `EffortLevel` words them).
+    static func effortLevel(_ index: Double) -> String {
+        index >= 2.0 / 3 ? "high" : index >= 1.0 / 3 ? "moderate" : "low"
+    }
+
+    /// Who may see a call, as a condition over `calls c`.
+    static func scopeCondition(_ scope: CallScope) -> (text: String, named: [String: SQLValue]) {
+        switch scope {
+        case .agent(let agentId): ("c.agentId = :scopeAgent", ["scopeAgent": .text(agentId)])
+        case .team(let team): ("(c.team = :scopeTeam OR c.team IS NULL)", ["scopeTeam": .text(team)])
+        case .everyone: ("1 = 1", [:])
+        }
+    }
+
+    static func filter(_ search: CallSearch, scope: CallScope) -> (text: String, named: [String: SQLValue]) {
+        var (scopeText, named) = scopeCondition(scope)
+        var conditions = [scopeText]
+        let callTime = "COALESCE(c.startedAt, c.analyzedAt)"
+        if let since = search.since { conditions.append("\(callTime) >= :since"); named["since"] = .text(since) }
+        if let until = search.until { conditions.append("\(callTime) < :until"); named["until"] = .text(until) }
+        if let team = search.team { conditions.append("c.team = :team"); named["team"] = .text(team) }
+        if let agentId = search.agentId { conditions.append("c.agentId = :agent"); named["agent"] = .text(agentId) }
+        switch search.effortLevel {
+        case "low": conditions.append("s.effortIndex < \(1.0 / 3)")
+        case "moderate": conditions.append("s.effortIndex >= \(1.0 / 3) AND s.effortIndex < \(2.0 / 3)")
+        case "high": conditions.append("s.effortIndex >= \(2.0 / 3)")
+        default: break
+        }
+        if let level = search.distressLevel { conditions.append("s.distressLevel = :distress"); named["distress"] = .text(level) }
+        if let seconds = search.minimumDeadAirSeconds {
+            conditions.append("EXISTS (SELECT 1 FROM metrics m WHERE m.callRowId = c.id AND m.scope = 'call' AND m.name = 'deadAirSeconds' AND m.value >= :deadAir)")
+            named["deadAir"] = .real(seconds)
+        }
+        if let surveyed = search.surveyed {
+            conditions.append("\(surveyed ? "" : "NOT ")EXISTS (SELECT 1 FROM surveys v WHERE v.callId = c.callId)")
+        }
+        if let gap = search.minimumSurveyGapPoints {
+            conditions.append("""
+                ABS((SELECT (v.effortIndex - s.effortIndex) * (v.scaleMax - v.scaleMin) FROM surveys v WHERE v.callId = c.callId
+                     ORDER BY v.respondedAt DESC, v.id DESC LIMIT 1)) >= :gap
+                """)
+            named["gap"] = .real(gap)
+        }
+        if let type = search.eventType {
+            conditions.append("EXISTS (SELECT 1 FROM events e WHERE e.callRowId = c.id AND e.type = :eventType)")
+            named["eventType"] = .text(type)
+        }
+        return (conditions.joined(separator: " AND "), named)
+    }
+
+    /// ORDER BY for the search: its sort, unknowns last, then the call id for a stable order.
+    static func order(_ search: CallSearch) -> String {
+        let direction = search.descending ? "DESC" : "ASC"
+        let key = switch search.sort {
+        case .time: "COALESCE(c.startedAt, c.analyzedAt)"
+        case .effort: "s.effortIndex"
+        case .distress: "s.distressValue"
+        case .deadAir: "(SELECT m.value FROM metrics m WHERE m.callRowId = c.id AND m.scope = 'call' AND m.name = 'deadAirSeconds')"
+        case .duration: "c.durationSeconds"
+        }
+        return "CASE WHEN \(key) IS NULL THEN 1 ELSE 0 END, \(key) \(direction), c.callId \(direction)"
+    }
+}
