@@ -13,7 +13,9 @@ enum FeedbackHTML {
 
     // MARK: - Pages
 
-    static func advisorPage(_ advisor: AdvisorFeedback, report: FeedbackReport) -> String {
+    /// - Parameter links: where the call explorer is (`attune serve`), to link each listed call and
+    ///   moment to it; nil: plain text (the pages stay self-contained).
+    static func advisorPage(_ advisor: AdvisorFeedback, report: FeedbackReport, links: CallLinks? = nil) -> String {
         var body = overview(
             heading: "Feedback for \(advisor.agentId)",
             note: "Team \(teamName(advisor.team)). Customer effort (CES) on the program's scale \(report.scale.summary). About how calls went: timing and behaviour, never how you felt.",
@@ -26,7 +28,7 @@ enum FeedbackHTML {
             body.append("<p class=\"note\">Where the model's predicted effort and your customer's answer differed most. Moments are seconds into the call.</p>")
             body += callTable(advisor.disagreements.map {
                 ListedCall(callId: $0.callId, startedAt: $0.startedAt, respondedAt: nil, surveyedCES: $0.surveyedCES, predictedCES: $0.predictedCES, comment: $0.comment, moments: $0.moments)
-            })
+            }, links: links)
         } else if report.models.contains(where: { $0.marksCalls && advisor.summary.modelSha256s.contains($0.modelSha256) }) {
             body.append("<p>No surveyed call of yours differed by that much.</p>")
         }
@@ -37,7 +39,7 @@ enum FeedbackHTML {
             body.append("<p class=\"note\">Your most recent calls that the customer rated hard (the hardest third of the scale), newest answer first, with what they said. Moments are seconds into the call.</p>")
             body += callTable(advisor.hardRated.map {
                 ListedCall(callId: $0.callId, startedAt: $0.startedAt, respondedAt: $0.respondedAt, surveyedCES: $0.surveyedCES, predictedCES: $0.predictedCES, comment: $0.comment, moments: $0.moments)
-            })
+            }, links: links)
         }
         body.append(rulesNote(report))
         return HTMLPage.render(title: "Attune feedback: \(advisor.agentId)", body: body, style: style)
@@ -291,15 +293,19 @@ enum FeedbackHTML {
     }
 
     /// Calls with the customer's answer and comment beside the model's prediction and the moments.
-    private static func callTable(_ calls: [ListedCall]) -> [String] {
+    private static func callTable(_ calls: [ListedCall], links: CallLinks?) -> [String] {
         let answered = calls.contains { $0.respondedAt != nil }
         var out = ["<table><tr><th>Call</th><th>Started</th>\(answered ? "<th>Answered</th>" : "")<th>Customer said</th><th>Model predicted</th><th>Customer's comment</th><th>Moments</th></tr>"]
         for call in calls {
-            let moments = call.moments.map(momentText).joined(separator: "; ")
-            out.append("<tr><td>\(escapeHTML(call.callId))</td><td>\(escapeHTML(call.startedAt ?? "–"))</td>\(answered ? "<td>\(escapeHTML(call.respondedAt ?? "–"))</td>" : "")"
+            let moments = call.moments.map { moment in
+                links.map { "<a href=\"\(escapeHTML($0.moment(call.callId, seconds: moment.startSeconds)))\">\(escapeHTML(momentText(moment)))</a>" }
+                    ?? escapeHTML(momentText(moment))
+            }.joined(separator: "; ")
+            let name = links.map { "<a href=\"\(escapeHTML($0.call(call.callId)))\">\(escapeHTML(call.callId))</a>" } ?? escapeHTML(call.callId)
+            out.append("<tr><td>\(name)</td><td>\(escapeHTML(call.startedAt ?? "–"))</td>\(answered ? "<td>\(escapeHTML(call.respondedAt ?? "–"))</td>" : "")"
                 + "<td>\(FeedbackText.number(call.surveyedCES))</td><td>\(call.predictedCES.map { FeedbackText.number($0) } ?? "–")</td>"
                 + "<td style=\"text-align:left\">\(escapeHTML(call.comment ?? "–"))</td>"
-                + "<td style=\"text-align:left\">\(escapeHTML(moments.isEmpty ? "no dead air, interruptions or raised voices" : moments))</td></tr>")
+                + "<td style=\"text-align:left\">\(moments.isEmpty ? "no dead air, interruptions or raised voices" : moments)</td></tr>")
         }
         out.append("</table>")
         return out

@@ -15,7 +15,8 @@ public struct FeedbackWriteError: Error, Sendable, CustomStringConvertible {
 public enum FeedbackWriter {
     /// The files written, relative to `directory`.
     @discardableResult
-    public static func write(_ report: FeedbackReport, to directory: String) throws(FeedbackWriteError) -> [String] {
+    /// - Parameter links: the call explorer to link listed calls and moments to (nil: none).
+    public static func write(_ report: FeedbackReport, to directory: String, links: CallLinks? = nil) throws(FeedbackWriteError) -> [String] {
         var written: [String] = []
         func save(_ relative: String, _ text: String) throws(FeedbackWriteError) {
             let url = URL(fileURLWithPath: directory).appendingPathComponent(relative)
@@ -32,7 +33,7 @@ public enum FeedbackWriter {
         func advisorFile(_ agentId: String) -> String { "advisors/\(advisorFiles[agentId] ?? "unknown").html" }
         func teamFile(_ team: String) -> String { "teams/\(teamFiles[team] ?? "unknown").html" }
         for advisor in report.advisors {
-            try save(advisorFile(advisor.agentId), FeedbackHTML.advisorPage(advisor, report: report))
+            try save(advisorFile(advisor.agentId), FeedbackHTML.advisorPage(advisor, report: report, links: links))
         }
         for team in report.teams {
             let members = report.advisors.filter { $0.team == team.team }

@@ -8,6 +8,42 @@ public enum CallScope: Sendable, Equatable {
     case everyone
 }
 
+/// Links to the call explorer of an `attune serve` (`/calls/ID`, and `#t=SECONDS` for a moment,
+/// where its player starts), from feedback pages and the live wall.
+public struct CallLinks: Sendable {
+    /// The server's address as the reader's browser reaches it, e.g. `https://attune.example:8443`;
+    /// empty: links relative to the server (its own pages).
+    public let baseURL: String
+
+    public init(baseURL: String) {
+        self.baseURL = baseURL.hasSuffix("/") ? String(baseURL.dropLast()) : baseURL
+    }
+
+    /// The call's page.
+    public func call(_ callId: String) -> String { baseURL + "/calls/" + Self.pathSegment(callId) }
+
+    /// The call's page, its player at `seconds` (tenths).
+    public func moment(_ callId: String, seconds: Double) -> String {
+        call(callId) + "#t=\((max(0, seconds) * 10).rounded() / 10)"
+    }
+
+    /// `text` as one URL path segment (RFC 3986 unreserved characters kept, the rest percent-encoded).
+    public static func pathSegment(_ text: String) -> String {
+        let hex = Array("0123456789ABCDEF".utf8)
+        var bytes: [UInt8] = []
+        for byte in text.utf8 {
+            switch byte {
+            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
+                 UInt8(ascii: "-"), UInt8(ascii: "_"), UInt8(ascii: "."), UInt8(ascii: "~"):
+                bytes.append(byte)
+            default:
+                bytes += [UInt8(ascii: "%"), hex[Int(byte >> 4)], hex[Int(byte & 15)]]
+            }
+        }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+}
+
 /// A search of stored calls (`/calls`): every filter optional; all given must hold.
 public struct CallSearch: Sendable, Equatable {
     /// The call took place on or after (ISO 8601 date or timestamp, UTC; by `startedAt`, else when

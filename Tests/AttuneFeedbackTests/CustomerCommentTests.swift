@@ -76,5 +76,15 @@ import Testing
         let disagreements = try String(contentsOfFile: out + "/disagreements.csv", encoding: .utf8).split(separator: "\n").map(String.init)
         #expect(disagreements.first == "agentId,callId,startedAt,surveyedCES,predictedCES,differencePoints,comment,moments")
         #expect(disagreements[1] == "c,c1,\(SyntheticStore.time(day: 10, minute: 500)),1.0000,7.0000,6.0000,\(quoted),deadAir 30.000-52.500")
+
+        // Without an explorer the pages link nowhere; with one, each listed call and moment links
+        // to its page (the moment to its second), ids percent-encoded.
+        #expect(!page.contains("/calls/"))
+        let linked = directory + "/linked"
+        try FeedbackWriter.write(report, to: linked, links: CallLinks(baseURL: "https://attune.example:8443/"))
+        let linkedPage = try String(contentsOfFile: linked + "/advisors/c.html", encoding: .utf8)
+        #expect(linkedPage.components(separatedBy: #"<a href="https://attune.example:8443/calls/c1">c1</a>"#).count - 1 == 2, "in both lists")
+        #expect(linkedPage.contains(#"<a href="https://attune.example:8443/calls/c1#t=30.0">dead air 30.0–52.5 s</a>"#))
+        #expect(CallLinks(baseURL: "").moment("a b/c", seconds: 12.34) == "/calls/a%20b%2Fc#t=12.3")
     }
 }

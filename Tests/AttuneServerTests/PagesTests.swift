@@ -37,6 +37,13 @@ import Testing
         let wall = try #require(
             try await wallPage.dom(when: #"/(low|moderate|high) · \d/.test(document.querySelector('[data-call-id="\#(callId)"]')?.textContent ?? "")"#, timeoutSeconds: 120),
             "the wall never listed the call")
+        // Each alert links to its moment in the call's stored page (issue 17), on the wall and the desktop.
+        let alerted = try #require(try await wallPage.dom(when: #"document.querySelector('[data-call-id="\#(callId)"] a.alert-link') !== null"#, timeoutSeconds: 120),
+                                   "the wall never showed an alert")
+        let href = try #require(alerted.firstMatch(of: #/<a href="([^"]+)" class="alert-link">/#)?.output.1)
+        #expect(href.wholeMatch(of: #/\/calls\/page-call\?token=[^#]+#t=\d+\.\d/#) != nil, "\(href)")
+        let desktopAlerted = try #require(try await desktopPage.dom(when: "document.querySelector('#alerts a.alert-link') !== null", timeoutSeconds: 120))
+        #expect(desktopAlerted.contains(#"href="/calls/page-call?token="#))
         let screenshot = try await desktopPage.screenshot()
         try screenshot.write(to: URL(fileURLWithPath: directory + "/desktop.png"))
         _ = try await streaming.value

@@ -37,6 +37,11 @@ struct FeedbackCommand: AsyncParsableCommand {
 
     @OptionGroup var store: StoreOption
 
+    @Option(help: ArgumentHelp(
+        "Link each listed call and moment to the call explorer of the attune serve at this address (e.g. https://attune.example:8443). Default: no links; the pages stay self-contained.",
+        valueName: "url"))
+    var explorerURL: String?
+
     @OptionGroup var scale: SurveyScaleOptions
 
     @Option(help: ArgumentHelp("Calls needed in each of the easy and hard groups before a difference is stated.", valueName: "count"))
@@ -69,7 +74,7 @@ struct FeedbackCommand: AsyncParsableCommand {
             // Feedback only reads the store (its temporary tables work on a read-only connection).
             let database = try await ResultsStore.openReadOnly(store.location)
             let report = try await FeedbackReport.build(from: database, configuration: configuration, scope: scope)
-            let files = try FeedbackWriter.write(report, to: out)
+            let files = try FeedbackWriter.write(report, to: out, links: explorerURL.map(CallLinks.init(baseURL:)))
             print("\(report.advisors.count) advisor(s), \(report.teams.count) team(s): \(files.count) file(s) written to \(out) (open \(out)/index.html)")
         } catch {
             printError("attune: error: \(error)")

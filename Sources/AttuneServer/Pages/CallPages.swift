@@ -1,4 +1,16 @@
 extension Pages {
+    /// The token for the explorer's pages: from the address (`?token=…`, then remembered in this
+    /// browser, so links from feedback pages and alerts need not carry it), else the remembered one;
+    /// with none, the page asks for it.
+    static let tokenScript = """
+        let token = params.get("token") || localStorage.getItem("attuneToken") || "";
+        if (params.get("token")) localStorage.setItem("attuneToken", params.get("token"));
+        if (!token) {
+          const entered = prompt("Your Attune token");
+          if (entered) { localStorage.setItem("attuneToken", entered); token = entered; }
+        }
+        """
+
     /// The call explorer's list: stored calls the token may see (`/v1/calls`), filtered, sorted and
     /// paged on the server, with their count and a CSV of the whole filtered list. A row opens the
     /// call's page.
@@ -39,7 +51,7 @@ extension Pages {
         <script>
         "use strict";
         const params = new URLSearchParams(location.search);
-        const token = params.get("token") || "";
+        \(tokenScript)
         const form = document.getElementById("filters");
         const limit = 50;
         let offset = Number(params.get("offset") || 0);
@@ -118,7 +130,7 @@ extension Pages {
         <script>
         "use strict";
         const params = new URLSearchParams(location.search);
-        const token = params.get("token") || "";
+        \(tokenScript)
         const callId = decodeURIComponent(location.pathname.split("/").pop());
         const player = document.getElementById("player");
         const colours = { advisor: "#58a6ff", customer: "#3fb950", overtalk: "#d29922", deadAir: "#8b98a5", hold: "#a371f7" };
@@ -145,6 +157,10 @@ extension Pages {
         }
         async function load() {
           const response = await fetch("/v1/calls/" + encodeURIComponent(callId), { headers: { Authorization: "Bearer " + token } });
+          if (response.status === 404) {
+            document.getElementById("error").textContent = "No stored call " + callId + " for this token: a live call is stored when it ends, and each advisor sees only their own calls.";
+            return;
+          }
           if (!response.ok) { document.getElementById("error").textContent = await response.text(); return; }
           const { call, report } = await response.json();
           document.title = "Attune · " + call.callId;

@@ -107,7 +107,12 @@ extension Pages {
 
         function showAlert(a) {
           const li = document.createElement("li");
-          li.textContent = fmt(a.atSeconds) + "  " + a.message;
+          // Linked to its moment in the call's stored page (there once the call ends).
+          const link = document.createElement("a");
+          link.href = "/calls/" + encodeURIComponent(a.call?.callId ?? a.callId ?? "") + q + "#t=" + a.atSeconds.toFixed(1);
+          link.textContent = fmt(a.atSeconds) + "  " + a.message;
+          link.className = "alert-link";
+          li.appendChild(link);
           li.className = a.cause === "distressHigh" || a.cause === "raisedVoice" ? "bad" : "warn";
           $("alerts").prepend(li);
           while ($("alerts").children.length > 8) $("alerts").lastChild.remove();

@@ -56,7 +56,17 @@ extension Pages {
             tr.appendChild(cell(u?.effort ? u.effort.level + " · " + u.effort.value.toFixed(1) : "–", u?.effort?.level === "high" ? "bad" : ""));
             if (u && u.onHoldSinceSeconds != null) tr.appendChild(cell("on hold " + fmt(u.streamSeconds - u.onHoldSinceSeconds), "warn hold"));
             else tr.appendChild(cell(u ? u.silenceSeconds.toFixed(0) + " s" : "–", u && u.silenceSeconds >= u.deadAirThresholdSeconds ? "bad" : ""));
-            tr.appendChild(cell(r.alert ? fmt(r.alert.atSeconds) + " " + r.alert.message : ""));
+            // The alert links to its moment in the call's stored page (there once the call ends).
+            const alertCell = cell("");
+            if (r.alert) {
+              const link = document.createElement("a");
+              link.href = "/calls/" + encodeURIComponent(r.call.callId) + q + "#t=" + r.alert.atSeconds.toFixed(1);
+              link.textContent = fmt(r.alert.atSeconds) + " " + r.alert.message;
+              link.className = "alert-link";
+              link.onclick = (e) => e.stopPropagation();
+              alertCell.appendChild(link);
+            }
+            tr.appendChild(alertCell);
             body.appendChild(tr);
           }
           document.getElementById("count").textContent = rows.length;

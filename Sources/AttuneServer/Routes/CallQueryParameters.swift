@@ -102,7 +102,7 @@ enum StoredCallReply {
 
     static func json(_ call: StoredCall, recording: RecordingLocation) -> String {
         let audio = switch recording {
-        case .files: Recording(url: "/v1/calls/\(percentEncoded(call.callId))/audio", reason: nil)
+        case .files: Recording(url: "/v1/calls/\(CallLinks.pathSegment(call.callId))/audio", reason: nil)
         case .notKept(let reason): Recording(url: nil, reason: reason)
         }
         let envelope = Envelope(
@@ -114,23 +114,4 @@ enum StoredCallReply {
         // The report is inserted as stored: `{"call":{…},"report":{…}}`.
         return #"{"call":"# + head + #","report":"# + call.reportJSON + "}"
     }
-
-    /// `text` safe in a URL path segment.
-    static func percentEncoded(_ text: String) -> String {
-        var result = ""
-        for byte in text.utf8 {
-            switch byte {
-            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
-                 UInt8(ascii: "-"), UInt8(ascii: "_"), UInt8(ascii: "."), UInt8(ascii: "~"):
-                result.append(Character(UnicodeScalar(byte)))
-            default:
-                result += "%" + String(byte, radix: 16, uppercase: true).leftPadded(to: 2)
-            }
-        }
-        return result
-    }
-}
-
-extension String {
-    fileprivate func leftPadded(to width: Int) -> String { String(repeating: "0", count: max(0, width - count)) + self }
 }
