@@ -69,4 +69,31 @@ import Testing
         #expect(throws: (any Error).self) { try hub.subscribeWall(role: .advisor(agentId: "alice")) }
         #expect(throws: (any Error).self) { try hub.register(alice) }  // one live call per id
     }
+
+    /// A wall or desktop that connects mid-call gets the call's alerts so far, in order, then its
+    /// latest update (issue 17); a call's history is bounded.
+    @Test func watchersWhoConnectLateGetTheAlertsSoFar() async throws {
+        let messages = try Self.messages("heated-clean")
+        let alerts = messages.filter { if case .alert = $0 { true } else { false } }
+        #expect(alerts.count >= 3)
+        let hub = LiveHub()
+        try hub.register(LiveCallInfo(callId: "heated-clean", agentId: "alice", team: "north", source: "test", startedAt: "2026-11-23T09:00:00Z"))
+        // Everything up to the third alert happens before anyone watches.
+        let third = try #require(messages.firstIndex(of: alerts[2]))
+        for message in messages[...third] { hub.publish(message) }
+        let lastUpdate = messages[...third].last { if case .update = $0 { true } else { false } }
+        for mailbox in [try hub.subscribeWall(role: .supervisor(team: "north")), try hub.subscribe(callId: "heated-clean", role: .advisor(agentId: "alice"))] {
+            var delivered: [LiveMessage] = []
+            while mailbox.pendingCount > 0, case .message(let message)? = await mailbox.next() { delivered.append(message) }
+            guard case .callStarted = delivered.first else { Issue.record("no callStarted first: \(delivered)"); continue }
+            #expect(Array(delivered.dropFirst().prefix(3)) == Array(alerts.prefix(3)), "the three alerts so far, in order")
+            #expect(delivered.count == 5 && delivered.last == lastUpdate, "then the latest update")
+        }
+        // A long call keeps its last `alertHistory` alerts.
+        let many = LiveHub()
+        try many.register(LiveCallInfo(callId: "heated-clean", agentId: "alice", team: "north", source: "test", startedAt: "2026-11-23T09:00:00Z"))
+        for _ in 0..<(LiveHub.alertHistory / alerts.count + 2) { for alert in alerts { many.publish(alert) } }
+        let late = try many.subscribeWall(role: .supervisor(team: "north"))
+        #expect(late.pendingCount == 1 + LiveHub.alertHistory)
+    }
 }

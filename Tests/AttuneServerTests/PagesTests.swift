@@ -3,6 +3,7 @@ import Foundation
 import HTTPTypes
 import HummingbirdWSClient
 import NIOCore
+import Synchronization
 import Testing
 
 /// The advisor desktop and the supervisor wall in headless Chromium while a fixture streams:
@@ -40,7 +41,7 @@ import Testing
         // Each alert links to its moment in the call's stored page (issue 17), on the wall and the desktop.
         let alerted = try #require(try await wallPage.dom(when: #"document.querySelector('[data-call-id="\#(callId)"] a.alert-link') !== null"#, timeoutSeconds: 120),
                                    "the wall never showed an alert")
-        let href = try #require(alerted.firstMatch(of: #/<a href="([^"]+)" class="alert-link">/#)?.output.1)
+        let href = try #require(alerted.firstMatch(of: #/<a href="([^"]+)" class="alert-link"/#)?.output.1)
         #expect(href.wholeMatch(of: #/\/calls\/page-call\?token=[^#]+#t=\d+\.\d/#) != nil, "\(href)")
         let desktopAlerted = try #require(try await desktopPage.dom(when: "document.querySelector('#alerts a.alert-link') !== null", timeoutSeconds: 120))
         #expect(desktopAlerted.contains(#"href="/calls/page-call?token="#))
@@ -123,6 +124,46 @@ import Testing
         _ = try await streaming.value
     }
 
+    /// A wall opened after a call's third alert shows all three (issue 17): the call is sent up
+    /// to its third alert and kept open until the wall has been read.
+    @Test func aWallOpenedMidCallShowsTheAlertsSoFar() async throws {
+        let server = try await LiveTestServer.start()
+        defer { Task { await server.stop() } }
+        let (_, audio) = try IngestEndToEndTests.fixture("heated-clean")
+        let callId = "late-wall-call"
+        let frame = 160 * 2
+        let frames = stride(from: 0, to: audio.samples.count, by: frame).map {
+            WebSocketOutboundWriter.OutboundFrame.binary(IngestEndToEndTests.l16(audio.samples[$0..<min($0 + frame, audio.samples.count)]))
+        }
+        let wallRead = Signal(), live = Signal()
+        let streaming = Task {
+            _ = try await server.webSocket("/v1/ingest/native", headers: [.authorization: "Bearer \(LiveTestServer.ingestToken)"]) { _, outbound, _ in
+                try await outbound.write(.text(#"{"type":"start","callId":"\#(callId)","agentId":"alice","team":"north","sampleRateHz":8000,"encoding":"L16","channels":["advisor","customer"]}"#))
+                live.fire()
+                for frame in frames { try await outbound.write(frame) }
+                await wallRead.wait()
+                try await outbound.write(.text(#"{"type":"stop"}"#))
+            }
+        }
+        defer { wallRead.fire() }
+        await live.wait()
+        // Alice's desktop stream, read until the third alert: by then the wall has three to show.
+        let alerts = AlertCount()
+        let reader = EventStreamReader(server: server, path: "/v1/live/calls/\(callId)/events", token: LiveTestServer.aliceToken, timeoutSeconds: 120) {
+            $0.type == "alert" && alerts.add() >= 3
+        }
+        let seen = try await reader.result.messages.filter { $0.type == "alert" }
+        #expect(seen.count >= 3, "the call gave \(seen.count) alerts")
+        let directory = RepositoryPaths.temporaryDirectory("attune-pages-late-wall")
+        let wallPage = try await ChromiumPage(url: server.url("/wall?token=\(LiveTestServer.northToken)"), profile: directory + "/wall")
+        defer { wallPage.close() }
+        let wall = try await wallPage.dom(
+            when: #"document.querySelectorAll('[data-call-id="\#(callId)"] a.alert-link').length >= 3"#, timeoutSeconds: 120)
+        wallRead.fire()
+        #expect(wall != nil, "the wall opened mid-call did not show the three alerts so far")
+        _ = try await streaming.value
+    }
+
     /// Streams `audio` as Alice's call over the native protocol in 20 ms frames, `framesPerSecond`
     /// of them a second, and returns once the call is live, or the stream has failed (the task
     /// ends with the stream, with its error).
@@ -178,4 +219,10 @@ final class Signal: Sendable {
 
     /// Returns once `fire()` has been called (at once if it already has). One waiter only.
     func wait() async { for await _ in stream { return } }
+}
+
+/// Counts alerts seen by a reader (its `until` runs on the reader's task).
+final class AlertCount: Sendable {
+    private let count = Mutex(0)
+    func add() -> Int { count.withLock { $0 += 1; return $0 } }
 }

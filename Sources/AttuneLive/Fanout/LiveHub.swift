@@ -6,7 +6,18 @@ public final class LiveHub: Sendable {
     private struct Live {
         var info: LiveCallInfo
         var latest: LiveMessage?
+        /// The call's alerts so far, oldest first (at most `alertHistory`): a desktop or wall that
+        /// connects mid-call gets them.
+        var alerts: [LiveMessage] = []
+
+        /// What a new watcher is told: the start, the alerts so far, the latest update.
+        var replay: [LiveMessage] {
+            [.callStarted(info)] + alerts + (latest.map { [$0] } ?? [])
+        }
     }
+
+    /// Alerts kept per live call for watchers who connect later.
+    public static let alertHistory = 32
 
     private struct CallSubscriber {
         var mailbox: Mailbox
@@ -102,7 +113,8 @@ public final class LiveHub: Sendable {
         /// Who must be told what, found under the lock and told after it.
         struct Moves {
             var info: LiveCallInfo
-            var latest: LiveMessage?
+            /// The start, alerts so far and latest update, for walls that see the call now.
+            var replay: [LiveMessage]
             /// Walls that see the call now and did not before.
             var gained: [Mailbox]
             /// Walls that saw it and no longer do.
@@ -123,6 +135,7 @@ public final class LiveHub: Sendable {
             let wallsBefore = Self.walls(of: live.info, in: state)
             live.info = live.info.with(context)
             live.latest = live.latest?.about(live.info)
+            live.alerts = live.alerts.map { $0.about(live.info) }
             state.calls[callId] = live
             let wallsAfter = Self.walls(of: live.info, in: state)
             let before = Set(wallsBefore.map(ObjectIdentifier.init)), after = Set(wallsAfter.map(ObjectIdentifier.init))
@@ -132,15 +145,14 @@ public final class LiveHub: Sendable {
                 lostDesktops.append(subscriber.mailbox)
             }
             return Moves(
-                info: live.info, latest: live.latest,
+                info: live.info, replay: live.replay,
                 gained: wallsAfter.filter { !before.contains(ObjectIdentifier($0)) },
                 lostWalls: wallsBefore.filter { !after.contains(ObjectIdentifier($0)) },
                 lostDesktops: lostDesktops)
         }
         guard let moves else { return .pending }
         for wall in moves.gained {
-            wall.post(.callStarted(moves.info))
-            if let latest = moves.latest { wall.post(latest) }
+            for message in moves.replay { wall.post(message) }
         }
         for mailbox in moves.lostWalls + moves.lostDesktops { mailbox.post(.callMoved(moves.info)) }
         for mailbox in moves.lostDesktops { mailbox.close() }
@@ -189,9 +201,16 @@ public final class LiveHub: Sendable {
         let (mailboxes, routed): ([Mailbox], LiveMessage) = state.withLock { state in
             guard var live = state.calls[message.callId] else { return ([], message) }
             let message = message.about(live.info)
-            if case .update = message {
+            switch message {
+            case .update:
                 live.latest = message
                 state.calls[message.callId] = live
+            case .alert:
+                live.alerts.append(message)
+                if live.alerts.count > Self.alertHistory { live.alerts.removeFirst(live.alerts.count - Self.alertHistory) }
+                state.calls[message.callId] = live
+            default:
+                break
             }
             return (Self.watchers(of: live.info, in: state), message)
         }
@@ -248,7 +267,8 @@ public final class LiveHub: Sendable {
         case forbidden
     }
 
-    /// Subscribes to one call. The latest update, if any, is waiting in the mailbox at once.
+    /// Subscribes to one call. Its start, its alerts so far and its latest update are waiting in
+    /// the mailbox at once.
     public func subscribe(callId: String, role: AccessRole) throws(SubscriptionError) -> Mailbox {
         let mailbox = Mailbox()
         let live: Live = try state.withLock { state throws(SubscriptionError) in
@@ -256,12 +276,12 @@ public final class LiveHub: Sendable {
             state.callSubscribers[callId, default: [:]][ObjectIdentifier(mailbox)] = CallSubscriber(mailbox: mailbox, role: role)
             return live
         }
-        mailbox.post(.callStarted(live.info))
-        if let latest = live.latest { mailbox.post(latest) }
+        for message in live.replay { mailbox.post(message) }
         return mailbox
     }
 
-    /// Subscribes a supervisor to their team's wall: every live call's start, updates, alerts and end.
+    /// Subscribes a supervisor to their team's wall: every live call's start, updates, alerts and
+    /// end; for the calls already live, their start, alerts so far and latest update at once.
     public func subscribeWall(role: AccessRole) throws(SubscriptionError) -> Mailbox {
         guard case .supervisor(let team) = role else { throw SubscriptionError.forbidden }
         let mailbox = Mailbox(alertCapacity: 256)
@@ -270,8 +290,7 @@ public final class LiveHub: Sendable {
             return state.calls.values.filter { role.canWatch($0.info) }.sorted { $0.info.startedAt < $1.info.startedAt }
         }
         for live in current {
-            mailbox.post(.callStarted(live.info))
-            if let latest = live.latest { mailbox.post(latest) }
+            for message in live.replay { mailbox.post(message) }
         }
         return mailbox
     }

@@ -15,7 +15,7 @@ extension Pages {
         </style></head>
         <body><main>
         <h1>Live calls <span id="count" class="muted">0</span> <span id="status" class="muted">connecting…</span></h1>
-        <table><thead><tr><th>Advisor</th><th>Call</th><th>Time</th><th>Distress</th><th>Effort</th><th>Silence / hold</th><th>Last alert</th></tr></thead>
+        <table><thead><tr><th>Advisor</th><th>Call</th><th>Time</th><th>Distress</th><th>Effort</th><th>Silence / hold</th><th>Alerts</th></tr></thead>
         <tbody id="calls"><tr id="empty"><td colspan="7" class="muted">No live calls.</td></tr></tbody></table>
         </main>
         <script>
@@ -28,7 +28,7 @@ extension Pages {
         const fmt = (s) => Math.floor(s / 60) + ":" + String(Math.floor(s % 60)).padStart(2, "0");
 
         function entry(call) {
-          if (!calls.has(call.callId)) calls.set(call.callId, { call, update: null, alert: null });
+          if (!calls.has(call.callId)) calls.set(call.callId, { call, update: null, alerts: [] });
           return calls.get(call.callId);
         }
 
@@ -56,13 +56,15 @@ extension Pages {
             tr.appendChild(cell(u?.effort ? u.effort.level + " · " + u.effort.value.toFixed(1) : "–", u?.effort?.level === "high" ? "bad" : ""));
             if (u && u.onHoldSinceSeconds != null) tr.appendChild(cell("on hold " + fmt(u.streamSeconds - u.onHoldSinceSeconds), "warn hold"));
             else tr.appendChild(cell(u ? u.silenceSeconds.toFixed(0) + " s" : "–", u && u.silenceSeconds >= u.deadAirThresholdSeconds ? "bad" : ""));
-            // The alert links to its moment in the call's stored page (there once the call ends).
+            // Every alert of the call (newest first, the last five), each a link to its moment in
+            // the call's stored page (there once the call ends).
             const alertCell = cell("");
-            if (r.alert) {
+            for (const alert of r.alerts.slice(-5).reverse()) {
               const link = document.createElement("a");
-              link.href = "/calls/" + encodeURIComponent(r.call.callId) + q + "#t=" + r.alert.atSeconds.toFixed(1);
-              link.textContent = fmt(r.alert.atSeconds) + " " + r.alert.message;
+              link.href = "/calls/" + encodeURIComponent(r.call.callId) + q + "#t=" + alert.atSeconds.toFixed(1);
+              link.textContent = fmt(alert.atSeconds) + " " + alert.message;
               link.className = "alert-link";
+              link.style.display = "block";
               link.onclick = (e) => e.stopPropagation();
               alertCell.appendChild(link);
             }
@@ -85,7 +87,7 @@ extension Pages {
             const m = JSON.parse(event.data);
             if (m.type === "callStarted") entry(m);
             else if (m.type === "update") entry(m.call).update = m;
-            else if (m.type === "alert") entry(m.call).alert = m;
+            else if (m.type === "alert") entry(m.call).alerts.push(m);
             else if (m.type === "callEnded") calls.delete(m.call.callId);
             else if (m.type === "callMoved") calls.delete(m.callId);
             render();
