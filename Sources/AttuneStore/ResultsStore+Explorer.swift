@@ -214,7 +214,8 @@ extension ResultsStore {
     }
 
     /// Removes calls for retention or an erasure request: each call's report and rows, its
-    /// recording's path, its survey answers, its playback log, its claim and its live record.
+    /// recording's path, its survey answers, its playback log, its call-back entry, its claim and
+    /// its live record.
     /// Nothing else is touched.
     /// - Parameters:
     ///   - before: calls that took place before this (ISO 8601 date or timestamp; by `startedAt`,
@@ -233,13 +234,15 @@ extension ResultsStore {
             if let callId, before == nil, !ids.contains(callId) {
                 let surveys: Int = try session.value("SELECT COUNT(*) FROM surveys WHERE callId = ?", [.text(callId)]) ?? 0
                 let playbacks: Int = try session.value("SELECT COUNT(*) FROM playbacks WHERE callId = ?", [.text(callId)]) ?? 0
-                if surveys + playbacks > 0 { ids.append(callId) }
+                let callBacks: Int = try session.value("SELECT COUNT(*) FROM callBacks WHERE callId = ?", [.text(callId)]) ?? 0
+                if surveys + playbacks + callBacks > 0 { ids.append(callId) }
             }
             try session.deleteCalls(where: condition, values)
             for chunk in ids.chunked(500) {
                 let list = chunk.map { _ in "?" }.joined(separator: ", "), ids = chunk.map(SQLValue.text)
                 try session.execute("DELETE FROM surveys WHERE callId IN (\(list))", ids)
                 try session.execute("DELETE FROM playbacks WHERE callId IN (\(list))", ids)
+                try session.execute("DELETE FROM callBacks WHERE callId IN (\(list))", ids)
                 try session.execute("DELETE FROM claims WHERE workKey IN (\(list))", chunk.map { .text("call:" + $0) })
                 try session.execute("DELETE FROM liveCalls WHERE callId IN (\(list)) AND status <> 'live'", ids)
             }

@@ -13,7 +13,7 @@ import Testing
 @Suite struct PurgeTests {
     static let tables = [
         "runs", "calls", "segments", "events", "metrics", "failures", "scores", "contributions", "surveys", "claims", "liveServers", "liveCalls",
-        "calibrations", "playbacks",
+        "calibrations", "playbacks", "callBacks",
     ]
 
     /// Every row of every table, each as its `column=value` fields, rows sorted.
@@ -54,6 +54,8 @@ import Testing
         try await store.recordPlayback(callId: "heated-clean", viewer: "supervisor:north", fromSeconds: 12.5)
         try await store.recordPlayback(callId: "calm-clean", viewer: "advisor:alice", fromSeconds: 0)
         try await store.recordPlayback(callId: "gone-already", viewer: "advisor:alice", fromSeconds: 3)
+        try await store.recordCallBack(CallBack(callId: "heated-clean", agentId: nil, team: nil, endedAt: "2026-11-02T09:59:00Z", distressValue: 0.9, peakAtSeconds: 30))
+        try await store.recordCallBack(CallBack(callId: "calm-clean", agentId: nil, team: nil, endedAt: "2026-11-02T10:59:00Z", distressValue: 0.8, peakAtSeconds: 3))
         let before = try await Self.snapshot(store)
         let rowId: Int64 = try #require(try await store.value("SELECT id FROM calls WHERE callId = 'heated-clean'"))
 
@@ -77,7 +79,7 @@ import Testing
         // By date: the batch's calls have no start time, so they took place when analysed (now).
         #expect(try await store.purgeCalls(before: "2000-01-01", callId: nil).isEmpty)
         #expect(Set(try await store.purgeCalls(before: "2999-01-01", callId: nil)) == ["calm-clean", "calm-bleed"])
-        for table in ["calls", "segments", "events", "metrics", "scores", "contributions", "surveys", "playbacks"] {
+        for table in ["calls", "segments", "events", "metrics", "scores", "contributions", "surveys", "playbacks", "callBacks"] {
             #expect(try await store.value("SELECT COUNT(*) FROM \(table)") == 0, "\(table)")
         }
         #expect(try await store.value("SELECT COUNT(*) FROM runs") == 1)

@@ -45,13 +45,18 @@ struct LiveTestServer {
 
     static var model: LoadedModel { get throws { try LoadedModel.load(path: RepositoryPaths.defaultModel) } }
 
-    static func start(_ configuration: ServerConfiguration = configuration(), tls: ServerTLS? = nil) async throws -> LiveTestServer {
-        let database = try ResultsStore.inMemory()
+    /// - Parameters:
+    ///   - model: the scoring model (default: the shipped one).
+    ///   - database: the store (default: a fresh one in memory).
+    static func start(
+        _ configuration: ServerConfiguration = configuration(), tls: ServerTLS? = nil, model: LoadedModel? = nil, database: ResultsStore? = nil
+    ) async throws -> LiveTestServer {
+        let database = try database ?? ResultsStore.inMemory()
         var logger = Logger(label: "test.serve")
         // Critical only: cancelling the server task at a test's end makes HummingbirdCore log
         // shutdown errors that say nothing about the test.
         logger.logLevel = .critical
-        let server = LiveServer(configuration: configuration, model: try model, database: database, tls: tls, logger: logger)
+        let server = LiveServer(configuration: configuration, model: try model ?? Self.model, database: database, tls: tls, logger: logger)
         let (ports, continuation) = AsyncStream<Int>.makeStream()
         let task = Task { try await server.run { continuation.yield($0) } }
         var iterator = ports.makeAsyncIterator()

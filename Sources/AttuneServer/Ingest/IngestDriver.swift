@@ -1,5 +1,6 @@
 import AttuneDSP
 import AttuneLive
+import AttuneScoring
 import AttunePipeline
 import AttuneStore
 import FoundationEssentials
@@ -172,6 +173,16 @@ struct IngestDriver {
         }
         if let database = state.database {
             try? await database.endLiveCall(LiveCallRecord(message.call, serverId: state.serverId), status: .ended)
+            // A customer who ended the call highly distressed: the wall's call-back list.
+            if message.distressLevel == .high {
+                let callBack = CallBack(
+                    callId: message.call.callId, agentId: message.call.agentId, team: message.call.team,
+                    distressValue: message.distressValue, peakAtSeconds: call.analyzed.report.scores?.distress.peakAtSeconds)
+                do { try await database.recordCallBack(callBack) } catch {
+                    state.metrics.error(.store)
+                    logger.error("call not listed for a call back", metadata: ["error": "\(error)"])
+                }
+            }
         }
         state.hub.end(message)
         state.metrics.callEnded(stored: message.stored)

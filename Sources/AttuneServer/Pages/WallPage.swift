@@ -1,7 +1,9 @@
 extension Pages {
     /// The supervisor wall: every live call of the token's team from `/v1/live/wall/events`,
     /// distressed customers first, then by likely effort (shown in words and on the survey scale:
-    /// "high · 1.2"); a click opens the call's desktop.
+    /// "high · 1.2"), with every alert linked to its moment; a click opens the call's desktop.
+    /// Below, the call-back list (`/v1/live/wall/callbacks`): the last hour's calls that ended with
+    /// high distress, each with a "Handled" button.
     static let wall = """
         <!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width">
         <title>Attune · supervisor wall</title>
@@ -12,11 +14,16 @@ extension Pages {
         tr.call { cursor:pointer; } tr.call:hover { background:#202a34; }
         tr.high td:first-child { box-shadow:inset 4px 0 var(--bad); } tr.elevated td:first-child { box-shadow:inset 4px 0 var(--warn); }
         #status { float:right; font-size:14px; }
+        button.handled { background:#222b35; color:var(--text); border:1px solid #34404c; border-radius:6px; padding:3px 10px; cursor:pointer; font:inherit; }
         </style></head>
         <body><main>
         <h1>Live calls <span id="count" class="muted">0</span> <span id="status" class="muted">connecting…</span></h1>
         <table><thead><tr><th>Advisor</th><th>Call</th><th>Time</th><th>Distress</th><th>Effort</th><th>Silence / hold</th><th>Alerts</th></tr></thead>
         <tbody id="calls"><tr id="empty"><td colspan="7" class="muted">No live calls.</td></tr></tbody></table>
+        <h1 style="margin-top:22px">Call back <span id="callback-count" class="muted">0</span></h1>
+        <p class="muted">The last hour's calls that ended with high customer distress, until someone marks them handled.</p>
+        <table><thead><tr><th>Advisor</th><th>Call</th><th>Ended</th><th>Distress</th><th></th></tr></thead>
+        <tbody id="callbacks"></tbody></table>
         </main>
         <script>
         "use strict";
@@ -74,7 +81,43 @@ extension Pages {
           document.getElementById("count").textContent = rows.length;
         }
 
+        async function loadCallBacks() {
+          let list = [];
+          try {
+            const response = await fetch("/v1/live/wall/callbacks" + q);
+            if (response.ok) list = (await response.json()).calls;
+          } catch (e) {}
+          const body = document.getElementById("callbacks");
+          body.replaceChildren();
+          for (const c of list) {
+            const tr = document.createElement("tr");
+            tr.dataset.callId = c.callId;
+            tr.appendChild(cell(c.agentId || "–"));
+            const callCell = cell("");
+            const link = document.createElement("a");
+            link.href = "/calls/" + encodeURIComponent(c.callId) + q + (c.peakAtSeconds != null ? "#t=" + c.peakAtSeconds.toFixed(1) : "");
+            link.textContent = c.callId;
+            callCell.appendChild(link);
+            tr.appendChild(callCell);
+            tr.appendChild(cell(c.endedAt.slice(11, 16)));
+            tr.appendChild(cell(c.distressValue != null ? "high " + c.distressValue.toFixed(2) : "high", "bad"));
+            const action = cell("");
+            const button = document.createElement("button");
+            button.textContent = "Handled"; button.className = "handled";
+            button.onclick = async () => {
+              await fetch("/v1/live/wall/callbacks/" + encodeURIComponent(c.callId) + "/handled" + q, { method: "POST" });
+              loadCallBacks();
+            };
+            action.appendChild(button);
+            tr.appendChild(action);
+            body.appendChild(tr);
+          }
+          document.getElementById("callback-count").textContent = list.length;
+          document.body.dataset.callBacks = String(list.length);
+        }
+
         async function start() {
+          loadCallBacks();
           try {
             const response = await fetch("/v1/live/calls" + q);
             if (response.ok) for (const call of (await response.json()).calls) entry(call);
@@ -88,7 +131,7 @@ extension Pages {
             if (m.type === "callStarted") entry(m);
             else if (m.type === "update") entry(m.call).update = m;
             else if (m.type === "alert") entry(m.call).alerts.push(m);
-            else if (m.type === "callEnded") calls.delete(m.call.callId);
+            else if (m.type === "callEnded") { calls.delete(m.call.callId); if (m.distressLevel === "high") loadCallBacks(); }
             else if (m.type === "callMoved") calls.delete(m.callId);
             render();
           };

@@ -1,4 +1,5 @@
 import AttuneLive
+import AttuneStore
 import FoundationEssentials
 import Hummingbird
 import Logging
@@ -44,6 +45,22 @@ extension LiveServer {
             return jsonResponse(ContextReply(callId: callId, applied: outcome.rawValue))
         }
 
+        // The wall's call-back list: the last hour's live calls that ended with high customer
+        // distress, until a supervisor marks them handled (stored: a restart keeps the list).
+        router.get("/v1/live/wall/callbacks") { request, _ -> Response in
+            let (store, scope, _) = try callBackAccess(request, state: state)
+            return jsonResponse(CallBackList(calls: try await store.callBacks(scope: scope)))
+        }
+
+        router.post("/v1/live/wall/callbacks/{callId}/handled") { request, context -> Response in
+            let (store, scope, role) = try callBackAccess(request, state: state)
+            let callId = try context.parameters.require("callId")
+            guard try await store.markCallBackHandled(callId, by: viewerName(role), scope: scope) else {
+                throw HTTPError(.notFound, message: "call \(callId) is not on this team's call-back list")
+            }
+            return jsonResponse(CallBackHandled(callId: callId, handled: true))
+        }
+
         router.get("/v1/live/wall/events") { request, _ -> Response in
             let role = try state.viewerRole(of: request)
             guard case .supervisor = role else { throw HTTPError(.forbidden, message: "the wall is for supervisor tokens") }
@@ -53,6 +70,23 @@ extension LiveServer {
 
     struct CallList: Encodable {
         var calls: [LiveCallInfo]
+    }
+
+    struct CallBackList: Encodable {
+        var calls: [CallBack]
+    }
+
+    struct CallBackHandled: Encodable {
+        var callId: String
+        var handled: Bool
+    }
+
+    /// The store and the supervisor's team for the call-back list (supervisors only).
+    static func callBackAccess(_ request: Request, state: LiveServerState) throws -> (ResultsStore, CallScope, AccessRole) {
+        let role = try state.viewerRole(of: request)
+        guard case .supervisor = role else { throw HTTPError(.forbidden, message: "the call-back list is for supervisor tokens") }
+        let (store, scope) = try explorer(request, state: state)
+        return (store, scope, role)
     }
 
     /// `applied`: `applied` (the call is live) or `pending` (it waits for the call).

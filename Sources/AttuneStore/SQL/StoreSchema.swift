@@ -61,4 +61,17 @@ enum StoreSchema {
             "CREATE INDEX surveys_callId ON surveys (callId, respondedAt)",
         ]
     }
+
+    /// The wall's call-back list (SQLite v10, PostgreSQL v6): live calls that ended with high
+    /// customer distress, until a supervisor marks them handled. See `ResultsStore.recordCallBack`.
+    static func callBacksTable(text: String) -> [String] {
+        [
+            """
+            CREATE TABLE callBacks (
+                callId \(text) PRIMARY KEY, agentId \(text), team \(text), endedAt \(text) NOT NULL, distressValue DOUBLE PRECISION,
+                peakAtSeconds DOUBLE PRECISION, handledAt \(text), handledBy \(text))
+            """,
+            "CREATE INDEX callBacks_endedAt ON callBacks (endedAt)",
+        ]
+    }
 }

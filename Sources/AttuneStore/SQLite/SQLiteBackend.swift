@@ -374,6 +374,9 @@ struct SQLiteBackend: StoreBackend {
                 try db.execute(sql: statement)
             }
         }
+        migrator.registerMigration("v10: the wall's call-back list") { db in
+            for statement in StoreSchema.callBacksTable(text: "TEXT") { try db.execute(sql: statement) }
+        }
         return migrator
     }
 }
