@@ -3,6 +3,7 @@ extension Pages {
     /// browser, so links from feedback pages and alerts need not carry it), else the remembered one;
     /// with none, the page asks for it.
     static let tokenScript = """
+        const params = new URLSearchParams(location.search);
         let token = params.get("token") || localStorage.getItem("attuneToken") || "";
         if (params.get("token")) localStorage.setItem("attuneToken", params.get("token"));
         if (!token) {
@@ -50,7 +51,6 @@ extension Pages {
         </main>
         <script>
         "use strict";
-        const params = new URLSearchParams(location.search);
         \(tokenScript)
         const form = document.getElementById("filters");
         const limit = 50;
@@ -129,7 +129,6 @@ extension Pages {
         </main>
         <script>
         "use strict";
-        const params = new URLSearchParams(location.search);
         \(tokenScript)
         const callId = decodeURIComponent(location.pathname.split("/").pop());
         const player = document.getElementById("player");
