@@ -24,6 +24,13 @@ public struct LiveServer: Sendable {
         state = LiveServerState(configuration: configuration, model: model, database: database)
     }
 
+    /// Deletes kept live audio whose time is up `secondsFromNow` from now (the server does it every
+    /// ten minutes); the number of calls whose audio went.
+    public func sweepLiveAudio(secondsFromNow: Double = 0) async throws -> Int {
+        guard let store = state.database else { return 0 }
+        return try await LiveAudioSweeper.sweep(store, secondsFromNow: secondsFromNow)
+    }
+
     /// The server's counters (for tests and the load tool).
     public var metrics: LiveMetrics { state.metrics }
     public var hub: LiveHub { state.hub }
@@ -52,6 +59,7 @@ public struct LiveServer: Sendable {
         var services: [any Service] = [HeartbeatService(hub: hub)]
         if let tls { services.append(TLSReloadService(tls: tls, logger: logger)) }
         if let store = state.database { services.append(ClusterService(state: state, store: store, logger: logger)) }
+        if let store = state.database, state.liveAudio != nil { services.append(LiveAudioSweeper(store: store, logger: logger)) }
         return Application(
             router: router,
             server: HTTPServerBuilder { responder in AttuneHTTPChannel(responder: responder, state: state, tls: tls) },

@@ -15,6 +15,9 @@ final class LiveServerState: Sendable {
     let model: LoadedModel?
     let options: LiveOptions
     let database: ResultsStore?
+    /// Where live calls' audio is kept, and for how long; nil: not kept (the default), and
+    /// never without a store to record it in.
+    let liveAudio: ServerConfiguration.LiveAudioKeeping?
     /// This server among those sharing its store: `host:pid#random` (the process identity, and a
     /// random part so that two servers of one process, in tests, are two).
     let serverId = ResultsStore.processIdentity + "#" + String(UInt64.random(in: 0...UInt64.max), radix: 36)
@@ -34,6 +37,7 @@ final class LiveServerState: Sendable {
         self.model = model
         options = configuration.live
         self.database = database
+        liveAudio = database == nil ? nil : configuration.liveAudio
         // The configuration has checked that the secret is base64.
         publicAuthority = configuration.publicBaseURL.flatMap { ServerConfiguration.splitBaseURL($0)?.authority }
         audioHook = configuration.audioHook.flatMap { try? AudioHookAuthenticator(apiKey: $0.apiKey, clientSecret: $0.clientSecret) }

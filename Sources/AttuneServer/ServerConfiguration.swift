@@ -42,6 +42,31 @@ public struct ServerConfiguration: Sendable {
     /// The server's own TLS: PEM certificate chain and private key (`ServerTLS`); nil: plain
     /// HTTP and `ws` (behind a TLS-terminating proxy, or on a trusted network).
     public var tls: TLSFiles?
+    /// Keep live calls' audio, so that the call explorer can play them: off (nil) by default.
+    public var liveAudio: LiveAudioKeeping?
+
+    /// `"liveAudio": {"folder": "live-audio", "keepDays": 30}`: each live call's audio is written
+    /// to `folder` (relative: to the configuration's folder) as 16-bit WAV and deleted `keepDays`
+    /// after the call (and by `attune calls purge`).
+    public struct LiveAudioKeeping: Sendable, Equatable, Decodable {
+        public var folder: String
+        /// 0.01–3650.
+        public var keepDays: Double
+
+        public init(folder: String, keepDays: Double) {
+            self.folder = folder
+            self.keepDays = keepDays
+        }
+
+        private enum Keys: String, CodingKey, CaseIterable { case folder, keepDays }
+
+        public init(from decoder: any Decoder) throws {
+            try refuseUnknownKeys(decoder, known: Keys.self)
+            let container = try decoder.container(keyedBy: Keys.self)
+            folder = try container.decode(String.self, forKey: .folder)
+            keepDays = try container.decode(Double.self, forKey: .keepDays)
+        }
+    }
 
     public struct TLSFiles: Sendable, Equatable, Decodable {
         /// The certificate chain, server certificate first (PEM). Relative: to the file's folder.
@@ -167,6 +192,7 @@ public struct ServerConfiguration: Sendable {
         configuration.tls = configuration.tls.map {
             TLSFiles(certificate: resolve($0.certificate, against: folder), privateKey: resolve($0.privateKey, against: folder))
         }
+        configuration.liveAudio = configuration.liveAudio.map { LiveAudioKeeping(folder: resolve($0.folder, against: folder), keepDays: $0.keepDays) }
         return configuration
     }
 
@@ -235,6 +261,11 @@ public struct ServerConfiguration: Sendable {
         }
         configuration.audioHook = raw.audioHook
         configuration.tls = raw.tls
+        if let keeping = raw.liveAudio {
+            guard !keeping.folder.isEmpty else { throw Problem(file: file, message: "liveAudio.folder: expected a folder") }
+            guard (0.01...3650).contains(keeping.keepDays) else { throw Problem(file: file, message: "liveAudio.keepDays: expected 0.01–3650 days") }
+            configuration.liveAudio = keeping
+        }
         if let twilio = raw.twilio {
             guard !twilio.authToken.isEmpty else { throw Problem(file: file, message: "twilio.authToken: expected the account's Auth Token") }
             configuration.twilio = twilio
@@ -305,8 +336,9 @@ public struct ServerConfiguration: Sendable {
         var publicBaseURL: String?
 
         var tls: TLSFiles?
+        var liveAudio: LiveAudioKeeping?
 
-        private enum Keys: String, CodingKey, CaseIterable { case host, port, database, model, settings, live, tokens, audioHook, publicBaseURL, twilio, tls }
+        private enum Keys: String, CodingKey, CaseIterable { case host, port, database, model, settings, live, tokens, audioHook, publicBaseURL, twilio, tls, liveAudio }
 
         init(from decoder: any Decoder) throws {
             try refuseUnknownKeys(decoder, known: Keys.self)
@@ -324,6 +356,7 @@ public struct ServerConfiguration: Sendable {
             twilio = try container.decodeIfPresent(TwilioCredentials.self, forKey: .twilio)
             publicBaseURL = try container.decodeIfPresent(String.self, forKey: .publicBaseURL)
             tls = try container.decodeIfPresent(TLSFiles.self, forKey: .tls)
+            liveAudio = try container.decodeIfPresent(LiveAudioKeeping.self, forKey: .liveAudio)
         }
     }
 

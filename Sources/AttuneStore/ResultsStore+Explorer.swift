@@ -44,6 +44,13 @@ public struct CallLinks: Sendable {
     }
 }
 
+/// What `purgeCalls` removed.
+public struct PurgedCalls: Sendable, Equatable {
+    public var callIds: [String]
+    /// The removed calls' kept live audio files (the store no longer names them: delete them).
+    public var liveAudioFiles: [String]
+}
+
 /// A search of stored calls (`/calls`): every filter optional; all given must hold.
 public struct CallSearch: Sendable, Equatable {
     /// The call took place on or after (ISO 8601 date or timestamp, UTC; by `startedAt`, else when
@@ -123,6 +130,8 @@ public struct StoredCall: Sendable, Equatable {
     public var analyzedAt: String
     /// The recording analysed: a path, `advisor-leg|customer-leg`, or `live:…` for a streamed call.
     public var sourcePath: String
+    /// A streamed call's kept audio (`liveAudio`), when the server keeps it.
+    public var liveAudioPath: String?
     public var durationSeconds: Double
     /// The whole `attune.call/1` report (JSON text).
     public var reportJSON: String
@@ -178,7 +187,11 @@ extension ResultsStore {
         let named = scopedNamed
         return try await read("reading stored call \(callId)") { session in
             guard let row = try session.rows(SQLStatement(
-                "SELECT callId, agentId, team, startedAt, analyzedAt, sourcePath, durationSeconds, report FROM calls c WHERE c.callId = :callId AND \(scopeText)",
+                """
+                SELECT callId, agentId, team, startedAt, analyzedAt, sourcePath, durationSeconds, report,
+                       (SELECT a.path FROM liveAudio a WHERE a.callId = c.callId) AS liveAudioPath
+                FROM calls c WHERE c.callId = :callId AND \(scopeText)
+                """,
                 named)).first
             else { return nil }
             let surveys = try session.rows(
@@ -191,7 +204,8 @@ extension ResultsStore {
             }
             return StoredCall(
                 callId: row["callId"], agentId: row["agentId"], team: row["team"], startedAt: row["startedAt"], analyzedAt: row["analyzedAt"],
-                sourcePath: row["sourcePath"], durationSeconds: row["durationSeconds"], reportJSON: row["report"], surveys: surveys)
+                sourcePath: row["sourcePath"], liveAudioPath: row["liveAudioPath"], durationSeconds: row["durationSeconds"], reportJSON: row["report"],
+                surveys: surveys)
         }
     }
 
@@ -214,16 +228,17 @@ extension ResultsStore {
     }
 
     /// Removes calls for retention or an erasure request: each call's report and rows, its
-    /// recording's path, its survey answers, its playback log, its call-back entry, its claim and
-    /// its live record.
+    /// recording's path, its survey answers, its playback log, its call-back entry, its kept live
+    /// audio's row (the files are returned, to delete), its claim and its live record.
     /// Nothing else is touched.
     /// - Parameters:
     ///   - before: calls that took place before this (ISO 8601 date or timestamp; by `startedAt`,
     ///     else when analysed).
     ///   - callId: this one call.
     /// - Returns: the call ids removed (a call id given and not stored is still cleared of surveys
-    ///   and playbacks, and listed only if something was removed).
-    public func purgeCalls(before: String?, callId: String?) async throws(StorageError) -> [String] {
+    ///   and playbacks, and listed only if something was removed), and their kept live audio files,
+    ///   for the caller to delete.
+    public func purgeCalls(before: String?, callId: String?) async throws(StorageError) -> PurgedCalls {
         precondition(before != nil || callId != nil, "purge needs a date or a call id")
         var conditions: [String] = [], arguments: [SQLValue] = []
         if let before { conditions.append("COALESCE(startedAt, analyzedAt) < ?"); arguments.append(.text(before)) }
@@ -238,15 +253,51 @@ extension ResultsStore {
                 if surveys + playbacks + callBacks > 0 { ids.append(callId) }
             }
             try session.deleteCalls(where: condition, values)
+            var files: [String] = []
+            for chunk in ids.chunked(500) {
+                files += try session.rows(
+                    "SELECT path FROM liveAudio WHERE callId IN (\(chunk.map { _ in "?" }.joined(separator: ", ")))", chunk.map(SQLValue.text)
+                ).map { $0["path"] }
+            }
             for chunk in ids.chunked(500) {
                 let list = chunk.map { _ in "?" }.joined(separator: ", "), ids = chunk.map(SQLValue.text)
                 try session.execute("DELETE FROM surveys WHERE callId IN (\(list))", ids)
                 try session.execute("DELETE FROM playbacks WHERE callId IN (\(list))", ids)
                 try session.execute("DELETE FROM callBacks WHERE callId IN (\(list))", ids)
+                try session.execute("DELETE FROM liveAudio WHERE callId IN (\(list))", ids)
                 try session.execute("DELETE FROM claims WHERE workKey IN (\(list))", chunk.map { .text("call:" + $0) })
                 try session.execute("DELETE FROM liveCalls WHERE callId IN (\(list)) AND status <> 'live'", ids)
             }
-            return ids
+            return PurgedCalls(callIds: ids, liveAudioFiles: files)
+        }
+    }
+
+    // MARK: Kept live audio
+
+    /// Records that a live call's audio is kept at `path` until `keptForSeconds` from now.
+    public func recordLiveAudio(callId: String, path: String, keptForSeconds: Double) async throws(StorageError) {
+        _ = try await writeStatement(
+            "recording where call \(callId)'s audio is kept",
+            "INSERT INTO liveAudio (callId, path, keptUntil) VALUES (?, ?, ?) ON CONFLICT (callId) DO UPDATE SET path = excluded.path, keptUntil = excluded.keptUntil",
+            [.text(callId), .text(path), .text(timestampNow(secondsAgo: -keptForSeconds))])
+    }
+
+    /// Kept live audio whose time is up at `secondsFromNow` from now (0: now): call ids and files.
+    public func expiredLiveAudio(secondsFromNow: Double = 0) async throws(StorageError) -> [(callId: String, path: String)] {
+        let limit = timestampNow(secondsAgo: -secondsFromNow)
+        return try await read("reading kept live audio") { session in
+            try session.rows("SELECT callId, path FROM liveAudio WHERE keptUntil <= ? ORDER BY keptUntil", [.text(limit)])
+                .map { (callId: $0["callId"], path: $0["path"]) }
+        }
+    }
+
+    /// Forgets kept audio rows (their files deleted).
+    public func forgetLiveAudio(callIds: [String]) async throws(StorageError) {
+        guard !callIds.isEmpty else { return }
+        try await write("forgetting kept live audio") { session in
+            for chunk in callIds.chunked(500) {
+                try session.execute("DELETE FROM liveAudio WHERE callId IN (\(chunk.map { _ in "?" }.joined(separator: ", ")))", chunk.map(SQLValue.text))
+            }
         }
     }
 

@@ -13,7 +13,7 @@ import Testing
 @Suite struct PurgeTests {
     static let tables = [
         "runs", "calls", "segments", "events", "metrics", "failures", "scores", "contributions", "surveys", "claims", "liveServers", "liveCalls",
-        "calibrations", "playbacks", "callBacks",
+        "calibrations", "playbacks", "callBacks", "liveAudio",
     ]
 
     /// Every row of every table, each as its `column=value` fields, rows sorted.
@@ -55,11 +55,14 @@ import Testing
         try await store.recordPlayback(callId: "calm-clean", viewer: "advisor:alice", fromSeconds: 0)
         try await store.recordPlayback(callId: "gone-already", viewer: "advisor:alice", fromSeconds: 3)
         try await store.recordCallBack(CallBack(callId: "heated-clean", agentId: nil, team: nil, endedAt: "2026-11-02T09:59:00Z", distressValue: 0.9, peakAtSeconds: 30))
+        try await store.recordLiveAudio(callId: "heated-clean", path: "/kept/heated-clean.wav", keptForSeconds: 86_400)
+        try await store.recordLiveAudio(callId: "calm-clean", path: "/kept/calm-clean.wav", keptForSeconds: 86_400)
         try await store.recordCallBack(CallBack(callId: "calm-clean", agentId: nil, team: nil, endedAt: "2026-11-02T10:59:00Z", distressValue: 0.8, peakAtSeconds: 3))
         let before = try await Self.snapshot(store)
         let rowId: Int64 = try #require(try await store.value("SELECT id FROM calls WHERE callId = 'heated-clean'"))
 
-        #expect(try await store.purgeCalls(before: nil, callId: "heated-clean") == ["heated-clean"])
+        let purged = try await store.purgeCalls(before: nil, callId: "heated-clean")
+        #expect(purged.callIds == ["heated-clean"] && purged.liveAudioFiles == ["/kept/heated-clean.wav"])
         let after = try await Self.snapshot(store)
         for table in Self.tables {
             let expected = (before[table] ?? []).filter { row in
@@ -71,15 +74,15 @@ import Testing
         #expect(try await store.value("SELECT COUNT(*) FROM segments WHERE callRowId = \(rowId)") == 0)
 
         // A call no longer stored: its survey answer and playbacks still go.
-        #expect(try await store.purgeCalls(before: nil, callId: "gone-already") == ["gone-already"])
+        #expect(try await store.purgeCalls(before: nil, callId: "gone-already").callIds == ["gone-already"])
         #expect(try await store.value("SELECT COUNT(*) FROM surveys WHERE callId = 'gone-already'") == 0)
         #expect(try await store.value("SELECT COUNT(*) FROM playbacks WHERE callId = 'gone-already'") == 0)
-        #expect(try await store.purgeCalls(before: nil, callId: "never-was").isEmpty)
+        #expect(try await store.purgeCalls(before: nil, callId: "never-was").callIds.isEmpty)
 
         // By date: the batch's calls have no start time, so they took place when analysed (now).
-        #expect(try await store.purgeCalls(before: "2000-01-01", callId: nil).isEmpty)
-        #expect(Set(try await store.purgeCalls(before: "2999-01-01", callId: nil)) == ["calm-clean", "calm-bleed"])
-        for table in ["calls", "segments", "events", "metrics", "scores", "contributions", "surveys", "playbacks", "callBacks"] {
+        #expect(try await store.purgeCalls(before: "2000-01-01", callId: nil).callIds.isEmpty)
+        #expect(Set(try await store.purgeCalls(before: "2999-01-01", callId: nil).callIds) == ["calm-clean", "calm-bleed"])
+        for table in ["calls", "segments", "events", "metrics", "scores", "contributions", "surveys", "playbacks", "callBacks", "liveAudio"] {
             #expect(try await store.value("SELECT COUNT(*) FROM \(table)") == 0, "\(table)")
         }
         #expect(try await store.value("SELECT COUNT(*) FROM runs") == 1)

@@ -250,4 +250,35 @@ import Testing
         let screenshot = try await page.screenshot()
         try screenshot.write(to: URL(fileURLWithPath: directory + "/call.png"))
     }
+
+    /// Live audio is kept only when the configuration says so (`liveAudio`), is then played like
+    /// a recording (the samples exactly as streamed), and goes when its time is up.
+    @Test func liveAudioIsKeptOnlyWhenConfiguredAndGoesWhenItsTimeIsUp() async throws {
+        let (_, audio) = try IngestEndToEndTests.fixture("calm-clean")
+        let alice = LiveTestServer.aliceToken
+        // The default: not kept, and the call's page says so.
+        let plain = try await LiveTestServer.start()
+        _ = try await PagesTests.streamAsAlice(audio, callId: "live-plain", framesPerSecond: 500, to: plain).value
+        let notKept = try await plain.get("/v1/calls/live-plain/audio", token: alice)
+        #expect(notKept.status == 404 && notKept.body.contains("no recording kept"), "\(notKept.body)")
+        #expect(try await plain.get("/v1/calls/live-plain", token: alice).body.contains(#""reason":"a live call: its audio is not kept"#))
+        await plain.stop()
+
+        let folder = RepositoryPaths.temporaryDirectory("attune-live-audio")
+        let kept = try await LiveTestServer.start(LiveTestServer.configuration { $0.liveAudio = .init(folder: folder, keepDays: 1) })
+        defer { Task { await kept.stop() } }
+        _ = try await PagesTests.streamAsAlice(audio, callId: "live-kept", framesPerSecond: 500, to: kept).value
+        let files = try FileManager.default.contentsOfDirectory(atPath: folder)
+        #expect(files.count == 1 && files[0].hasPrefix("live-kept-") && files[0].hasSuffix(".wav"), "\(files)")
+        let played = try await Self.audio(kept, "live-kept", token: alice)
+        #expect(played.status == 200)
+        let sent = Array(IngestEndToEndTests.l16(audio.samples[...]).readableBytesView)
+        #expect(played.body.count == 44 + sent.count && Array(played.body.dropFirst(44)) == sent, "the kept audio is not what was streamed")
+        // A day later it is still there; two days later it is gone, file and row.
+        #expect(try await kept.server.sweepLiveAudio(secondsFromNow: 3600) == 0)
+        #expect(try await kept.server.sweepLiveAudio(secondsFromNow: 2 * 86_400) == 1)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder).isEmpty)
+        let gone = try await kept.get("/v1/calls/live-kept/audio", token: alice)
+        #expect(gone.status == 404 && gone.body.contains("no recording kept"), "\(gone.body)")
+    }
 }

@@ -8,6 +8,18 @@ import Testing
 /// item 11): an unknown role is refused naming it, the allowed names and the file; the roles of a
 /// checked configuration all become access roles.
 @Suite struct ServerConfigurationTests {
+    /// `liveAudio` is off unless configured; its folder is relative to the file; its days bounded.
+    @Test func liveAudioIsOffUnlessConfiguredAndItsValuesAreChecked() throws {
+        #expect(try ServerConfiguration.parse("{}", file: "serve.json").liveAudio == nil)
+        let folder = RepositoryPaths.temporaryDirectory("attune-live-audio-config")
+        try #"{ "liveAudio": { "folder": "kept", "keepDays": 30 } }"#.write(toFile: folder + "/serve.json", atomically: true, encoding: .utf8)
+        #expect(try ServerConfiguration.load(path: folder + "/serve.json").liveAudio == .init(folder: folder + "/kept", keepDays: 30))
+        for bad in [#"{ "liveAudio": { "folder": "kept", "keepDays": 0 } }"#, #"{ "liveAudio": { "folder": "", "keepDays": 3 } }"#,
+                    #"{ "liveAudio": { "folder": "kept", "keepDays": 3, "forever": true } }"#] {
+            #expect(throws: ServerConfiguration.Problem.self) { try ServerConfiguration.parse(bad, file: "serve.json") }
+        }
+    }
+
     @Test func unknownRoleIsRefusedNamingItAndTheFile() throws {
         let folder = RepositoryPaths.temporaryDirectory("attune-serve-roles")
         let path = folder + "/serve.json"

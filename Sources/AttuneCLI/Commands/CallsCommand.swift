@@ -19,7 +19,8 @@ struct CallsCommand: AsyncParsableCommand {
                 --before DATE removes every call that took place before DATE (by its start time, else when \
                 it was analysed); --call ID removes one call (also its survey answers and playback log when \
                 the call itself is no longer stored). Both together: that call, if it is older. Nothing else \
-                is touched; recording files are not deleted (they are the recorder's). Prints each call id \
+                is touched; recording files are not deleted (they are the recorder's), live audio that \
+                attune serve kept (liveAudio) is. Prints each call id \
                 removed, then how many. The store must exist.
                 """
         )
@@ -47,14 +48,18 @@ struct CallsCommand: AsyncParsableCommand {
                 printError("attune: error: \(error)")
                 throw ExitCode(3)
             }
-            let removed: [String]
-            do { removed = try await database.purgeCalls(before: before, callId: callId) } catch {
+            let removed: PurgedCalls
+            do {
+                removed = try await database.purgeCalls(before: before, callId: callId)
+            } catch {
                 printError("attune: error: \(error)")
                 await database.close()
                 throw ExitCode(3)
             }
-            for id in removed { print(id) }
-            print("\(removed.count) call(s) removed")
+            // Live audio that attune serve kept is Attune's own file: it goes too.
+            for path in removed.liveAudioFiles { try? FileManager.default.removeItem(atPath: path) }
+            for id in removed.callIds { print(id) }
+            print("\(removed.callIds.count) call(s) removed")
             await database.close()
         }
     }

@@ -15,6 +15,8 @@ struct IngestDriver {
     let source: IngestProtocol
     var logger: Logger
     private var call: LiveCall?
+    /// The call's audio file, when the server keeps live audio (`liveAudio`).
+    private var recorder: LiveAudioRecorder?
     /// When the call's `start` arrived (its audio may not run `maximumLeadSeconds` ahead of it).
     private var callStartedAt: ContinuousClock.Instant?
     private var finished = false
@@ -41,6 +43,8 @@ struct IngestDriver {
     struct EndedCall: Sendable {
         var analyzed: AnalyzedCall
         var message: LiveCallEnded
+        /// The call's kept audio file, if any.
+        var audioPath: String? = nil
     }
 
     /// Applies an adapter's step. `arrival`: when the message that produced it arrived.
@@ -67,6 +71,14 @@ struct IngestDriver {
                 guard call != nil else { continue }
                 let channels = call!.setup.layout.channelCount
                 state.metrics.audioMessage(source, seconds: Double(samples.count / channels) / Double(call!.setup.sampleRateHz))
+                if let recorder {
+                    do { try recorder.append(samples) } catch {
+                        // The analysis goes on; the call is stored without its audio.
+                        logger.error("live audio not kept", metadata: ["error": "\(error)"])
+                        recorder.discard()
+                        self.recorder = nil
+                    }
+                }
                 for message in call!.push(samples) {
                     switch message {
                     case .update: state.metrics.update(latencySeconds: (ContinuousClock.now - arrival).seconds)
@@ -122,6 +134,14 @@ struct IngestDriver {
         }
         call = live
         callStartedAt = arrival
+        if let keeping = state.liveAudio {
+            do {
+                recorder = try LiveAudioRecorder(
+                    folder: keeping.folder, callId: setup.callId, sampleRateHz: setup.sampleRateHz, channelCount: setup.layout.channelCount)
+            } catch {
+                logger.error("live audio not kept", metadata: ["error": "\(error)"])
+            }
+        }
         state.metrics.callStarted()
         if let database = state.database {
             // Under way, for the servers sharing the store (and so that it ends as interrupted
@@ -151,7 +171,15 @@ struct IngestDriver {
             configurationFingerprint: report.configurationFingerprint, modelSha256: state.model?.sha256, channelMap: "live")
         let metadata = CallMetadata(
             callId: info.callId, sourcePath: "live:\(source.rawValue)", agentId: info.agentId, team: info.team, startedAt: info.startedAt)
-        return EndedCall(analyzed: AnalyzedCall(report: report, identity: identity, metadata: metadata), message: message)
+        var audioPath: String? = nil
+        if let recorder {
+            do { audioPath = try recorder.finish() } catch {
+                logger.error("live audio not kept", metadata: ["error": "\(error)"])
+                recorder.discard()
+            }
+            self.recorder = nil
+        }
+        return EndedCall(analyzed: AnalyzedCall(report: report, identity: identity, metadata: metadata), message: message, audioPath: audioPath)
     }
 
     /// Stores an ended call's final report (when the server has a results store) and tells its
@@ -169,6 +197,17 @@ struct IngestDriver {
                 let failure = FailureReport(
                     path: call.analyzed.metadata.sourcePath, callId: call.analyzed.metadata.callId, code: "store", reason: "\(error)")
                 try? await database.recordFailures([failure], runId: nil)
+            }
+        }
+        if let path = call.audioPath {
+            // Kept only for a stored call (nothing else could find it).
+            if let database = state.database, message.stored, let keeping = state.liveAudio {
+                do { try await database.recordLiveAudio(callId: message.call.callId, path: path, keptForSeconds: keeping.keepDays * 86_400) } catch {
+                    logger.error("live audio not recorded in the store", metadata: ["error": "\(error)"])
+                    try? FileManager.default.removeItem(atPath: path)
+                }
+            } else {
+                try? FileManager.default.removeItem(atPath: path)
             }
         }
         if let database = state.database {

@@ -40,7 +40,7 @@ extension LiveServer {
             guard let call = try await store.storedCall(callId, scope: scope) else { throw notFound(callId) }
             return Response(
                 status: .ok, headers: [.contentType: "application/json"],
-                body: .init(byteBuffer: ByteBuffer(string: StoredCallReply.json(call, recording: RecordingLocation(call.sourcePath)))))
+                body: .init(byteBuffer: ByteBuffer(string: StoredCallReply.json(call, recording: RecordingLocation(call)))))
         }
 
         router.get("/v1/calls/{callId}/audio") { request, context -> Response in
@@ -48,7 +48,7 @@ extension LiveServer {
             let (store, scope) = try explorer(request, state: state)
             let callId = try context.parameters.require("callId")
             guard let call = try await store.storedCall(callId, scope: scope) else { throw notFound(callId) }
-            let location = RecordingLocation(call.sourcePath)
+            let location = RecordingLocation(call)
             guard case .files(let paths) = location else {
                 throw HTTPError(.notFound, message: "no recording kept for call \(callId) (\(location.reason ?? "")")
             }
@@ -128,14 +128,18 @@ extension LiveServer {
 enum RecordingLocation: Equatable {
     /// One file, or the advisor's and the customer's legs.
     case files([String])
-    /// A live call: its audio was not kept.
+    /// A live call whose audio was not kept (or no longer is).
     case notKept(String)
 
-    init(_ sourcePath: String) {
-        if sourcePath.hasPrefix("live:") {
-            self = .notKept("a live call: its audio is not kept")
+    init(_ call: StoredCall) {
+        if call.sourcePath.hasPrefix("live:") {
+            if let kept = call.liveAudioPath {
+                self = .files([kept])
+            } else {
+                self = .notKept("a live call: its audio is not kept (see liveAudio in the serve configuration)")
+            }
         } else {
-            self = .files(sourcePath.split(separator: "|", omittingEmptySubsequences: false).map(String.init))
+            self = .files(call.sourcePath.split(separator: "|", omittingEmptySubsequences: false).map(String.init))
         }
     }
 

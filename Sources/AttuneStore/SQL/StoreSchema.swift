@@ -74,4 +74,13 @@ enum StoreSchema {
             "CREATE INDEX callBacks_endedAt ON callBacks (endedAt)",
         ]
     }
+
+    /// Live calls' kept audio (SQLite v11, PostgreSQL v7): the file, and until when it is kept.
+    /// See `ResultsStore.recordLiveAudio`.
+    static func liveAudioTable(text: String) -> [String] {
+        [
+            "CREATE TABLE liveAudio (callId \(text) PRIMARY KEY, path \(text) NOT NULL, keptUntil \(text) NOT NULL)",
+            "CREATE INDEX liveAudio_keptUntil ON liveAudio (keptUntil)",
+        ]
+    }
 }

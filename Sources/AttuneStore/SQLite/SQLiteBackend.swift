@@ -377,6 +377,9 @@ struct SQLiteBackend: StoreBackend {
         migrator.registerMigration("v10: the wall's call-back list") { db in
             for statement in StoreSchema.callBacksTable(text: "TEXT") { try db.execute(sql: statement) }
         }
+        migrator.registerMigration("v11: live calls' kept audio") { db in
+            for statement in StoreSchema.liveAudioTable(text: "TEXT") { try db.execute(sql: statement) }
+        }
         return migrator
     }
 }
