@@ -9,7 +9,8 @@ enum Pages {
         <body><main class="narrow"><h1>Attune live</h1>
         <p>Open a page with your token: <code>/desktop?token=…</code> (advisor; add <code>&amp;call=ID</code> for one call)
         or <code>/wall?token=…</code> (supervisor).</p>
-        <ul><li><a href="/desktop">Advisor desktop</a></li><li><a href="/wall">Supervisor wall</a></li></ul></main></body></html>
+        <ul><li><a href="/desktop">Advisor desktop</a></li><li><a href="/wall">Supervisor wall</a></li>
+        <li><a href="/calls">Stored calls</a> (find a call, see its timeline, listen to a moment)</li></ul></main></body></html>
         """
 
     /// Colours and type for both pages: large, high-contrast figures for a second monitor.
