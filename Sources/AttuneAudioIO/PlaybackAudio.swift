@@ -11,8 +11,10 @@ public final class PlaybackAudio {
     public let sampleCountPerChannel: Int64
     /// The WAV file's length (bytes): its 44-byte header and the samples.
     public var byteCount: Int64 { Self.headerBytes + sampleCountPerChannel * Int64(channelCount) * 2 }
-    /// Seconds per byte of sample data, for turning a byte offset into a time.
-    public var secondsPerByte: Double { 1 / Double(sampleRateHz * channelCount * 2) }
+    /// The time (s) in the recording of the WAV file's byte `offset` (0 within the header).
+    public func seconds(atByte offset: Int64) -> Double {
+        Double(max(offset - Self.headerBytes, 0)) / Double(sampleRateHz * channelCount * 2)
+    }
 
     static let headerBytes: Int64 = 44
     /// The file, or the advisor's and the customer's legs.

@@ -298,8 +298,8 @@ enum FeedbackHTML {
         var out = ["<table><tr><th>Call</th><th>Started</th>\(answered ? "<th>Answered</th>" : "")<th>Customer said</th><th>Model predicted</th><th>Customer's comment</th><th>Moments</th></tr>"]
         for call in calls {
             let moments = call.moments.map { moment in
-                links.map { "<a href=\"\(escapeHTML($0.moment(call.callId, seconds: moment.startSeconds)))\">\(escapeHTML(momentText(moment)))</a>" }
-                    ?? escapeHTML(momentText(moment))
+                let text = escapeHTML(momentText(moment))
+                return links.map { "<a href=\"\(escapeHTML($0.moment(call.callId, seconds: moment.startSeconds)))\">\(text)</a>" } ?? text
             }.joined(separator: "; ")
             let name = links.map { "<a href=\"\(escapeHTML($0.call(call.callId)))\">\(escapeHTML(call.callId))</a>" } ?? escapeHTML(call.callId)
             out.append("<tr><td>\(name)</td><td>\(escapeHTML(call.startedAt ?? "–"))</td>\(answered ? "<td>\(escapeHTML(call.respondedAt ?? "–"))</td>" : "")"

@@ -14,8 +14,8 @@ public struct FeedbackWriteError: Error, Sendable, CustomStringConvertible {
 /// `feedback.json` (every number) and CSV files of the same numbers.
 public enum FeedbackWriter {
     /// The files written, relative to `directory`.
-    @discardableResult
     /// - Parameter links: the call explorer to link listed calls and moments to (nil: none).
+    @discardableResult
     public static func write(_ report: FeedbackReport, to directory: String, links: CallLinks? = nil) throws(FeedbackWriteError) -> [String] {
         var written: [String] = []
         func save(_ relative: String, _ text: String) throws(FeedbackWriteError) {

@@ -203,6 +203,7 @@ struct ContributionRecord: CallChildRow {
 }
 
 extension StoreSession {
+    /// Inserts rows of one table, many per statement (both backends take up to 30,000 arguments).
     func insert<Row: InsertableRow>(_ rows: [Row]) throws {
         try insert(into: Row.table, columns: Row.columns, rows: rows.map(\.values))
     }
@@ -210,7 +211,7 @@ extension StoreSession {
     /// Inserts `rows` (each its `columns`' values, in order), many per statement.
     private func insert(into table: String, columns: [String], rows: [[SQLValue]]) throws {
         guard !rows.isEmpty else { return }
-        let tuple = "(" + columns.map { _ in "?" }.joined(separator: ", ") + ")"
+        let tuple = "(" + placeholders(columns.count) + ")"
         for chunk in rows.chunked(max(1, 30_000 / columns.count)) {
             try execute(
                 "INSERT INTO \(table) (\(columns.joined(separator: ", "))) VALUES " + Array(repeating: tuple, count: chunk.count).joined(separator: ", "),
@@ -221,7 +222,7 @@ extension StoreSession {
     /// Inserts one row and returns its `id`.
     func insertReturningId<Row: InsertableRow>(_ row: Row) throws -> Int64 {
         let columns = Row.columns
-        let sql = "INSERT INTO \(Row.table) (\(columns.joined(separator: ", "))) VALUES (\(columns.map { _ in "?" }.joined(separator: ", "))) RETURNING id"
+        let sql = "INSERT INTO \(Row.table) (\(columns.joined(separator: ", "))) VALUES (\(placeholders(columns.count))) RETURNING id"
         guard let id: Int64 = try value(sql, row.values) else { preconditionFailure("INSERT … RETURNING id returned no row") }
         return id
     }

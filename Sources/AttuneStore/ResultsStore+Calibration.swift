@@ -202,7 +202,7 @@ extension ResultsStore {
             row.createdAt = timestampNow()
             let columns = StoredCalibration.columns
             row.id = try session.value(
-                "INSERT INTO calibrations (\(columns.joined(separator: ", "))) VALUES (\(columns.map { _ in "?" }.joined(separator: ", "))) RETURNING id",
+                "INSERT INTO calibrations (\(columns.joined(separator: ", "))) VALUES (\(placeholders(columns.count))) RETURNING id",
                 row.values)
             return row
         }

@@ -40,9 +40,7 @@ extension ResultsStore {
     /// newest first.
     public func callBacks(scope: CallScope) async throws(StorageError) -> [CallBack] {
         let (scopeText, scopeNamed) = Self.scopeCondition(scope)
-        var named = scopeNamed
-        named["since"] = .text(timestampNow(secondsAgo: Self.callBackWindowSeconds))
-        let arguments = named
+        let arguments = scopeNamed.merging(["since": .text(timestampNow(secondsAgo: Self.callBackWindowSeconds))]) { $1 }
         return try await read("reading the call-back list") { session in
             try session.rows(SQLStatement(
                 "SELECT callId, agentId, team, endedAt, distressValue, peakAtSeconds FROM callBacks c WHERE handledAt IS NULL AND endedAt >= :since AND \(scopeText) ORDER BY endedAt DESC",
@@ -58,11 +56,7 @@ extension ResultsStore {
     /// Marks a listed call handled by `viewer`; false when `scope` may not see it or it is not listed.
     public func markCallBackHandled(_ callId: String, by viewer: String, scope: CallScope) async throws(StorageError) -> Bool {
         let (scopeText, scopeNamed) = Self.scopeCondition(scope)
-        var named = scopeNamed
-        named["callId"] = .text(callId)
-        named["viewer"] = .text(viewer)
-        named["now"] = .text(timestampNow())
-        let arguments = named
+        let arguments = scopeNamed.merging(["callId": .text(callId), "viewer": .text(viewer), "now": .text(timestampNow())]) { $1 }
         return try await write("marking call \(callId) called back") { session in
             let updated = try session.rows(SQLStatement(
                 """

@@ -1,3 +1,4 @@
+import AttuneScoring
 import FoundationEssentials
 
 /// Whose stored calls a viewer may see: an advisor their own, a supervisor their team's (and
@@ -81,8 +82,8 @@ public struct CallSearch: Sendable, Equatable {
     public var limit = 50
 
     public static let maximumLimit = 500
-    public static let effortLevels = ["low", "moderate", "high"]
-    public static let distressLevels = ["none", "elevated", "high"]
+    public static let effortLevels = EffortLevel.allCases.map(\.rawValue)
+    public static let distressLevels = DistressLevel.allCases.map(\.rawValue)
 
     public init() {}
 }
@@ -155,8 +156,7 @@ extension ResultsStore {
         let order = Self.order(search)
         let limit = min(max(search.limit, 1), CallSearch.maximumLimit), offset = max(search.offset, 0)
         return try await read("searching stored calls") { session in
-            let counted = try session.rows(SQLStatement("SELECT COUNT(*) FROM calls c LEFT JOIN scores s ON s.callRowId = c.id WHERE \(filter.text)", filter.named))
-            let total = counted.first.flatMap { Int(sqlValue: $0.values.first ?? .null) } ?? 0
+            let total: Int = try session.value(SQLStatement("SELECT COUNT(*) FROM calls c LEFT JOIN scores s ON s.callRowId = c.id WHERE \(filter.text)", filter.named)) ?? 0
             var named = filter.named
             named["limit"] = .integer(Int64(limit))
             named["offset"] = .integer(Int64(offset))
@@ -182,9 +182,7 @@ extension ResultsStore {
     /// the two are not told apart, so ids cannot be probed).
     public func storedCall(_ callId: String, scope: CallScope) async throws(StorageError) -> StoredCall? {
         let (scopeText, scopeNamed) = Self.scopeCondition(scope)
-        var scopedNamed = scopeNamed
-        scopedNamed["callId"] = .text(callId)
-        let named = scopedNamed
+        let named = scopeNamed.merging(["callId": .text(callId)]) { $1 }
         return try await read("reading stored call \(callId)") { session in
             guard let row = try session.rows(SQLStatement(
                 """
@@ -241,7 +239,7 @@ extension ResultsStore {
     public func purgeCalls(before: String?, callId: String?) async throws(StorageError) -> PurgedCalls {
         precondition(before != nil || callId != nil, "purge needs a date or a call id")
         var conditions: [String] = [], arguments: [SQLValue] = []
-        if let before { conditions.append("COALESCE(startedAt, analyzedAt) < ?"); arguments.append(.text(before)) }
+        if let before { conditions.append("\(Self.callTime) < ?"); arguments.append(.text(before)) }
         if let callId { conditions.append("callId = ?"); arguments.append(.text(callId)) }
         let condition = conditions.joined(separator: " AND "), values = arguments
         return try await write("purging calls") { session in
@@ -254,19 +252,15 @@ extension ResultsStore {
             }
             try session.deleteCalls(where: condition, values)
             var files: [String] = []
-            for chunk in ids.chunked(500) {
-                files += try session.rows(
-                    "SELECT path FROM liveAudio WHERE callId IN (\(chunk.map { _ in "?" }.joined(separator: ", ")))", chunk.map(SQLValue.text)
-                ).map { $0["path"] }
+            try session.forEachChunk(of: ids) { list, callIds in
+                files += try session.rows("SELECT path FROM liveAudio WHERE callId IN (\(list))", callIds).map { $0["path"] }
+                for table in ["surveys", "playbacks", "callBacks", "liveAudio"] {
+                    try session.execute("DELETE FROM \(table) WHERE callId IN (\(list))", callIds)
+                }
+                try session.execute("DELETE FROM liveCalls WHERE callId IN (\(list)) AND status <> 'live'", callIds)
             }
-            for chunk in ids.chunked(500) {
-                let list = chunk.map { _ in "?" }.joined(separator: ", "), ids = chunk.map(SQLValue.text)
-                try session.execute("DELETE FROM surveys WHERE callId IN (\(list))", ids)
-                try session.execute("DELETE FROM playbacks WHERE callId IN (\(list))", ids)
-                try session.execute("DELETE FROM callBacks WHERE callId IN (\(list))", ids)
-                try session.execute("DELETE FROM liveAudio WHERE callId IN (\(list))", ids)
-                try session.execute("DELETE FROM claims WHERE workKey IN (\(list))", chunk.map { .text("call:" + $0) })
-                try session.execute("DELETE FROM liveCalls WHERE callId IN (\(list)) AND status <> 'live'", ids)
+            try session.forEachChunk(of: ids.map { "call:" + $0 }) { list, workKeys in
+                try session.execute("DELETE FROM claims WHERE workKey IN (\(list))", workKeys)
             }
             return PurgedCalls(callIds: ids, liveAudioFiles: files)
         }
@@ -295,35 +289,35 @@ extension ResultsStore {
     public func forgetLiveAudio(callIds: [String]) async throws(StorageError) {
         guard !callIds.isEmpty else { return }
         try await write("forgetting kept live audio") { session in
-            for chunk in callIds.chunked(500) {
-                try session.execute("DELETE FROM liveAudio WHERE callId IN (\(chunk.map { _ in "?" }.joined(separator: ", ")))", chunk.map(SQLValue.text))
-            }
+            try session.forEachChunk(of: callIds) { list, values in try session.execute("DELETE FROM liveAudio WHERE callId IN (\(list))", values) }
         }
     }
 
-    // MARK: SQL of the search
+    // MARK: SQL of the search (over `calls c` and its `scores s`)
+
+    /// When a call took place: its start time, else when it was analysed.
+    static let callTime = "COALESCE(startedAt, analyzedAt)"
+    /// The call's dead air in all (s).
+    static let deadAirSeconds = "(SELECT m.value FROM metrics m WHERE m.callRowId = c.id AND m.scope = 'call' AND m.name = 'deadAirSeconds')"
+    /// `expression` of the call's latest survey answer (`v`).
+    static func latestSurvey(_ expression: String) -> String {
+        "(SELECT \(expression) FROM surveys v WHERE v.callId = c.callId ORDER BY v.respondedAt DESC, v.id DESC LIMIT 1)"
+    }
+    /// The latest answer's distance from the model's prediction (points on the survey's scale).
+    static let surveyGapPoints = latestSurvey("(v.effortIndex - s.effortIndex) * (v.scaleMax - v.scaleMin)")
 
     static let summaryColumns = """
-        c.callId, c.agentId, c.team, COALESCE(c.startedAt, c.analyzedAt) AS callTime, c.durationSeconds,
-        s.effortValue, s.effortIndex, s.distressValue, s.distressLevel,
-        (SELECT m.value FROM metrics m WHERE m.callRowId = c.id AND m.scope = 'call' AND m.name = 'deadAirSeconds') AS deadAirSeconds,
-        (SELECT v.score FROM surveys v WHERE v.callId = c.callId ORDER BY v.respondedAt DESC, v.id DESC LIMIT 1) AS surveyScore,
-        (SELECT (v.effortIndex - s.effortIndex) * (v.scaleMax - v.scaleMin) FROM surveys v WHERE v.callId = c.callId
-         ORDER BY v.respondedAt DESC, v.id DESC LIMIT 1) AS surveyGapPoints
+        c.callId, c.agentId, c.team, \(callTime) AS callTime, c.durationSeconds, s.effortValue, s.effortIndex, s.distressValue, s.distressLevel,
+        \(deadAirSeconds) AS deadAirSeconds, \(latestSurvey("v.score")) AS surveyScore, \(surveyGapPoints) AS surveyGapPoints
         """
 
     static func summary(_ row: SQLRow) -> CallSummary {
         let index: Double? = row["effortIndex"]
         return CallSummary(
             callId: row["callId"], agentId: row["agentId"], team: row["team"], time: row["callTime"], durationSeconds: row["durationSeconds"],
-            effort: row["effortValue"], effortIndex: index, effortLevel: index.map(Self.effortLevel), distress: row["distressValue"],
+            effort: row["effortValue"], effortIndex: index, effortLevel: index.map { EffortLevel(index: $0).rawValue }, distress: row["distressValue"],
             distressLevel: row["distressLevel"], deadAirSeconds: row["deadAirSeconds"], surveyScore: row["surveyScore"],
             surveyGapPoints: row["surveyGapPoints"])
-    }
-
-    /// `low`, `moderate` or `high` (the thirds of the effort index, as `EffortLevel` words them).
-    static func effortLevel(_ index: Double) -> String {
-        index >= 2.0 / 3 ? "high" : index >= 1.0 / 3 ? "moderate" : "low"
     }
 
     /// Who may see a call, as a condition over `calls c`.
@@ -338,30 +332,26 @@ extension ResultsStore {
     static func filter(_ search: CallSearch, scope: CallScope) -> (text: String, named: [String: SQLValue]) {
         var (scopeText, named) = scopeCondition(scope)
         var conditions = [scopeText]
-        let callTime = "COALESCE(c.startedAt, c.analyzedAt)"
         if let since = search.since { conditions.append("\(callTime) >= :since"); named["since"] = .text(since) }
         if let until = search.until { conditions.append("\(callTime) < :until"); named["until"] = .text(until) }
         if let team = search.team { conditions.append("c.team = :team"); named["team"] = .text(team) }
         if let agentId = search.agentId { conditions.append("c.agentId = :agent"); named["agent"] = .text(agentId) }
-        switch search.effortLevel {
-        case "low": conditions.append("s.effortIndex < \(1.0 / 3)")
-        case "moderate": conditions.append("s.effortIndex >= \(1.0 / 3) AND s.effortIndex < \(2.0 / 3)")
-        case "high": conditions.append("s.effortIndex >= \(2.0 / 3)")
-        default: break
+        switch search.effortLevel.flatMap(EffortLevel.init(rawValue:)) {
+        case .low: conditions.append("s.effortIndex < \(EffortLevel.moderateFromIndex)")
+        case .moderate: conditions.append("s.effortIndex >= \(EffortLevel.moderateFromIndex) AND s.effortIndex < \(EffortLevel.highFromIndex)")
+        case .high: conditions.append("s.effortIndex >= \(EffortLevel.highFromIndex)")
+        case nil: break
         }
         if let level = search.distressLevel { conditions.append("s.distressLevel = :distress"); named["distress"] = .text(level) }
         if let seconds = search.minimumDeadAirSeconds {
-            conditions.append("EXISTS (SELECT 1 FROM metrics m WHERE m.callRowId = c.id AND m.scope = 'call' AND m.name = 'deadAirSeconds' AND m.value >= :deadAir)")
+            conditions.append("\(deadAirSeconds) >= :deadAir")
             named["deadAir"] = .real(seconds)
         }
         if let surveyed = search.surveyed {
             conditions.append("\(surveyed ? "" : "NOT ")EXISTS (SELECT 1 FROM surveys v WHERE v.callId = c.callId)")
         }
         if let gap = search.minimumSurveyGapPoints {
-            conditions.append("""
-                ABS((SELECT (v.effortIndex - s.effortIndex) * (v.scaleMax - v.scaleMin) FROM surveys v WHERE v.callId = c.callId
-                     ORDER BY v.respondedAt DESC, v.id DESC LIMIT 1)) >= :gap
-                """)
+            conditions.append("ABS(\(surveyGapPoints)) >= :gap")
             named["gap"] = .real(gap)
         }
         if let type = search.eventType {
@@ -375,10 +365,10 @@ extension ResultsStore {
     static func order(_ search: CallSearch) -> String {
         let direction = search.descending ? "DESC" : "ASC"
         let key = switch search.sort {
-        case .time: "COALESCE(c.startedAt, c.analyzedAt)"
+        case .time: callTime
         case .effort: "s.effortIndex"
         case .distress: "s.distressValue"
-        case .deadAir: "(SELECT m.value FROM metrics m WHERE m.callRowId = c.id AND m.scope = 'call' AND m.name = 'deadAirSeconds')"
+        case .deadAir: deadAirSeconds
         case .duration: "c.durationSeconds"
         }
         return "CASE WHEN \(key) IS NULL THEN 1 ELSE 0 END, \(key) \(direction), c.callId \(direction)"

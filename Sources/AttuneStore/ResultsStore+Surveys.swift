@@ -68,15 +68,14 @@ extension ResultsStore {
             let importedAt = timestampNow()
             func key(_ callId: String, _ respondedAt: String, _ score: Double) -> String { "\(callId)\u{1F}\(respondedAt)\u{1F}\(score.bitPattern)" }
             var earlier: [String: Int] = [:], known: Set<String> = [], inserted: Set<String> = []
-            for chunk in Array(Set(responses.map(\.callId))).chunked(1000) {
-                let list = chunk.map { _ in "?" }.joined(separator: ", "), values = chunk.map { SQLValue.text($0) }
+            try session.forEachChunk(of: Array(Set(responses.map(\.callId))), size: 1000) { list, values in
                 for row in try session.rows("SELECT callId, COUNT(*) AS n FROM surveys WHERE callId IN (\(list)) GROUP BY callId", values) {
                     earlier[row["callId"]] = row["n"]
                 }
                 for row in try session.rows("SELECT DISTINCT callId FROM calls WHERE callId IN (\(list))", values) { known.insert(row["callId"]) }
             }
             let columns = "(callId, respondedAt, score, scaleMin, scaleMax, higherIsEasier, effortIndex, fileScore, comment, channel, sourcePath, line, importedAt)"
-            let tuple = "(" + Array(repeating: "?", count: 13).joined(separator: ", ") + ")"
+            let tuple = "(" + placeholders(13) + ")"
             for chunk in responses.chunked(1000) {
                 let values: [SQLValue] = chunk.flatMap { response in
                     [.text(response.callId), .text(response.respondedAt), .real(response.score), .real(response.scale.min), .real(response.scale.max),

@@ -35,8 +35,8 @@ struct CallsCommand: AsyncParsableCommand {
 
         func validate() throws {
             guard before != nil || callId != nil else { throw ValidationError("give --before DATE or --call ID (or both)") }
-            if let before, before.wholeMatch(of: #/\d{4}-\d{2}-\d{2}(T[0-9:.]+Z?)?/#) == nil {
-                throw ValidationError("--before: expected a date YYYY-MM-DD or an ISO 8601 time, got '\(before)'")
+            if let before, Timestamp.normalise(before) == nil {
+                throw ValidationError("--before expects an ISO 8601 date or date-time, e.g. 2026-11-22 (got '\(before)')")
             }
             if let callId, callId.isEmpty { throw ValidationError("--call: expected a call id") }
             try store.requireExisting()
@@ -50,7 +50,7 @@ struct CallsCommand: AsyncParsableCommand {
             }
             let removed: PurgedCalls
             do {
-                removed = try await database.purgeCalls(before: before, callId: callId)
+                removed = try await database.purgeCalls(before: before.flatMap(Timestamp.normalise), callId: callId)
             } catch {
                 printError("attune: error: \(error)")
                 await database.close()

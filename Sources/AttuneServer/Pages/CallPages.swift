@@ -140,7 +140,6 @@ extension Pages {
         player.addEventListener("seeked", () => { player.dataset.position = String(player.currentTime); });
         function seek(seconds) {
           player.currentTime = seconds;
-          player.dataset.seekedTo = String(seconds);
           player.play().catch(() => {});
         }
         function rect(svg, x, y, w, h, colour, title, start) {

@@ -35,8 +35,8 @@ enum CallQueryParameters {
         }
         func time(_ name: String) throws -> String? {
             guard let value = text(name) else { return nil }
-            guard value.wholeMatch(of: #/\d{4}-\d{2}-\d{2}(T[0-9:.]+Z?)?/#) != nil else { throw bad(name, "a date YYYY-MM-DD or an ISO 8601 time") }
-            return value
+            guard let time = Timestamp.normalise(value) else { throw bad(name, "an ISO 8601 date or date-time, e.g. 2026-11-22") }
+            return time
         }
         var search = CallSearch()
         search.since = try time("since")

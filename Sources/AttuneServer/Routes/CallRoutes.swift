@@ -17,14 +17,14 @@ import NIOCore
 extension LiveServer {
     static func addCallRoutes(to router: Router<AttuneRequestContext>, state: LiveServerState) {
         router.get("/v1/calls") { request, _ -> Response in
-            let (store, scope) = try explorer(request, state: state)
+            let (store, scope, _) = try explorer(request, state: state)
             let search = try CallQueryParameters.search(request.uri.queryParameters)
             let page = try await store.searchCalls(search, scope: scope)
             return jsonResponse(CallPageReply(total: page.total, offset: search.offset, limit: search.limit, calls: page.calls))
         }
 
         router.get("/v1/calls.csv") { request, _ -> Response in
-            let (store, scope) = try explorer(request, state: state)
+            let (store, scope, _) = try explorer(request, state: state)
             var search = try CallQueryParameters.search(request.uri.queryParameters)
             search.offset = 0
             let calls = try await store.allCalls(search, scope: scope)
@@ -35,7 +35,7 @@ extension LiveServer {
         }
 
         router.get("/v1/calls/{callId}") { request, context -> Response in
-            let (store, scope) = try explorer(request, state: state)
+            let (store, scope, _) = try explorer(request, state: state)
             let callId = try context.parameters.require("callId")
             guard let call = try await store.storedCall(callId, scope: scope) else { throw notFound(callId) }
             return Response(
@@ -44,13 +44,12 @@ extension LiveServer {
         }
 
         router.get("/v1/calls/{callId}/audio") { request, context -> Response in
-            let role = try state.viewerRole(of: request)
-            let (store, scope) = try explorer(request, state: state)
+            let (store, scope, role) = try explorer(request, state: state)
             let callId = try context.parameters.require("callId")
             guard let call = try await store.storedCall(callId, scope: scope) else { throw notFound(callId) }
             let location = RecordingLocation(call)
             guard case .files(let paths) = location else {
-                throw HTTPError(.notFound, message: "no recording kept for call \(callId) (\(location.reason ?? "")")
+                throw HTTPError(.notFound, message: "no recording kept for call \(callId): \(location.reason ?? "")")
             }
             let audio: PlaybackAudio
             do { audio = try PlaybackAudio(paths: paths) } catch let error as AudioFileError {
@@ -64,7 +63,7 @@ extension LiveServer {
                 throw HTTPError(.rangeNotSatisfiable, headers: [.contentRange: "bytes */\(audio.byteCount)"], message: "range outside the recording")
             }
             let served = range ?? 0..<audio.byteCount
-            let fromSeconds = Double(max(served.lowerBound - 44, 0)) * audio.secondsPerByte
+            let fromSeconds = audio.seconds(atByte: served.lowerBound)
             try await store.recordPlayback(callId: callId, viewer: viewerName(role), fromSeconds: (fromSeconds * 1000).rounded() / 1000)
             var headers = HTTPFields()
             headers[.contentType] = "audio/wav"
@@ -88,9 +87,9 @@ extension LiveServer {
         }
     }
 
-    /// The store and what the request's token may see of it. Ingest keys may not; a server
-    /// without a store has no calls to explore.
-    static func explorer(_ request: Request, state: LiveServerState) throws -> (ResultsStore, CallScope) {
+    /// The store, what the request's token may see of it, and the token's role. Ingest keys may
+    /// not; a server without a store has no calls to explore.
+    static func explorer(_ request: Request, state: LiveServerState) throws -> (ResultsStore, CallScope, AccessRole) {
         let role = try state.viewerRole(of: request)
         guard let store = state.database else {
             throw HTTPError(.notFound, message: "this server keeps no store (\"database\": null), so it has no stored calls")
@@ -100,7 +99,7 @@ extension LiveServer {
         case .supervisor(let team): .team(team)
         case .ingest: .agent("")  // refused above
         }
-        return (store, scope)
+        return (store, scope, role)
     }
 
     /// Who played a recording, as the log records it: the role and whom it stands for.

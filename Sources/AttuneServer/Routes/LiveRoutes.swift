@@ -83,9 +83,8 @@ extension LiveServer {
 
     /// The store and the supervisor's team for the call-back list (supervisors only).
     static func callBackAccess(_ request: Request, state: LiveServerState) throws -> (ResultsStore, CallScope, AccessRole) {
-        let role = try state.viewerRole(of: request)
+        let (store, scope, role) = try explorer(request, state: state)
         guard case .supervisor = role else { throw HTTPError(.forbidden, message: "the call-back list is for supervisor tokens") }
-        let (store, scope) = try explorer(request, state: state)
         return (store, scope, role)
     }
 

@@ -1,5 +1,5 @@
 /// The PostgreSQL schema, one migration per version, recorded in `attune_schema`. Never edit a
-/// shipped migration: add one. Version 1 is the SQLite schema as of its v6 (version 2: v7's claims; 3: v8's live tables; 4 drops the foreign keys of a call's rows, which SQLite keeps; 5: v9's playback log; 6: v10's call-back list; 7: v11's kept live audio) (the same tables,
+/// shipped migration: add one. Version 1 is the SQLite schema as of its v6 (version 2: v7's claims; 3: v8's live tables; 4 drops the foreign keys of a call's rows, which SQLite keeps; 5: v9's playback log; 6: v10's call-back list; 7: v11's kept live audio; 8: v12's dropped index) (the same tables,
 /// columns and view), with PostgreSQL's types: text in the "C" collation (so ordering and
 /// comparison match SQLite's byte order, and feedback and export give identical output from
 /// either store), `BIGINT` for integers, `DOUBLE PRECISION` for reals, real booleans.
@@ -94,9 +94,10 @@ enum PostgresMigrations {
         // them with it (`PostgresSession.deleteCalls`), so the keys are dropped.
         (4, "rows of a call kept with it by the store, not by foreign keys",
          CallChildRows.tables.map { "ALTER TABLE \($0) DROP CONSTRAINT IF EXISTS \($0.lowercased())_callrowid_fkey" }),
-        (5, "the call explorer's playback log and call-time index", StoreSchema.explorerTables(text: text, integer: "BIGINT", identity: "BIGSERIAL PRIMARY KEY")),
+        (5, "the call explorer's playback log and call-time index", StoreSchema.explorerTables(text: text, identity: "BIGSERIAL PRIMARY KEY")),
         (6, "the wall's call-back list", StoreSchema.callBacksTable(text: text)),
         (7, "live calls' kept audio", StoreSchema.liveAudioTable(text: text)),
+        (8, "without version 5's surveys_callId", [StoreSchema.dropRedundantSurveysIndex]),
     ]
 
     /// The newest version this build knows.

@@ -41,6 +41,10 @@ extension SQLSession {
     func value<T: SQLConvertible>(_ sql: String, _ arguments: [SQLValue] = []) throws -> T? {
         try rows(sql, arguments).first.flatMap { T(sqlValue: $0.values.first ?? .null) }
     }
+    func value<T: SQLConvertible>(_ statement: SQLStatement) throws -> T? {
+        let (sql, arguments) = statement.compiled(for: dialect)
+        return try value(sql, arguments)
+    }
 }
 
 /// A statement with named arguments (`:since`), the form the feedback queries use: the same

@@ -49,7 +49,7 @@ enum StoreSchema {
     /// The call explorer (SQLite v9, PostgreSQL v5): every playback of a call's recording (who,
     /// as a role and whom it stands for; never a token), and an index for listing calls by when
     /// they took place.
-    static func explorerTables(text: String, integer: String, identity: String) -> [String] {
+    static func explorerTables(text: String, identity: String) -> [String] {
         [
             """
             CREATE TABLE playbacks (
@@ -83,4 +83,9 @@ enum StoreSchema {
             "CREATE INDEX liveAudio_keptUntil ON liveAudio (keptUntil)",
         ]
     }
+
+    /// `surveys_callId` (SQLite v9, PostgreSQL v5) repeated what the unique key on
+    /// `(callId, respondedAt, score)` already gives (lookups by call, latest answer first) and
+    /// cost every survey import a second index (SQLite v12, PostgreSQL v8).
+    static let dropRedundantSurveysIndex = "DROP INDEX IF EXISTS surveys_callId"
 }

@@ -370,7 +370,7 @@ struct SQLiteBackend: StoreBackend {
             for statement in StoreSchema.liveTables(text: "TEXT") { try db.execute(sql: statement) }
         }
         migrator.registerMigration("v9: the call explorer's playback log and call-time index") { db in
-            for statement in StoreSchema.explorerTables(text: "TEXT", integer: "INTEGER", identity: "INTEGER PRIMARY KEY AUTOINCREMENT") {
+            for statement in StoreSchema.explorerTables(text: "TEXT", identity: "INTEGER PRIMARY KEY AUTOINCREMENT") {
                 try db.execute(sql: statement)
             }
         }
@@ -379,6 +379,9 @@ struct SQLiteBackend: StoreBackend {
         }
         migrator.registerMigration("v11: live calls' kept audio") { db in
             for statement in StoreSchema.liveAudioTable(text: "TEXT") { try db.execute(sql: statement) }
+        }
+        migrator.registerMigration("v12: without v9's surveys_callId") { db in
+            try db.execute(sql: StoreSchema.dropRedundantSurveysIndex)
         }
         return migrator
     }
