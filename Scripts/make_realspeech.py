@@ -3,7 +3,12 @@
 from human recordings: EmoDB clips and AMI meeting excerpts.
 
 Usage:  python3 Scripts/make_realspeech.py [--data DIR] [--out DIR]
-            [--only far|raised] [--force] [--quiet]
+            [--only far|raised] [--force] [--quiet] [--stems DIR]
+
+--stems DIR also writes each far call's sources as they are mixed (per party:
+the near talker and the sum of its far talkers, clean, before noise, bleed and
+mu-law; and the speech power and SNR the noise was set from) to
+DIR/<callId>.npz, for Scripts/bench/far-oracle.py.  The calls are unchanged.
 
 Defaults: --data <repo>/../shared/data, --out <repo>/.build-realspeech (git-
 ignored).  Needs python3, numpy and sox (14.4.2, FLAC support).  The material
@@ -964,6 +969,11 @@ def far_attempt(material, split, level, index, pair, out_dir, call_id, attempt):
             mics[p] = near[p] + sum(g * y for g, y in zip(far_gains[p], far8[p]))
         out, smaller = finish_channels(mics, p_speech, snr, noise, FAR_BLEED_DB, scale)
         if out is not None:
+            if STEMS_DIR:
+                np.savez(os.path.join(STEMS_DIR, f"{call_id}.npz"), snrDb=snr,
+                         **{f"near_{p}": near[p] for p in PARTIES},
+                         **{f"far_{p}": sum(g * y for g, y in zip(far_gains[p], far8[p])) for p in PARTIES},
+                         **{f"speechDb_{p}": p_speech[p] for p in PARTIES})
             break
         scale = smaller
     else:
@@ -1311,6 +1321,9 @@ def commit(tmp, out, gen_sha, in_sha, sets):
 
 # ---------------------------------------------------------------- main
 
+STEMS_DIR = None  # --stems
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--data", default=os.path.join(REPO, "..", "shared", "data"),
@@ -1321,7 +1334,12 @@ def main():
                     "up-to-date build of the other set is kept)")
     ap.add_argument("--force", action="store_true", help="rebuild even when the manifest is up to date")
     ap.add_argument("--quiet", action="store_true", help="print errors only")
+    ap.add_argument("--stems", help="also write each far call's clean sources here (see the docstring)")
     args = ap.parse_args()
+    if args.stems:
+        global STEMS_DIR
+        STEMS_DIR = os.path.abspath(args.stems)
+        os.makedirs(STEMS_DIR, exist_ok=True)
     say = (lambda *a: None) if args.quiet else (lambda *a: print(*a, flush=True))
 
     if shutil.which("sox") is None:

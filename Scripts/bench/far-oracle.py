@@ -1,0 +1,123 @@
+#!/usr/bin/env python3
+"""How far can speech detection go on the far-talker calls? An oracle that knows the sources.
+
+Usage:  python3 Scripts/bench/far-oracle.py [--attune .build/release/attune]
+
+Issue 11 asks for speech F1 >= 0.95 on the real-speech far-talker calls with far talkers at -15 dB
+and below, and >= 0.90 at -10 dB. The truth there is the clean near talker's own activity (every
+10 ms frame within 35 dB of its median level, gaps under 0.3 s merged, runs under 0.1 s dropped:
+make_fixtures.truth_active), which counts frames the microphone hears under louder far voices or
+under the line's noise. This script measures what that costs any detector.
+
+It rebuilds the far set with Scripts/make_realspeech.py --stems (into a temporary folder; the
+calls are byte-identical to the tests' ones), so that each channel's sources are known apart: the
+near talker and the sum of its far talkers (clean, 8 kHz), and the line noise's power (the
+channel's speech power less its SNR). The DOMINANCE ORACLE calls a frame the wearer's when the
+near talker's power is at least the far talkers' and the noise's, less a margin (0, 6 or 10 dB:
+an oracle that also finds the wearer up to that far under the louder sound), then applies the
+truth's own merge rule. It never errs on precision; its recall is what can be heard. Attune's F1
+(`attune analyze --json` segments, as Scripts/peers scores them) is printed beside it, with its
+share of the 0 dB oracle.
+
+Prints one table per split (tune: the speakers the gate was fitted on; heldOut: the others).
+"""
+import argparse
+import glob
+import json
+import os
+import subprocess
+import sys
+import tempfile
+
+import numpy as np
+
+REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+LEVELS = (-30, -25, -20, -15, -10)
+MARGINS_DB = (0, 6, 10)
+FRAME = 80  # samples per 10 ms at 8 kHz
+MERGE_GAP_FRAMES, MIN_RUN_FRAMES = 30, 10  # the truth rule's (make_fixtures.py)
+
+
+def frame_powers(x):
+    n = len(x) // FRAME
+    return (x[:n * FRAME].astype(np.float64) ** 2).reshape(n, FRAME).mean(1)
+
+
+def merged(flags):
+    """The truth rule's post-processing: gaps under 0.3 s closed, then runs under 0.1 s dropped."""
+    runs, start = [], None
+    for i, f in enumerate(list(flags) + [False]):
+        if f and start is None:
+            start = i
+        elif not f and start is not None:
+            if runs and start - runs[-1][1] < MERGE_GAP_FRAMES:
+                runs[-1][1] = i
+            else:
+                runs.append([start, i])
+            start = None
+    out = np.zeros(len(flags), bool)
+    for s, e in runs:
+        if e - s >= MIN_RUN_FRAMES:
+            out[s:e] = True
+    return out
+
+
+def raster(intervals, total):
+    flags = np.zeros(total, bool)
+    for start, end in intervals:
+        flags[max(0, round(start * 100)):max(0, min(total, round(end * 100)))] = True
+    return flags
+
+
+def counts(truth, found):
+    return np.array([(truth & found).sum(), (~truth & found).sum(), (truth & ~found).sum()])
+
+
+def f1(c):
+    tp, fp, fn = c
+    return 2 * tp / max(2 * tp + fp + fn, 1)
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--attune", default=os.path.join(REPO, ".build/release/attune"))
+    args = ap.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        stems, material = os.path.join(tmp, "stems"), os.path.join(tmp, "material")
+        subprocess.run([sys.executable, os.path.join(REPO, "Scripts/make_realspeech.py"), "--only", "far", "--force",
+                        "--quiet", "--out", material, "--stems", stems], check=True)
+        table = {}  # (split, level) -> {name: counts}
+        for truth_path in sorted(glob.glob(os.path.join(material, "far", "*.truth.json"))):
+            truth = json.load(open(truth_path))
+            call = truth["callId"]
+            sources = np.load(os.path.join(stems, f"{call}.npz"))
+            report = json.loads(subprocess.run(
+                [args.attune, "analyze", "--json", "--no-scores", os.path.join(material, "far", f"{call}.wav")],
+                check=True, capture_output=True, text=True).stdout)
+            cell = table.setdefault((truth["condition"]["split"], truth["condition"]["farTalkerDb"]), {})
+            for party in ("advisor", "customer"):
+                near, far = frame_powers(sources[f"near_{party}"]), frame_powers(sources[f"far_{party}"])
+                noise = 10 ** ((float(sources[f"speechDb_{party}"]) - float(sources["snrDb"])) / 10)
+                total = len(near)
+                wanted = raster(truth["segments"][party], total)
+                for margin in MARGINS_DB:
+                    share = 10 ** (-margin / 10)
+                    heard = merged((near >= share * far) & (near >= share * noise))
+                    cell[f"oracle {margin} dB"] = cell.get(f"oracle {margin} dB", 0) + counts(wanted, heard)
+                found = raster([[s["startSeconds"], s["endSeconds"]] for s in report["segments"] if s["party"] == party], total)
+                cell["attune"] = cell.get("attune", 0) + counts(wanted, found)
+    names = [f"oracle {m} dB" for m in MARGINS_DB] + ["attune"]
+    print("Speech F1 on the far-talker calls (10 ms frames, both parties pooled) against a dominance oracle")
+    print("(oracle M dB: the wearer's frames where the near talker is no more than M dB under the far talkers and the noise)\n")
+    for split in ("tune", "heldOut"):
+        print(f"{split:8s} far dB | " + " | ".join(f"{n:>12s}" for n in names) + " | attune / oracle 0 dB")
+        for level in LEVELS:
+            cell = table[(split, level)]
+            values = [f1(cell[n]) for n in names]
+            print(f"{'':8s} {level:6d} | " + " | ".join(f"{v:12.3f}" for v in values) + f" | {values[-1] / values[0]:.3f}")
+        print()
+    print(f"engine: {report.get('engineVersion')}, configuration {report.get('configurationFingerprint')}")
+
+
+if __name__ == "__main__":
+    main()
