@@ -45,17 +45,24 @@ def peak_rss_kb(args):
     return int(result.stderr.strip().split("\n")[-1])
 
 
-def speed(ten, runs=11):
+def speed(ten, runs=11, others=()):
+    """ATTUNE and the floor (and any `others`, other builds' binaries) run in turn, `runs` rounds."""
     duration = float(sh("soxi", "-D", ten).stdout)
-    wall([ATTUNE, "analyze", ten, "--json"]); wall([f"{OUT}/floor", ten])  # warm the page cache
-    attune, floor = [], []
+    binaries = [ATTUNE, *others]
+    for binary in binaries: wall([binary, "analyze", ten, "--json"])  # warm the page cache
+    wall([f"{OUT}/floor", ten])
+    times, floor = {b: [] for b in binaries}, []
     for _ in range(runs):
-        attune.append(wall([ATTUNE, "analyze", ten, "--json"]))
+        for binary in binaries: times[binary].append(wall([binary, "analyze", ten, "--json"]))
         floor.append(wall([f"{OUT}/floor", ten]))
-    a, f = statistics.median(attune), statistics.median(floor)
-    return {"audioSeconds": duration, "runs": runs, "attuneMedianSeconds": round(a, 4), "floorMedianSeconds": round(f, 4),
-            "attuneRealTimeFactor": round(duration / a), "floorRealTimeFactor": round(duration / f),
-            "attuneSpeedOverFloor": round(f / a, 3)}
+    a, f = statistics.median(times[ATTUNE]), statistics.median(floor)
+    result = {"audioSeconds": duration, "runs": runs, "attuneMedianSeconds": round(a, 4), "floorMedianSeconds": round(f, 4),
+              "attuneRealTimeFactor": round(duration / a), "floorRealTimeFactor": round(duration / f),
+              "attuneSpeedOverFloor": round(f / a, 3)}
+    if others:
+        result["others"] = [{"binary": b, "medianSeconds": round(statistics.median(times[b]), 4),
+                             "speedOverFloor": round(f / statistics.median(times[b]), 3)} for b in others]
+    return result
 
 
 def memory(ten, four):
@@ -81,8 +88,10 @@ def allocations():
 
 def main():
     quick = "--quick" in sys.argv or "--batch" in sys.argv
+    # --compare A B ...: other builds' attune binaries timed in the same rounds (speed only).
+    others = sys.argv[sys.argv.index("--compare") + 1:] if "--compare" in sys.argv else []
     ten, four = make_calls()
-    results = {"speed": speed(ten), "memory": memory(ten, four)}
+    results = {"speed": speed(ten, others=others), "memory": memory(ten, four)}
     if not quick:
         results["allocations"] = allocations()
     json.dump(results, open(f"{OUT}/bench.json", "w"), indent=2)
@@ -91,6 +100,8 @@ def main():
     print(f"  attune analyze  {s['attuneMedianSeconds']:.3f} s  = {s['attuneRealTimeFactor']}x real time")
     print(f"  C floor         {s['floorMedianSeconds']:.3f} s  = {s['floorRealTimeFactor']}x real time")
     print(f"  attune speed / floor speed = {s['attuneSpeedOverFloor']}  (target >= 0.5, and >= 2000x)")
+    for other in s.get("others", []):
+        print(f"  {other['binary']}: {other['medianSeconds']:.3f} s, speed / floor speed = {other['speedOverFloor']}")
     print(f"Peak RSS: 10-min call {m['peakRssKB10min'] / 1024:.1f} MiB, 4-hour call {m['peakRssKB4h'] / 1024:.1f} MiB (target < 64 MiB); C floor {m['peakRssKBFloor10min'] / 1024:.1f} MiB")
     if "allocations" in results:
         a = results["allocations"]

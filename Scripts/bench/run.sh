@@ -3,6 +3,7 @@
 #   Scripts/bench/run.sh                 # analysis: speed against the C floor, memory, per-frame mallocs
 #   Scripts/bench/run.sh --quick         # analysis speed and memory only
 #   Scripts/bench/run.sh --batch         # also the batch: --jobs 2 vs 1, the store's share, memory by file count
+#   Scripts/bench/run.sh --quick --compare OLD/attune ...   # other builds timed in the same rounds (last option)
 # Writes bench-out/ (git-ignored). Needs sox and a C compiler (installed if missing).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
