@@ -152,6 +152,7 @@ public struct BatchRunner: Sendable {
             await commit()
         }
         if let storeError { throw storeError }
+        if storesResults { try await database.releaseOrphanedClaims() }
         try await database.updateRun(runId, counts: Self.counts(totals), finished: true)
         progress(totals, elapsed())
         return (totals, runId)

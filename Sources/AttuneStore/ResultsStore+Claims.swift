@@ -49,6 +49,36 @@ extension ResultsStore {
         }
     }
 
+    /// Deletes the claims that workers now gone left on calls stored since, with the result the
+    /// claim was for. A worker killed after claiming a call that another worker had just stored
+    /// (between its check and its claim) leaves one: no later run needs the call, so nobody would
+    /// ever take the claim over. Gone: a process of this machine that no longer exists, or a
+    /// claim not renewed for `RunWorker.staleAfterSeconds`. Batch runs call it as they finish.
+    /// - Returns: the number of claims deleted.
+    @discardableResult
+    public func releaseOrphanedClaims() async throws(StorageError) -> Int {
+        let staleBefore = timestampNow(secondsAgo: RunWorker.staleAfterSeconds)
+        return try await write("releasing orphaned claims in the results store") { session in
+            // The stored result's identity as `claimText` writes it.
+            let held = try session.rows("""
+                SELECT claims.workKey, claims.worker, claims.claimedAt FROM claims
+                JOIN calls ON claims.workKey = 'call:' || calls.callId
+                WHERE claims.failedAt IS NULL AND claims.identity = calls.contentSha256 || '|' || calls.engineVersion || '|'
+                    || calls.configurationFingerprint || '|' || COALESCE(calls.modelSha256, '') || '|' || COALESCE(calls.channelMap, '')
+                """)
+            var released = 0
+            for claim in held {
+                let worker: String = claim["worker"], claimedAt: String = claim["claimedAt"]
+                guard !RunWorker.isAlive(worker) || claimedAt < staleBefore else { continue }
+                try session.execute(
+                    "DELETE FROM claims WHERE workKey = ? AND worker = ? AND claimedAt = ?",
+                    [.text(claim["workKey"]), .text(worker), .text(claimedAt)])
+                released += 1
+            }
+            return released
+        }
+    }
+
     /// Gives a claim back (the work turned out to be done already).
     public func releaseClaim(_ key: String) async throws(StorageError) {
         try await write("releasing \(key) in the results store") { session in

@@ -106,6 +106,41 @@ import Testing
         #expect(Shard("3/3") == nil && Shard("-1/3") == nil && Shard("1/0") == nil && Shard("x") == nil)
     }
 
+    /// A worker killed between claiming a call and finding it stored by another leaves a claim
+    /// nobody needs: the next run releases it, and keeps the claims of workers still running.
+    @Test(arguments: StoreKind.allCases) func claimsLeftByWorkersGoneOnStoredCallsAreReleased(_ kind: StoreKind) async throws {
+        let (database, _) = try await Self.freshStore(kind)
+        let folder = RepositoryPaths.temporaryDirectory("attune-orphaned-claims")
+        for name in ["calm-clean", "heated-clean"] {
+            try FileManager.default.copyItem(atPath: "\(RepositoryPaths.fixtureCalls)/\(name).flac", toPath: "\(folder)/\(name).flac")
+        }
+        let source = try BatchSource.load(folder)
+        let runner = BatchRunner(database: database, configuration: .default, jobs: 1)
+        #expect(try await runner.run(source, sourceDescription: "f", shard: nil).progress.analyzed == 2)
+        // A worker of this machine that is gone (a child that has exited), and one still running (this process).
+        let child = Process()
+        child.executableURL = URL(fileURLWithPath: "/bin/true")
+        try child.run()
+        child.waitUntilExit()
+        var name = [CChar](repeating: 0, count: 256)
+        gethostname(&name, name.count)
+        let host = String(decoding: name.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        let callIds = source.items.map(\.metadata.callId).sorted()
+        let identity = "contentSha256 || '|' || engineVersion || '|' || configurationFingerprint || '|' || COALESCE(modelSha256, '') || '|' || COALESCE(channelMap, '')"
+        for (callId, worker) in zip(callIds, ["\(host):\(child.processIdentifier)", "\(host):\(getpid())"]) {
+            // Claimed just now (not stale), for the result that is stored.
+            _ = try await database.transaction { session in
+                try session.execute(
+                    "INSERT INTO claims (workKey, worker, runId, claimedAt, identity) SELECT 'call:' || callId, ?, 1, ?, \(identity) FROM calls WHERE callId = ?",
+                    [.text(worker), .text(Date.now.formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true))), .text(callId)])
+            }
+        }
+        #expect(try await Self.count(database, "SELECT COUNT(*) FROM claims") == 2)
+        #expect(try await runner.run(source, sourceDescription: "f", shard: nil).progress.skipped == 2)
+        let left: [String] = try await database.column("SELECT workKey FROM claims")
+        #expect(left == ["call:" + callIds[1]], "the gone worker's claim released, the running one's kept: \(left)")
+    }
+
     @Test(arguments: StoreKind.allCases) func shardedBatchesTogetherStoreEveryCallOnce(_ kind: StoreKind) async throws {
         let (database, _) = try await Self.freshStore(kind)
         let source = try BatchSource.load(RepositoryPaths.fixtureCalls)
