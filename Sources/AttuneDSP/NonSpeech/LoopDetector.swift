@@ -126,8 +126,10 @@ struct LoopDetector: Sendable {
         history.withUnsafeBufferPointer { history in
             historySums.withUnsafeBufferPointer { sums in
             matched.withUnsafeMutableBufferPointer { matched in
+                // The stretch `lag` blocks back, walking back through the ring (no division per lag).
+                var index = (block - minimumLagBlocks + count) % count
                 for lag in minimumLagBlocks...highestLag {
-                    let index = (block - lag + count) % count
+                    defer { index = index == 0 ? count - 1 : index - 1 }
                     let sum = sums[index]
                     guard sum != .min, abs(Int(sum) - newestSum) <= maximumDistance else { matched[lag] = false; continue }
                     let earlier = history[index]
