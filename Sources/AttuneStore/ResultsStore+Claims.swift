@@ -59,12 +59,14 @@ extension ResultsStore {
     public func releaseOrphanedClaims() async throws(StorageError) -> Int {
         let staleBefore = timestampNow(secondsAgo: RunWorker.staleAfterSeconds)
         return try await write("releasing orphaned claims in the results store") { session in
-            // The stored result's identity as `claimText` writes it.
+            // Open claims on calls (`call:ID`), each looked up by the calls' callId index, whose
+            // stored result has the identity the claim was for (as `claimText` writes it).
             let held = try session.rows("""
                 SELECT claims.workKey, claims.worker, claims.claimedAt FROM claims
-                JOIN calls ON claims.workKey = 'call:' || calls.callId
-                WHERE claims.failedAt IS NULL AND claims.identity = calls.contentSha256 || '|' || calls.engineVersion || '|'
-                    || calls.configurationFingerprint || '|' || COALESCE(calls.modelSha256, '') || '|' || COALESCE(calls.channelMap, '')
+                JOIN calls ON calls.callId = substr(claims.workKey, 6)
+                WHERE claims.workKey LIKE 'call:%' AND claims.failedAt IS NULL
+                    AND claims.identity = calls.contentSha256 || '|' || calls.engineVersion || '|' || calls.configurationFingerprint
+                        || '|' || COALESCE(calls.modelSha256, '') || '|' || COALESCE(calls.channelMap, '')
                 """)
             var released = 0
             for claim in held {
