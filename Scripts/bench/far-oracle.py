@@ -15,9 +15,9 @@ near talker and the sum of its far talkers (clean, 8 kHz), and the line noise's 
 channel's speech power less its SNR). The DOMINANCE ORACLE calls a frame the wearer's when the
 near talker's power is at least the far talkers' and the noise's, less a margin (0, 6 or 10 dB:
 an oracle that also finds the wearer up to that far under the louder sound), then applies the
-truth's own merge rule. It never errs on precision; its recall is what can be heard. Attune's F1
-(`attune analyze --json` segments, as Scripts/peers scores them) is printed beside it, with its
-share of the 0 dB oracle.
+truth's own merge rule (make_fixtures.merge_runs). It never errs on precision; its recall is what
+can be heard. Attune's F1 (`attune analyze --json` segments, rasterised as
+Scripts/fixture_accuracy.py does) is printed beside it, with its share of the 0 dB oracle.
 
 Prints one table per split (tune: the speakers the gate was fitted on; heldOut: the others).
 """
@@ -32,41 +32,27 @@ import tempfile
 import numpy as np
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+sys.path.insert(0, os.path.join(REPO, "Scripts"))
+sys.dont_write_bytecode = True
+import fixture_accuracy as fa  # noqa: E402  (running attune, frames of segments: standard library only)
+import make_fixtures as mf  # noqa: E402  (the truth rule's merging)
+
 LEVELS = (-30, -25, -20, -15, -10)
 MARGINS_DB = (0, 6, 10)
-FRAME = 80  # samples per 10 ms at 8 kHz
-MERGE_GAP_FRAMES, MIN_RUN_FRAMES = 30, 10  # the truth rule's (make_fixtures.py)
 
 
 def frame_powers(x):
-    n = len(x) // FRAME
-    return (x[:n * FRAME].astype(np.float64) ** 2).reshape(n, FRAME).mean(1)
+    frame = round(mf.FRAME_SECONDS * 8000)
+    n = len(x) // frame
+    return (x[:n * frame].astype(np.float64) ** 2).reshape(n, frame).mean(1)
 
 
 def merged(flags):
-    """The truth rule's post-processing: gaps under 0.3 s closed, then runs under 0.1 s dropped."""
-    runs, start = [], None
-    for i, f in enumerate(list(flags) + [False]):
-        if f and start is None:
-            start = i
-        elif not f and start is not None:
-            if runs and start - runs[-1][1] < MERGE_GAP_FRAMES:
-                runs[-1][1] = i
-            else:
-                runs.append([start, i])
-            start = None
+    """Frames kept by the truth rule's post-processing (make_fixtures.merge_runs)."""
     out = np.zeros(len(flags), bool)
-    for s, e in runs:
-        if e - s >= MIN_RUN_FRAMES:
-            out[s:e] = True
+    for start, end in mf.merge_runs(mf.runs_of(list(flags))):
+        out[start:end] = True
     return out
-
-
-def raster(intervals, total):
-    flags = np.zeros(total, bool)
-    for start, end in intervals:
-        flags[max(0, round(start * 100)):max(0, min(total, round(end * 100)))] = True
-    return flags
 
 
 def counts(truth, found):
@@ -91,20 +77,18 @@ def main():
             truth = json.load(open(truth_path))
             call = truth["callId"]
             sources = np.load(os.path.join(stems, f"{call}.npz"))
-            report = json.loads(subprocess.run(
-                [args.attune, "analyze", "--json", "--no-scores", os.path.join(material, "far", f"{call}.wav")],
-                check=True, capture_output=True, text=True).stdout)
+            report, found_segments = fa.run_attune(args.attune, truth, os.path.join(material, "far"), ["--no-scores"])
             cell = table.setdefault((truth["condition"]["split"], truth["condition"]["farTalkerDb"]), {})
             for party in ("advisor", "customer"):
                 near, far = frame_powers(sources[f"near_{party}"]), frame_powers(sources[f"far_{party}"])
                 noise = 10 ** ((float(sources[f"speechDb_{party}"]) - float(sources["snrDb"])) / 10)
                 total = len(near)
-                wanted = raster(truth["segments"][party], total)
+                wanted = np.array(fa.frames(truth["segments"][party], total))
                 for margin in MARGINS_DB:
                     share = 10 ** (-margin / 10)
                     heard = merged((near >= share * far) & (near >= share * noise))
                     cell[f"oracle {margin} dB"] = cell.get(f"oracle {margin} dB", 0) + counts(wanted, heard)
-                found = raster([[s["startSeconds"], s["endSeconds"]] for s in report["segments"] if s["party"] == party], total)
+                found = np.array(fa.frames(found_segments.get(party, []), total))
                 cell["attune"] = cell.get("attune", 0) + counts(wanted, found)
     names = [f"oracle {m} dB" for m in MARGINS_DB] + ["attune"]
     print("Speech F1 on the far-talker calls (10 ms frames, both parties pooled) against a dominance oracle")
