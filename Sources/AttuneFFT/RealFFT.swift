@@ -31,10 +31,7 @@ public struct RealFFT: Sendable {
 
     /// Whether FFTW accepted the committed wisdom (`FFTWisdom`), so the engine's transforms run on
     /// measured plans; false on another FFTW version (then FFTW_ESTIMATE's plans: slower, as exact).
-    public static var usesCommittedWisdom: Bool {
-        _ = PlanPair.shared(size: 2)
-        return PlanPair.acceptedWisdom
-    }
+    public static var usesCommittedWisdom: Bool { PlanPair.acceptedWisdom }
 
     /// Creates (or reuses) the plans for `size`.
     /// - Parameter size: transform length in samples; even and at least 2.
@@ -84,23 +81,30 @@ private final class PlanPair: @unchecked Sendable {
         inverse = fftwf_plan_dft_c2r_1d(Int32(size), complex, real, flags)!
     }
 
-    /// Plans by size; nil before the first plan (when the wisdom is imported).
-    private static let cache = Mutex<[Int: PlanPair]?>(nil)
+    /// Plans by size, and whether FFTW took the committed wisdom (nil until it is imported,
+    /// before the first plan).
+    private struct Cache {
+        var plans: [Int: PlanPair] = [:]
+        var acceptedWisdom: Bool?
+    }
+    private static let cache = Mutex(Cache())
 
-    /// Whether FFTW accepted the committed wisdom (known after the first plan).
-    static var acceptedWisdom: Bool { wisdomAccepted.withLock { $0 } }
-    private static let wisdomAccepted = Mutex(false)
+    /// Runs `body` on the cache under its lock, importing the wisdom first the first time.
+    private static func withCache<T: Sendable>(_ body: (inout Cache) -> T) -> T {
+        cache.withLock { cache in
+            if cache.acceptedWisdom == nil { cache.acceptedWisdom = fftwf_import_wisdom_from_string(FFTWisdom.text) != 0 }
+            return body(&cache)
+        }
+    }
+
+    /// Whether FFTW accepted the committed wisdom.
+    static var acceptedWisdom: Bool { withCache { $0.acceptedWisdom ?? false } }
 
     static func shared(size: Int) -> PlanPair {
-        cache.withLock { cached in
-            if cached == nil {
-                cached = [:]
-                let accepted = fftwf_import_wisdom_from_string(FFTWisdom.text) != 0
-                wisdomAccepted.withLock { $0 = accepted }
-            }
-            if let existing = cached![size] { return existing }
+        withCache { cache in
+            if let existing = cache.plans[size] { return existing }
             let created = PlanPair(size: size)
-            cached![size] = created
+            cache.plans[size] = created
             return created
         }
     }
