@@ -18,6 +18,9 @@ extension ResultsStore {
         try await rows(sql, arguments).compactMap { T(sqlValue: $0.values.first ?? .null) }
     }
 
+    /// This process as the store names a worker (`host:pid`): claims and runs record it.
+    @_spi(Inspection) public static var workerName: String { RunWorker.current }
+
     /// Runs `body` in one transaction.
     @_spi(Inspection) public func transaction<T: Sendable>(_ body: @escaping @Sendable (any SQLSession) throws -> T) async throws(StorageError) -> T {
         try await write("writing the results store directly") { session in try body(session) }

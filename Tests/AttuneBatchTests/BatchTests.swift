@@ -122,17 +122,16 @@ import Testing
         child.executableURL = URL(fileURLWithPath: "/bin/true")
         try child.run()
         child.waitUntilExit()
-        var name = [CChar](repeating: 0, count: 256)
-        gethostname(&name, name.count)
-        let host = String(decoding: name.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        let running = ResultsStore.workerName
+        let gone = String(running[..<running.lastIndex(of: ":")!]) + ":\(child.processIdentifier)"
         let callIds = source.items.map(\.metadata.callId).sorted()
-        let identity = "contentSha256 || '|' || engineVersion || '|' || configurationFingerprint || '|' || COALESCE(modelSha256, '') || '|' || COALESCE(channelMap, '')"
-        for (callId, worker) in zip(callIds, ["\(host):\(child.processIdentifier)", "\(host):\(getpid())"]) {
-            // Claimed just now (not stale), for the result that is stored.
+        for (callId, worker) in zip(callIds, [gone, running]) {
+            // Claimed just now (not stale), with the text a worker claims the stored result with.
+            let stored = try #require(try await database.storedResult(callId: callId, contentSha256: "", fromFile: false))
+            let now = Date.now.formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true))
+            let values: [SQLValue] = [.text("call:" + callId), .text(worker), .text(now), .text(stored.identity.claimText)]
             _ = try await database.transaction { session in
-                try session.execute(
-                    "INSERT INTO claims (workKey, worker, runId, claimedAt, identity) SELECT 'call:' || callId, ?, 1, ?, \(identity) FROM calls WHERE callId = ?",
-                    [.text(worker), .text(Date.now.formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true))), .text(callId)])
+                try session.execute("INSERT INTO claims (workKey, worker, runId, claimedAt, identity) VALUES (?, ?, 1, ?, ?)", values)
             }
         }
         #expect(try await Self.count(database, "SELECT COUNT(*) FROM claims") == 2)
