@@ -40,7 +40,7 @@ extension ResultsStore {
             if sameWork {
                 if (held["failedAt"] as String?) != nil { return .failedBefore }
                 let holder: String = held["worker"], claimedAt: String = held["claimedAt"]
-                guard holder == worker || !RunWorker.isAlive(holder) || claimedAt < staleBefore else { return .heldElsewhere }
+                guard holder == worker || RunWorker.isGone(holder, lastSeen: claimedAt, staleBefore: staleBefore) else { return .heldElsewhere }
             }
             try session.execute(
                 "UPDATE claims SET worker = ?, runId = ?, claimedAt = ?, identity = ?, failedAt = NULL WHERE workKey = ?",
@@ -71,7 +71,7 @@ extension ResultsStore {
             var released = 0
             for claim in held {
                 let worker: String = claim["worker"], claimedAt: String = claim["claimedAt"]
-                guard !RunWorker.isAlive(worker) || claimedAt < staleBefore else { continue }
+                guard RunWorker.isGone(worker, lastSeen: claimedAt, staleBefore: staleBefore) else { continue }
                 try session.execute(
                     "DELETE FROM claims WHERE workKey = ? AND worker = ? AND claimedAt = ?",
                     [.text(claim["workKey"]), .text(worker), .text(claimedAt)])

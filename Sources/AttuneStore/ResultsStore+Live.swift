@@ -103,7 +103,7 @@ extension ResultsStore {
             var gone: Set<String> = []
             for row in try session.rows("SELECT serverId, heartbeatAt FROM liveServers WHERE serverId <> ?", [.text(serverId)]) {
                 let other: String = row["serverId"], heartbeat: String = row["heartbeatAt"]
-                if heartbeat < staleBefore || !RunWorker.isAlive(other) { gone.insert(other) }
+                if RunWorker.isGone(other, lastSeen: heartbeat, staleBefore: staleBefore) { gone.insert(other) }
             }
             // Calls of servers that never reported (killed before their first heartbeat) too.
             for row in try session.rows("SELECT DISTINCT serverId FROM liveCalls WHERE status = 'live' AND serverId <> ?", [.text(serverId)]) {

@@ -63,9 +63,8 @@ extension ResultsStore {
         let staleBefore = timestampNow(secondsAgo: RunWorker.staleAfterSeconds)
         return try await write("starting a run in the results store") { session in
             for row in try session.rows("SELECT id, worker, heartbeatAt FROM runs WHERE status = 'running'") {
-                let heartbeat: String? = row["heartbeatAt"]
-                let gone = (row["worker"] as String?).map { !RunWorker.isAlive($0) } ?? false
-                guard gone || (heartbeat ?? "") < staleBefore else { continue }
+                // (A run without a worker, from before runs recorded one, goes by its heartbeat.)
+                guard RunWorker.isGone(row["worker"] ?? RunWorker.current, lastSeen: row["heartbeatAt"], staleBefore: staleBefore) else { continue }
                 try session.execute("UPDATE runs SET status = 'interrupted' WHERE id = ?", [row.value("id")])
             }
             return try session.insertReturningId(RunRecord(
@@ -134,6 +133,12 @@ enum RunWorker {
         guard let colon = worker.lastIndex(of: ":"), worker[..<colon] == hostName()[...],
               let pid = Int32(worker[worker.index(after: colon)...]) else { return true }
         return kill(pid, 0) == 0 || errno != ESRCH
+    }
+
+    /// Whether a worker (or live server) is gone: its process of this machine no longer exists, or
+    /// it was last heard from (`lastSeen`, nil: never) before `staleBefore` (timestamps as stored).
+    static func isGone(_ worker: String, lastSeen: String?, staleBefore: String) -> Bool {
+        (lastSeen ?? "") < staleBefore || !isAlive(worker)
     }
 
 
