@@ -960,19 +960,20 @@ def far_attempt(material, split, level, index, pair, out_dir, call_id, attempt):
         near = {p: scale * near8[p] for p in PARTIES}
         powers = {p: frame_powers(near[p]) for p in PARTIES}
         active = {p: truth_rule(powers[p]) for p in PARTIES}
-        n_ref, p_speech, mics, far_gains = {}, {}, {}, {}
+        n_ref, p_speech, mics, far_gains, far_mix = {}, {}, {}, {}, {}
         for p in PARTIES:
             loud = [sp for tr, sp in spans[p] if not tr["quiet"]]
             n_ref[p] = float(np.median([mean_db(powers[p][a:b], active[p][a:b]) for a, b in loud]))
             p_speech[p] = mean_db(powers[p], active[p] & span_mask(n_frames, loud))
             far_gains[p] = [10 ** ((n_ref[p] + level - raw) / 20) for raw in far_raw_db[p]]
-            mics[p] = near[p] + sum(g * y for g, y in zip(far_gains[p], far8[p]))
+            far_mix[p] = sum(g * y for g, y in zip(far_gains[p], far8[p]))
+            mics[p] = near[p] + far_mix[p]
         out, smaller = finish_channels(mics, p_speech, snr, noise, FAR_BLEED_DB, scale)
         if out is not None:
             if STEMS_DIR:
                 np.savez(os.path.join(STEMS_DIR, f"{call_id}.npz"), snrDb=snr,
                          **{f"near_{p}": near[p] for p in PARTIES},
-                         **{f"far_{p}": sum(g * y for g, y in zip(far_gains[p], far8[p])) for p in PARTIES},
+                         **{f"far_{p}": far_mix[p] for p in PARTIES},
                          **{f"speechDb_{p}": p_speech[p] for p in PARTIES})
             break
         scale = smaller
