@@ -34,8 +34,13 @@ public enum DefaultModel {
     /// The model file's bytes.
     public static var bytes: [UInt8] { Array(json.utf8) }
 
-    /// The model, checked as any model file is (DefaultModelTests loads it).
+    /// The model, checked as any model file is (DefaultModelTests loads it). Decoded once per
+    /// process (`attune --version` shows it and `analyze` scores with it: one JSON decode, not two).
     public static func load() throws(ModelFileError) -> LoadedModel {
+        try loaded.get()
+    }
+
+    private static let loaded = Result { () throws(ModelFileError) -> LoadedModel in
         try LoadedModel.load(data: Data(json.utf8), path: path)
     }
 

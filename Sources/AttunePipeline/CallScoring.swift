@@ -28,10 +28,12 @@ public struct DistressReport: Sendable, Equatable, Codable {
 /// at its end. One per call, driven by `CallAnalyzer`.
 public struct CallScoring: Sendable {
     let scorer: Scorer
-    /// The latest moving distress value (live use), if any yet.
-    private(set) var latestDistress: DistressScore?
+    /// The latest moving distress value (live use), if any yet, with its contributions.
+    var latestDistress: DistressScore? { latestMetrics.map(scorer.distress) }
     private(set) var latestDistressSeconds: Double?
-    private var peak: (score: DistressScore, seconds: Double)?
+    /// The peak so far: its value and when its window ended. Its contributions are built from
+    /// `peakMetrics` when asked for (every second's texts would cost more than the scoring itself).
+    private var peak: (value: Double, seconds: Double)?
     /// The cue metrics of the peak window (for fitting).
     private(set) var peakMetrics: [String: Double]?
     /// The cue metrics of the latest window (calibration reads the window that ends a stream).
@@ -43,13 +45,12 @@ public struct CallScoring: Sendable {
     /// Scores one snapshot of the customer's cues.
     mutating func add(_ snapshot: CueSnapshot) {
         let metrics = Self.metrics(of: snapshot)
-        let score = scorer.distress(metrics)
+        let value = scorer.distressValue(metrics)
         latestMetrics = metrics
-        latestDistress = score
         latestDistressSeconds = snapshot.endSeconds
         baselineSeconds = snapshot.baseline.speechSeconds
-        if peak == nil || score.value > peak!.score.value {
-            peak = (score, snapshot.endSeconds)
+        if peak == nil || value > peak!.value {
+            peak = (value, snapshot.endSeconds)
             peakMetrics = metrics
         }
     }
@@ -62,30 +63,33 @@ public struct CallScoring: Sendable {
     /// The cue metrics of any window against any baseline (calibration uses speaker baselines).
     public static func metrics(window: CueSums, baseline: CueSums, windowSpikes: Int) -> [String: Double] {
         var metrics: [String: Double] = [:]
-        func set(_ name: String, _ value: Double?) { if let value { metrics["customer.cues." + name] = value } }
+        metrics.reserveCapacity(12)
+        // Whole names as literals: no string is built per second.
+        func set(_ key: String, _ value: Double?) { if let value { metrics[key] = value } }
         func difference(_ a: Double?, _ b: Double?) -> Double? { a.flatMap { a in b.map { a - $0 } } }
-        set("pitchRiseSemitones", difference(window.meanPitchSemitones, baseline.meanPitchSemitones))
-        set("pitchSpreadRiseSemitones", difference(window.pitchSpreadSemitones, baseline.pitchSpreadSemitones))
-        set("paceRisePerSecond", difference(window.syllablesPerSecond, baseline.syllablesPerSecond))
-        set("brightnessRiseHz", difference(window.meanCentroidHz, baseline.meanCentroidHz))
-        set("tiltDropDb", difference(baseline.meanTiltDb, window.meanTiltDb))
-        set("jitterRiseSemitones", difference(window.meanJitterSemitones, baseline.meanJitterSemitones))
-        set("levelRiseDb", difference(window.meanLevelDBFS, baseline.meanLevelDBFS))
-        set("pitchFallSemitonesPerSecond", difference(baseline.meanPitchSlopeSemitonesPerSecond, window.meanPitchSlopeSemitonesPerSecond))
-        set("harmonicityDropDb", difference(baseline.meanHarmonicityDb, window.meanHarmonicityDb))
-        set("shimmerRiseDb", difference(window.meanShimmerDb, baseline.meanShimmerDb))
-        set("flatnessRiseDb", difference(window.meanFlatnessDb, baseline.meanFlatnessDb))
-        if window.speechFrames > 0 { set("raisedVoicePerMinute", Double(windowSpikes) / (window.speechSeconds / 60)) }
+        set("customer.cues.pitchRiseSemitones", difference(window.meanPitchSemitones, baseline.meanPitchSemitones))
+        set("customer.cues.pitchSpreadRiseSemitones", difference(window.pitchSpreadSemitones, baseline.pitchSpreadSemitones))
+        set("customer.cues.paceRisePerSecond", difference(window.syllablesPerSecond, baseline.syllablesPerSecond))
+        set("customer.cues.brightnessRiseHz", difference(window.meanCentroidHz, baseline.meanCentroidHz))
+        set("customer.cues.tiltDropDb", difference(baseline.meanTiltDb, window.meanTiltDb))
+        set("customer.cues.jitterRiseSemitones", difference(window.meanJitterSemitones, baseline.meanJitterSemitones))
+        set("customer.cues.levelRiseDb", difference(window.meanLevelDBFS, baseline.meanLevelDBFS))
+        set("customer.cues.pitchFallSemitonesPerSecond", difference(baseline.meanPitchSlopeSemitonesPerSecond, window.meanPitchSlopeSemitonesPerSecond))
+        set("customer.cues.harmonicityDropDb", difference(baseline.meanHarmonicityDb, window.meanHarmonicityDb))
+        set("customer.cues.shimmerRiseDb", difference(window.meanShimmerDb, baseline.meanShimmerDb))
+        set("customer.cues.flatnessRiseDb", difference(window.meanFlatnessDb, baseline.meanFlatnessDb))
+        if window.speechFrames > 0 { set("customer.cues.raisedVoicePerMinute", Double(windowSpikes) / (window.speechSeconds / 60)) }
         return metrics
     }
 
     /// The call's scores from its finished report.
     func scores(report: CallReport, customerHeard: Bool) -> CallScores {
         let distress: DistressReport
-        if let peak {
+        if let peak, let peakMetrics {
+            let score = scorer.distress(peakMetrics)
             distress = DistressReport(
-                value: rounded(peak.score.value, places: 3), level: peak.score.level, basePoints: rounded(peak.score.basePoints, places: 2),
-                contributions: peak.score.contributions.map(Self.roundedContribution), peakAtSeconds: peak.seconds,
+                value: rounded(score.value, places: 3), level: score.level, basePoints: rounded(score.basePoints, places: 2),
+                contributions: score.contributions.map(Self.roundedContribution), peakAtSeconds: peak.seconds,
                 baselineSpeechSeconds: baselineSeconds, note: nil)
         } else {
             let note = customerHeard

@@ -88,13 +88,26 @@ public struct Scorer: Sendable {
             basePoints: model.effort.bias * span, contributions: contributions)
     }
 
+    /// The distress value alone: exactly `distress(metrics).value`, without the contributions'
+    /// texts (for the moving value, scored every second of a call).
+    public func distressValue(_ metrics: [String: Double]) -> Double {
+        var total = model.distress.bias
+        for input in model.distress.inputs { total += Self.share(of: input, metrics[input.metric]) }
+        return min(max(total, 0), 1)
+    }
+
+    /// An input's share of its score: `weight · transform(value)`, 0 when the metric is unknown.
+    private static func share(of input: ModelInput, _ value: Double?) -> Double {
+        value.map { input.weight * input.transform.apply($0) } ?? 0
+    }
+
     /// `bias + Σ weight · transform(metric)` and each input's share of it (scaled by `pointsPerUnit`).
     public func evaluate(_ score: ScoreDefinition, _ metrics: [String: Double], pointsPerUnit: Double) -> (Double, [Contribution]) {
         var total = score.bias
         var contributions: [Contribution] = []
         for input in score.inputs {
             let value = metrics[input.metric]
-            let share = value.map { input.weight * input.transform.apply($0) } ?? 0
+            let share = Self.share(of: input, value)
             total += share
             let points = share * pointsPerUnit
             contributions.append(Contribution(
