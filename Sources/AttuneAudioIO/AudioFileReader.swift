@@ -129,7 +129,7 @@ public struct AudioFileReader: ~Copyable {
         }
         buffer.removeLast(buffer.count - got * channelCount)
         let limit = AudioLimits.maximumSampleMagnitude
-        if let bad = buffer.firstIndex(where: { !(abs($0) <= limit) }) {
+        if let bad = buffer.withUnsafeBufferPointer({ SampleRange.firstOutOfRange($0, limit: limit) }) {
             let at = "at \(formatSeconds(Double(samplesReadPerChannel + Int64(bad / channelCount)) / Double(sampleRateHz))) s, channel \(bad % channelCount)"
             if buffer[bad].isFinite {
                 throw AudioFileError(

@@ -141,10 +141,14 @@ struct MusicDetector: Sendable {
         let earlierHoldsPeaks = maskHoldsPeaks[frame % Self.lagFrames]
         maskHoldsPeaks[frame % Self.lagFrames] = true
         let minimum = SIMD8<Float>(repeating: 0.003 * bandPower)
-        var held = SIMD8<Float>(), total = SIMD8<Float>()
         let spectrum = UnsafeRawPointer(power.baseAddress!)
         let stride = MemoryLayout<Float>.stride
-        masks.withUnsafeMutableBufferPointer { masks in
+        // The lane constants and both sums as locals of the closure: in registers for the whole
+        // scan (captured, the sums went through memory and the constants through `swift_once`
+        // at every step).
+        let (laneBits, laneShifts) = (Self.laneBits, Self.laneShifts)
+        let (held, total) = masks.withUnsafeMutableBufferPointer { masks in
+            var held = SIMD8<Float>(), total = SIMD8<Float>()
             let mask = masks.baseAddress! + slot
             var k = Self.firstBin
             while k < Self.endBin {
@@ -162,12 +166,13 @@ struct MusicDetector: Sendable {
                 // Eight bins' flags in one byte: packed with a bit per lane, unpacked to all-ones lanes.
                 let byte = (k - Self.firstBin) / 8
                 let earlier = SIMD8<UInt32>(repeating: earlierHoldsPeaks ? UInt32(mask[byte]) : 0)
-                let wasPeak = 0 &- ((earlier &>> Self.laneShifts) & 1)
+                let wasPeak = 0 &- ((earlier &>> laneShifts) & 1)
                 total += peakPower
                 held += unsafeBitCast(peakBits & wasPeak, to: SIMD8<Float>.self)
-                mask[byte] = UInt8(truncatingIfNeeded: (isPeak & Self.laneBits).wrappedSum())
+                mask[byte] = UInt8(truncatingIfNeeded: (isPeak & laneBits).wrappedSum())
                 k += 8
             }
+            return (held, total)
         }
         let totalPower = total.sum()
         return totalPower > 0 ? held.sum() / totalPower : 0

@@ -69,16 +69,19 @@ struct SpectrumAnalyzer: Sendable {
                 }
             }
         }
-        var total: Float = 0
-        powerSpectrum.withUnsafeBufferPointer { power in
+        // (Sums are locals of the closures that make them, returned: a captured `var` would be
+        // read and written through memory at every step.)
+        let total = powerSpectrum.withUnsafeBufferPointer { power in
             layout.binEdges.withUnsafeBufferPointer { edges in
                 bands.withUnsafeMutableBufferPointer { bandPower in
+                    var total: Float = 0
                     for b in 0..<BandLayout.bandCount {
                         var sum: Float = 0
                         for k in edges[b]..<edges[b + 1] { sum += power[k] }
                         bandPower[b] = sum
                         total += sum
                     }
+                    return total
                 }
             }
         }
@@ -88,12 +91,13 @@ struct SpectrumAnalyzer: Sendable {
     /// Adds the spectral shape (centroid and tilt) of the frame last analysed to `features`.
     /// Only frames that may be speech need it.
     func addShape(to features: inout SpectralFeatures) {
-        var weighted: Float = 0, low: Float = 0
-        powerSpectrum.withUnsafeBufferPointer { power in
+        let (weighted, low) = powerSpectrum.withUnsafeBufferPointer { power in
             binFrequencyHz.withUnsafeBufferPointer { frequency in
+                var weighted: Float = 0, low: Float = 0
                 for k in layout.firstBin..<layout.endBin { weighted += power[k] * frequency[k] }
+                for k in layout.firstBin..<layout.tiltSplitBin { low += power[k] }
+                return (weighted, low)
             }
-            for k in layout.firstBin..<layout.tiltSplitBin { low += power[k] }
         }
         let total = features.bandPower
         features.centroidHz = total > 0 ? weighted / total : 0

@@ -103,14 +103,15 @@ struct NearFieldGate: Sendable {
         let rows = Self.windowFrames, count = BandLayout.bandCount
         let row = pushed % rows, leaving = pushed >= rows
         if leaving { belowPeakSum -= Double(belowPeak[row]) }
-        var below: Float = 0
         let floorShare = Self.noiseFloorShare, pushedSoFar = pushed, release = Self.peakReleaseDbPerFrame
-        bands.withUnsafeBufferPointer { bands in
+        // (`below` is the closure's own and returned: captured, it would go through memory.)
+        let below = bands.withUnsafeBufferPointer { bands in
           noise.withUnsafeBufferPointer { noise in
             bandDb.withUnsafeMutableBufferPointer { history in
               bandMoments.withUnsafeMutableBufferPointer { moments in
                 peak.withUnsafeMutableBufferPointer { peak in
                     let base = row * count
+                    var below: Float = 0
                     // The frame leaving the ring (pushed − rows) leaves the running sums.
                     if leaving {
                         for b in 0..<count {
@@ -133,6 +134,7 @@ struct NearFieldGate: Sendable {
                         peak[b] = pushedSoFar == 0 ? level : max(level, peak[b] - release)
                         below += level - peak[b]
                     }
+                    return below
                 }
               }
             }

@@ -29,15 +29,16 @@ struct SpeechScorer: Sendable {
     func score(bandPowers: [Float], noise: [Float], otherRecentMaximum: [Float], levelDBFS: Float, loudSpeechDBFS: Float?) -> Float {
         guard levelDBFS >= minimumLevelDBFS else { return 0 }
         if let loud = loudSpeechDBFS, levelDBFS < loud - belowOwnSpeechDb { return 0 }
-        var total: Float = 0
         let bleed = bleedFactor
-        bandPowers.withUnsafeBufferPointer { power in
+        let total = bandPowers.withUnsafeBufferPointer { power in
             noise.withUnsafeBufferPointer { noise in
                 otherRecentMaximum.withUnsafeBufferPointer { other in
+                    var total: Float = 0
                     for b in 0..<power.count {
                         let expected = noise[b] + bleed * other[b]
                         if power[b] > expected { total += fastDecibels(power[b] / expected) }
                     }
+                    return total
                 }
             }
         }
