@@ -6,5 +6,5 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 Scripts/install-dependencies.sh
-swift build -c release
+Scripts/build-release.sh
 .build/release/attune analyze fixtures/calls/heated-clean.flac

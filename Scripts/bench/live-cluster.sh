@@ -12,8 +12,8 @@ cd "$(dirname "$0")/../.."
 counts=("$@"); [ ${#counts[@]} -eq 0 ] && counts=(500)
 seconds="${SECONDS_PER_CALL:-30}"
 repeat="${REPEAT:-1}"
-swift build -c release --product attune > /dev/null
-swift build -c release --product attune-load > /dev/null
+Scripts/build-release.sh --product attune > /dev/null
+Scripts/build-release.sh --product attune-load > /dev/null
 mkdir -p bench-out
 ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)"
 eval "$(Scripts/postgres-cluster.sh start)"

@@ -27,8 +27,8 @@ Scripts/install-dependencies.sh
 for tool in openssl curl; do
     command -v "$tool" > /dev/null || { echo "live-load-tls: $tool is needed (apt-get install $tool)" >&2; exit 1; }
 done
-swift build -c release --product attune > /dev/null
-swift build -c release --product attune-load > /dev/null
+Scripts/build-release.sh --product attune > /dev/null
+Scripts/build-release.sh --product attune-load > /dev/null
 mkdir -p bench-out
 ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)"
 ingest="ingest-load-0123456789abcdef"; viewer="supervisor-load-0123456789abcdef"

@@ -75,8 +75,8 @@ counts=("$@"); [ ${#counts[@]} -eq 0 ] && counts=(100 250 500 1000)
 seconds="${SECONDS_PER_CALL:-30}"
 repeat="${REPEAT:-1}"
 Scripts/install-dependencies.sh
-swift build -c release --product attune > /dev/null
-swift build -c release --product attune-load > /dev/null
+Scripts/build-release.sh --product attune > /dev/null
+Scripts/build-release.sh --product attune-load > /dev/null
 mkdir -p bench-out
 ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)"
 ingest="ingest-load-0123456789abcdef"; viewer="supervisor-load-0123456789abcdef"; hook="audiohook-load-0123456789"

@@ -10,7 +10,7 @@ cd "$(dirname "$0")/../.."
 Scripts/install-dependencies.sh
 command -v sox > /dev/null || { sudo=""; [ "$(id -u)" -ne 0 ] && sudo=sudo; $sudo apt-get install -y -qq sox libsox-fmt-all > /dev/null; }
 command -v cc > /dev/null || { sudo=""; [ "$(id -u)" -ne 0 ] && sudo=sudo; $sudo apt-get install -y -qq gcc > /dev/null; }
-swift build -c release > /dev/null
+Scripts/build-release.sh > /dev/null
 mkdir -p bench-out
 cc -O2 Scripts/bench/floor.c -lsndfile -lfftw3f -lm -o bench-out/floor
 python3 Scripts/bench/bench.py "$@"

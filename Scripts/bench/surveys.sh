@@ -3,5 +3,5 @@
 # over 200,000 stored calls (generated, seeded). Writes bench-out/surveys/ (git-ignored).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-swift build -c release --product attune > /dev/null
+Scripts/build-release.sh --product attune > /dev/null
 python3 Scripts/bench/surveys.py .build/release/attune

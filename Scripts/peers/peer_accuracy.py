@@ -141,7 +141,7 @@ class Attune:
 
     def __init__(self, binary):
         if not os.access(binary, os.X_OK):
-            sys.exit(f"peer_accuracy: no Attune binary at {binary} (build it with `swift build -c release`)")
+            sys.exit(f"peer_accuracy: no Attune binary at {binary} (build it with `Scripts/build-release.sh`)")
         self.binary = binary
         with open(binary, "rb") as f:
             self.sha256 = hashlib.sha256(f.read()).hexdigest()[:16]
