@@ -33,20 +33,22 @@ struct FrameAssembler: Sendable {
     /// `samplesUntilNextFrame` of them. Returns true when they complete frame `nextFrameIndex`.
     mutating func append(from source: UnsafeBufferPointer<Float>, start: Int, stride: Int, count: Int) -> Bool {
         precondition(count <= samplesUntilNextFrame)
-        let size = AnalysisGrid.windowSamples
-        var position = ringPosition
-        ring.withUnsafeMutableBufferPointer { ring in
-            var index = start
+        let size = AnalysisGrid.windowSamples, first = ringPosition
+        // The position is the closure's own local, returned (captured, it was stored to memory
+        // and read back at every sample); indices stay below 2 × 256 and the source's count, so
+        // they wrap without overflow checks.
+        ringPosition = ring.withUnsafeMutableBufferPointer { ring in
+            var position = first, index = start
             for _ in 0..<count {
                 let sample = source[index]
                 ring[position] = sample
-                ring[position + size] = sample
-                position += 1
+                ring[position &+ size] = sample
+                position &+= 1
                 if position == size { position = 0 }
-                index += stride
+                index &+= stride
             }
+            return position
         }
-        ringPosition = position
         sampleCount += count
         return sampleCount == Self.windowEnd(ofFrame: nextFrameIndex)
     }

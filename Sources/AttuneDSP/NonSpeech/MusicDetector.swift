@@ -27,16 +27,16 @@ struct MusicDetector: Sendable {
     /// The measured band, scanned eight bins at a time (208 bins: 26 steps).
     private static let firstBin = BandLayout.firstMeasuredBin
     private static let endBin = BandLayout.endMeasuredBin
-    /// Bytes of one frame's peak mask (a bit per bin).
-    private static let maskBytes = (endBin - firstBin) / 8
-    private static let laneBits = SIMD8<UInt32>(1, 2, 4, 8, 16, 32, 64, 128)
-    private static let laneShifts = SIMD8<UInt32>(0, 1, 2, 3, 4, 5, 6, 7)
+    /// Entries of one frame's peak mask (one per bin of the measured band).
+    private static let maskCount = endBin - firstBin
     private let threshold: Float
     private let windowFrames: Int
     private let confirmFrames: Int
     private let minimumPower: Float
-    /// Peak masks of the last `lagFrames` frames (`maskBytes` each, a bit per bin), ring by frame.
-    private var masks: [UInt8]
+    /// Peak masks of the last `lagFrames` frames (`maskCount` each, −1 at a peak bin, else 0), ring
+    /// by frame. A byte per bin (1 KB a channel), so that storing and reading a mask is a pack and
+    /// an unpack of the compares' lanes: a bit per bin cost a horizontal sum per eight bins.
+    private var masks: [Int8]
     /// Whether each slot of `masks` was written by a frame looked at (a quiet frame's slot holds
     /// no peaks, whatever is left in it).
     private var maskHoldsPeaks = [Bool](repeating: false, count: lagFrames)
@@ -66,7 +66,7 @@ struct MusicDetector: Sendable {
         windowFrames = max(AnalysisGrid.frames(seconds: configuration.musicWindowSeconds), 1)
         confirmFrames = AnalysisGrid.frames(seconds: configuration.musicConfirmSeconds)
         minimumPower = Float(pow(10, configuration.musicMinimumLevelDBFS / 10))
-        masks = [UInt8](repeating: 0, count: Self.lagFrames * Self.maskBytes)
+        masks = [Int8](repeating: 0, count: Self.lagFrames * Self.maskCount)
         persistence = [Float](repeating: -1, count: 2 * windowFrames)
         changeLevel = threshold * 2 / 3
         steadyConfirmFrames = AnalysisGrid.frames(seconds: configuration.steadySoundConfirmSeconds)
@@ -137,40 +137,40 @@ struct MusicDetector: Sendable {
     /// This frame's persistence (0–1), storing its peak mask: eight bins at a time (a peak test
     /// per bin is a coin toss for a branch predictor; as vector compares and selects it is not).
     private mutating func peakPersistence(_ power: UnsafeBufferPointer<Float>, bandPower: Float) -> Float {
-        let slot = (frame % Self.lagFrames) * Self.maskBytes
+        let slot = (frame % Self.lagFrames) * Self.maskCount
         let earlierHoldsPeaks = maskHoldsPeaks[frame % Self.lagFrames]
         maskHoldsPeaks[frame % Self.lagFrames] = true
         let minimum = SIMD8<Float>(repeating: 0.003 * bandPower)
-        let spectrum = UnsafeRawPointer(power.baseAddress!)
-        let stride = MemoryLayout<Float>.stride
-        // The lane constants and both sums as locals of the closure: in registers for the whole
-        // scan (captured, the sums went through memory and the constants through `swift_once`
-        // at every step).
-        let (laneBits, laneShifts) = (Self.laneBits, Self.laneShifts)
+        // A slot a quiet frame left holds no peaks, whatever is stored in it.
+        let earlierKept = SIMD8<Int8>(repeating: earlierHoldsPeaks ? -1 : 0)
+        let first = UnsafeRawPointer(power.baseAddress! + Self.firstBin)
+        // Both sums (and the pointers) are locals of the closure: in registers for the whole scan (captured, they
+        // went through memory at every step).
         let (held, total) = masks.withUnsafeMutableBufferPointer { masks in
             var held = SIMD8<Float>(), total = SIMD8<Float>()
-            let mask = masks.baseAddress! + slot
-            var k = Self.firstBin
-            while k < Self.endBin {
-                let c = spectrum.loadUnaligned(fromByteOffset: k * stride, as: SIMD8<Float>.self)
-                let left = spectrum.loadUnaligned(fromByteOffset: (k - 1) * stride, as: SIMD8<Float>.self)
-                let right = spectrum.loadUnaligned(fromByteOffset: (k + 1) * stride, as: SIMD8<Float>.self)
-                let left2 = spectrum.loadUnaligned(fromByteOffset: (k - 2) * stride, as: SIMD8<Float>.self)
-                let right2 = spectrum.loadUnaligned(fromByteOffset: (k + 2) * stride, as: SIMD8<Float>.self)
+            // Pointers advance by addition: no overflow-checked multiplication per load.
+            var at = first, mask = UnsafeMutableRawPointer(masks.baseAddress! + slot)
+            let stride = MemoryLayout<Float>.stride
+            for _ in 0..<(Self.maskCount / 8) {
+                let c = at.loadUnaligned(as: SIMD8<Float>.self)
+                let left = at.loadUnaligned(fromByteOffset: -stride, as: SIMD8<Float>.self)
+                let right = at.loadUnaligned(fromByteOffset: stride, as: SIMD8<Float>.self)
+                let left2 = at.loadUnaligned(fromByteOffset: -2 * stride, as: SIMD8<Float>.self)
+                let right2 = at.loadUnaligned(fromByteOffset: 2 * stride, as: SIMD8<Float>.self)
                 // Compares as all-ones lanes, combined and applied as bits (the generic mask and
                 // select operations go lane by lane through memory).
                 let isPeak = Self.bits(c .> minimum) & Self.bits(c .> left) & Self.bits(c .>= right)
                     & Self.bits(c .> 2 * left2) & Self.bits(c .> 2 * right2)
                 let peakBits = unsafeBitCast(c, to: SIMD8<UInt32>.self) & isPeak
                 let peakPower = unsafeBitCast(peakBits, to: SIMD8<Float>.self)
-                // Eight bins' flags in one byte: packed with a bit per lane, unpacked to all-ones lanes.
-                let byte = (k - Self.firstBin) / 8
-                let earlier = SIMD8<UInt32>(repeating: earlierHoldsPeaks ? UInt32(mask[byte]) : 0)
-                let wasPeak = 0 &- ((earlier &>> laneShifts) & 1)
+                // The mask 5 frames back, widened from 8 to 32 bits (−1 stays all ones).
+                let earlier = mask.loadUnaligned(as: SIMD8<Int8>.self) & earlierKept
+                let wasPeak = unsafeBitCast(SIMD8<Int32>(truncatingIfNeeded: earlier), to: SIMD8<UInt32>.self)
                 total += peakPower
                 held += unsafeBitCast(peakBits & wasPeak, to: SIMD8<Float>.self)
-                mask[byte] = UInt8(truncatingIfNeeded: (isPeak & laneBits).wrappedSum())
-                k += 8
+                mask.storeBytes(of: SIMD8<Int8>(truncatingIfNeeded: unsafeBitCast(isPeak, to: SIMD8<Int32>.self)), as: SIMD8<Int8>.self)
+                at += 8 * stride
+                mask += 8 * MemoryLayout<Int8>.stride
             }
             return (held, total)
         }
