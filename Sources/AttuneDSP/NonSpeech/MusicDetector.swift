@@ -144,8 +144,8 @@ struct MusicDetector: Sendable {
         // A slot a quiet frame left holds no peaks, whatever is stored in it.
         let earlierKept = SIMD8<Int8>(repeating: earlierHoldsPeaks ? -1 : 0)
         let first = UnsafeRawPointer(power.baseAddress! + Self.firstBin)
-        // Both sums (and the pointers) are locals of the closure: in registers for the whole scan (captured, they
-        // went through memory at every step).
+        // Both sums (and the pointers) are locals of the closure: in registers for the whole
+        // scan (captured, they went through memory at every step).
         let (held, total) = masks.withUnsafeMutableBufferPointer { masks in
             var held = SIMD8<Float>(), total = SIMD8<Float>()
             // Pointers advance by addition: no overflow-checked multiplication per load.
