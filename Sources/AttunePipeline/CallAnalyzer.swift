@@ -67,12 +67,19 @@ public struct CallAnalyzer: Sendable {
 
     /// The customer's cue metrics over the latest window scored (calibration reads the window
     /// that ends a stream).
-    public var latestDistressMetrics: [String: Double]? { scoring?.latestMetrics }
+    public var latestDistressMetrics: [String: Double]? { scoring?.latest?.metrics }
 
-    /// The customer's distress over the last window, as of the latest second scored (live use).
+    /// The customer's distress over the last window, as of the latest second scored, with its
+    /// contributions (live updates; built on each call).
     public var movingDistress: (score: DistressScore, atSeconds: Double)? {
-        guard let scoring, let score = scoring.latestDistress, let seconds = scoring.latestDistressSeconds else { return nil }
+        guard let scoring, let score = scoring.latestDistress, let seconds = scoring.latest?.seconds else { return nil }
         return (score, seconds)
+    }
+
+    /// The level of `movingDistress` alone: cheap enough for checks after every chunk.
+    public var movingDistressLevel: (level: DistressLevel, atSeconds: Double)? {
+        guard let scoring, let level = scoring.latestDistressLevel, let seconds = scoring.latest?.seconds else { return nil }
+        return (level, seconds)
     }
 
     private mutating func scoreNewCues() {

@@ -28,31 +28,33 @@ public struct DistressReport: Sendable, Equatable, Codable {
 /// at its end. One per call, driven by `CallAnalyzer`.
 public struct CallScoring: Sendable {
     let scorer: Scorer
-    /// The latest moving distress value (live use), if any yet, with its contributions.
-    var latestDistress: DistressScore? { latestMetrics.map(scorer.distress) }
-    private(set) var latestDistressSeconds: Double?
-    /// The peak so far: its value and when its window ended. Its contributions are built from
-    /// `peakMetrics` when asked for (every second's texts would cost more than the scoring itself).
-    private var peak: (value: Double, seconds: Double)?
-    /// The cue metrics of the peak window (for fitting).
-    private(set) var peakMetrics: [String: Double]?
-    /// The cue metrics of the latest window (calibration reads the window that ends a stream).
-    private(set) var latestMetrics: [String: Double]?
+    /// The latest moving distress value (0–1), when its window ended (s) and the window's cue
+    /// metrics (calibration reads the window that ends a stream).
+    private(set) var latest: (value: Double, seconds: Double, metrics: [String: Double])?
+    /// The highest moving value so far, kept the same way. Contributions are built from the
+    /// metrics only when asked for: every second's ten texts cost more than the scoring itself.
+    private var peak: (value: Double, seconds: Double, metrics: [String: Double])?
     private var baselineSeconds = 0.0
 
     init(model: RuleModel) { scorer = Scorer(model: model) }
+
+    /// The latest moving distress score with its contributions (built on each call: for the
+    /// live desktop's update, not for checks after every chunk).
+    var latestDistress: DistressScore? { latest.map { scorer.distress($0.metrics) } }
+
+    /// The latest moving distress level (cheap).
+    var latestDistressLevel: DistressLevel? { latest.map { scorer.model.distressLevels.level(of: $0.value) } }
+
+    /// The cue metrics of the peak window (for fitting).
+    var peakMetrics: [String: Double]? { peak?.metrics }
 
     /// Scores one snapshot of the customer's cues.
     mutating func add(_ snapshot: CueSnapshot) {
         let metrics = Self.metrics(of: snapshot)
         let value = scorer.distressValue(metrics)
-        latestMetrics = metrics
-        latestDistressSeconds = snapshot.endSeconds
+        latest = (value, snapshot.endSeconds, metrics)
         baselineSeconds = snapshot.baseline.speechSeconds
-        if peak == nil || value > peak!.value {
-            peak = (value, snapshot.endSeconds)
-            peakMetrics = metrics
-        }
+        if peak == nil || value > peak!.value { peak = latest }
     }
 
     /// The cue metrics of a snapshot: the window relative to the speaker's own baseline.
@@ -85,8 +87,8 @@ public struct CallScoring: Sendable {
     /// The call's scores from its finished report.
     func scores(report: CallReport, customerHeard: Bool) -> CallScores {
         let distress: DistressReport
-        if let peak, let peakMetrics {
-            let score = scorer.distress(peakMetrics)
+        if let peak {
+            let score = scorer.distress(peak.metrics)
             distress = DistressReport(
                 value: rounded(score.value, places: 3), level: score.level, basePoints: rounded(score.basePoints, places: 2),
                 contributions: score.contributions.map(Self.roundedContribution), peakAtSeconds: peak.seconds,

@@ -22,7 +22,7 @@ import Testing
         let scorer = Scorer(model: Self.model)
         let names = Self.model.distress.inputs.map(\.metric)
         let values: [Double?] = [nil, -1e9, -7.3, -0.15, 0, 0.013, 0.19, 1.7, 5.99, 11, 1e9]
-        var checked = 0, clamped = 0
+        var clamped = 0
         // Every combination of those values over the four inputs (11^4 windows), missing ones included.
         let combinations = names.reduce(1) { count, _ in count * values.count }
         for index in 0..<combinations {
@@ -34,9 +34,7 @@ import Testing
             let full = scorer.distress(metrics).value
             #expect(scorer.distressValue(metrics).bitPattern == full.bitPattern, "\(metrics)")
             if full == 0 || full == 1 { clamped += 1 }
-            checked += 1
         }
-        #expect(checked == 14_641)
-        #expect(clamped > 0 && clamped < checked)  // both clamped and in-range values were compared
+        #expect(clamped > 0 && clamped < combinations)  // both clamped and in-range values were compared
     }
 }

@@ -108,8 +108,8 @@ struct AlertWatcher: Sendable {
             raise(.raisedVoice, atFrame: decided, decided: decided, party: .customer, message: "Customer raised their voice", emit)
         }
         // The customer's distress turning high.
-        if let moving = analyzer.movingDistress {
-            let isHigh = moving.score.level == .high
+        if let moving = analyzer.movingDistressLevel {
+            let isHigh = moving.level == .high
             if isHigh && !distressWasHigh {
                 raise(.distressHigh, atFrame: AnalysisGrid.frames(seconds: moving.atSeconds), decided: decided, party: .customer,
                       message: "Customer sounds highly distressed", emit)
