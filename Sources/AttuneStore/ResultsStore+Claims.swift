@@ -59,19 +59,18 @@ extension ResultsStore {
     public func releaseOrphanedClaims() async throws(StorageError) -> Int {
         let staleBefore = timestampNow(secondsAgo: RunWorker.staleAfterSeconds)
         return try await write("releasing orphaned claims in the results store") { session in
-            // Open claims on calls (`call:ID`), each looked up by the calls' callId index, whose
-            // stored result has the identity the claim was for (as `claimText` writes it).
+            // Open claims on calls (`call:ID`), each with its stored call looked up by the calls'
+            // callId index; released below where the stored result is the one claimed.
             let held = try session.rows("""
-                SELECT claims.workKey, claims.worker, claims.claimedAt FROM claims
-                JOIN calls ON calls.callId = substr(claims.workKey, 6)
+                SELECT claims.workKey, claims.worker, claims.claimedAt, claims.identity AS claimed, \(ResultIdentity.columns)
+                FROM claims JOIN calls ON calls.callId = substr(claims.workKey, 6)
                 WHERE claims.workKey LIKE 'call:%' AND claims.failedAt IS NULL
-                    AND claims.identity = calls.contentSha256 || '|' || calls.engineVersion || '|' || calls.configurationFingerprint
-                        || '|' || COALESCE(calls.modelSha256, '') || '|' || COALESCE(calls.channelMap, '')
                 """)
             var released = 0
             for claim in held {
-                let worker: String = claim["worker"], claimedAt: String = claim["claimedAt"]
-                guard RunWorker.isGone(worker, lastSeen: claimedAt, staleBefore: staleBefore) else { continue }
+                let worker: String = claim["worker"], claimedAt: String = claim["claimedAt"], claimed: String = claim["claimed"]
+                guard claimed == ResultIdentity(row: claim).claimText,
+                      RunWorker.isGone(worker, lastSeen: claimedAt, staleBefore: staleBefore) else { continue }
                 try session.execute(
                     "DELETE FROM claims WHERE workKey = ? AND worker = ? AND claimedAt = ?",
                     [.text(claim["workKey"]), .text(worker), .text(claimedAt)])

@@ -21,6 +21,9 @@ extension ResultsStore {
     /// This process as the store names a worker (`host:pid`): claims and runs record it.
     @_spi(Inspection) public static var workerName: String { RunWorker.current }
 
+    /// Now, as the store writes times (claims, heartbeats).
+    @_spi(Inspection) public static var currentTimestamp: String { timestampNow() }
+
     /// Runs `body` in one transaction.
     @_spi(Inspection) public func transaction<T: Sendable>(_ body: @escaping @Sendable (any SQLSession) throws -> T) async throws(StorageError) -> T {
         try await write("writing the results store directly") { session in try body(session) }

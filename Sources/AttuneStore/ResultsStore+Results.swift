@@ -24,6 +24,18 @@ public struct ResultIdentity: Sendable, Hashable {
     }
 }
 
+extension ResultIdentity {
+    /// From a row of `calls` holding the identity's columns (`ResultIdentity.columns`).
+    init(row: SQLRow) {
+        self.init(
+            contentSha256: row["contentSha256"], engineVersion: row["engineVersion"], configurationFingerprint: row["configurationFingerprint"],
+            modelSha256: row["modelSha256"], channelMap: row["channelMap"])
+    }
+
+    /// The columns of `calls` that make a stored result's identity.
+    static let columns = "contentSha256, engineVersion, configurationFingerprint, modelSha256, channelMap"
+}
+
 /// A call's stored result as a batch checks it: what it was computed from and who it is.
 public struct StoredResult: Sendable, Equatable {
     public var identity: ResultIdentity
@@ -83,7 +95,7 @@ extension ResultsStore {
     /// identical audio are two calls.
     public func storedResult(callId: String, contentSha256: String, fromFile: Bool) async throws(StorageError) -> StoredResult? {
         try await read("reading the results store") { session in
-            let columns = "callId, contentSha256, engineVersion, configurationFingerprint, modelSha256, channelMap, sourcePath, agentId, team, startedAt"
+            let columns = "callId, \(ResultIdentity.columns), sourcePath, agentId, team, startedAt"
             // The row of the call id first, else the newest of the same file's bytes.
             let row = fromFile
                 ? try session.row(
@@ -95,9 +107,7 @@ extension ResultsStore {
                 : try session.row("SELECT \(columns) FROM calls WHERE callId = ?", [.text(callId)])
             return row.map { row in
                 StoredResult(
-                    identity: ResultIdentity(
-                        contentSha256: row["contentSha256"], engineVersion: row["engineVersion"], configurationFingerprint: row["configurationFingerprint"],
-                        modelSha256: row["modelSha256"], channelMap: row["channelMap"]),
+                    identity: ResultIdentity(row: row),
                     metadata: CallMetadata(callId: row["callId"], sourcePath: row["sourcePath"], agentId: row["agentId"], team: row["team"], startedAt: row["startedAt"]))
             }
         }

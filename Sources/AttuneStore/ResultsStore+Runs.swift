@@ -63,8 +63,7 @@ extension ResultsStore {
         let staleBefore = timestampNow(secondsAgo: RunWorker.staleAfterSeconds)
         return try await write("starting a run in the results store") { session in
             for row in try session.rows("SELECT id, worker, heartbeatAt FROM runs WHERE status = 'running'") {
-                // (A run without a worker, from before runs recorded one, goes by its heartbeat.)
-                guard RunWorker.isGone(row["worker"] ?? RunWorker.current, lastSeen: row["heartbeatAt"], staleBefore: staleBefore) else { continue }
+                guard RunWorker.isGone(row["worker"], lastSeen: row["heartbeatAt"], staleBefore: staleBefore) else { continue }
                 try session.execute("UPDATE runs SET status = 'interrupted' WHERE id = ?", [row.value("id")])
             }
             return try session.insertReturningId(RunRecord(
@@ -137,8 +136,9 @@ enum RunWorker {
 
     /// Whether a worker (or live server) is gone: its process of this machine no longer exists, or
     /// it was last heard from (`lastSeen`, nil: never) before `staleBefore` (timestamps as stored).
-    static func isGone(_ worker: String, lastSeen: String?, staleBefore: String) -> Bool {
-        (lastSeen ?? "") < staleBefore || !isAlive(worker)
+    /// Without a worker name (runs from before runs recorded one) only the time counts.
+    static func isGone(_ worker: String?, lastSeen: String?, staleBefore: String) -> Bool {
+        (lastSeen ?? "") < staleBefore || worker.map { !isAlive($0) } ?? false
     }
 
 

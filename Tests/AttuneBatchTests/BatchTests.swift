@@ -124,12 +124,11 @@ import Testing
         child.waitUntilExit()
         let running = ResultsStore.workerName
         let gone = String(running[..<running.lastIndex(of: ":")!]) + ":\(child.processIdentifier)"
-        let callIds = source.items.map(\.metadata.callId).sorted()
-        for (callId, worker) in zip(callIds, [gone, running]) {
+        let calls = source.items.map(\.metadata).sorted { $0.callId < $1.callId }
+        for (call, worker) in zip(calls, [gone, running]) {
             // Claimed just now (not stale), with the text a worker claims the stored result with.
-            let stored = try #require(try await database.storedResult(callId: callId, contentSha256: "", fromFile: false))
-            let now = Date.now.formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true))
-            let values: [SQLValue] = [.text("call:" + callId), .text(worker), .text(now), .text(stored.identity.claimText)]
+            let stored = try #require(try await database.storedResult(callId: call.callId, contentSha256: "", fromFile: false))
+            let values: [SQLValue] = [.text(call.workKey), .text(worker), .text(ResultsStore.currentTimestamp), .text(stored.identity.claimText)]
             _ = try await database.transaction { session in
                 try session.execute("INSERT INTO claims (workKey, worker, runId, claimedAt, identity) VALUES (?, ?, 1, ?, ?)", values)
             }
@@ -137,7 +136,7 @@ import Testing
         #expect(try await Self.count(database, "SELECT COUNT(*) FROM claims") == 2)
         #expect(try await runner.run(source, sourceDescription: "f", shard: nil).progress.skipped == 2)
         let left: [String] = try await database.column("SELECT workKey FROM claims")
-        #expect(left == ["call:" + callIds[1]], "the gone worker's claim released, the running one's kept: \(left)")
+        #expect(left == [calls[1].workKey], "the gone worker's claim released, the running one's kept: \(left)")
     }
 
     @Test(arguments: StoreKind.allCases) func shardedBatchesTogetherStoreEveryCallOnce(_ kind: StoreKind) async throws {
