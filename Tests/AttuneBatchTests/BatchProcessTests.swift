@@ -122,7 +122,11 @@ import Testing
     /// nothing half-written, no failures invented.
     @Test func killedAtAnyMomentAndRerunStoresEveryCallExactlyOnce() async throws {
         let directory = Self.openDirectory("attune-kill")
-        let files = try Self.makeRecordings(60, in: directory + "/night")
+        // 160 calls: a kill lands some calls after the progress line that asks for it (the child
+        // stores groups of calls while the line reaches this process): by up to 36 calls in the
+        // full suite, and each kill starts from where the last one landed. With 60 the last kill
+        // once found the night done (killed with [4, 16, 40, 60]); with 100 one run reached 80.
+        let files = try Self.makeRecordings(160, in: directory + "/night")
         let db = directory + "/results.db"
         var killedWithCalls: [Int] = []
         let store = try await ResultsStore.open(db)
