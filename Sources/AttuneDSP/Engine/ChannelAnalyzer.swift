@@ -158,16 +158,20 @@ struct ChannelAnalyzer: Sendable {
             return features
         }
         noiseFloor.update(bandPowers: bands)
-        let count = BandLayout.bandCount, rows = bleedHistoryFrames, base = bandHistoryRow * count
-        bands.withUnsafeBufferPointer { bands in
-            bandHistory.withUnsafeMutableBufferPointer { history in
-                for b in 0..<count { history[base + b] = bands[b] }
-                recentMaximumBands.withUnsafeMutableBufferPointer { maximum in
-                    for b in 0..<count { maximum[b] = history[b] }
-                    for row in 1..<rows {
-                        for b in 0..<count { maximum[b] = max(maximum[b], history[row * count + b]) }
-                    }
+        // A row is one SIMD16 (the 16 bands): the maximum over the rows is a few vector
+        // operations, where a band at a time was 16 scalar ones per row. (Band powers are never
+        // NaN, so the vector maximum is the scalar `max` exactly.)
+        let rows = bleedHistoryFrames, row = bandHistoryRow
+        bands.withUnsafeBytes { bands in
+            bandHistory.withUnsafeMutableBytes { history in
+                let stride = MemoryLayout<BandRow>.size
+                history.storeBytes(of: bands.loadUnaligned(as: BandRow.self), toByteOffset: row * stride, as: BandRow.self)
+                var maximum = history.loadUnaligned(as: BandRow.self)
+                for r in 1..<rows {
+                    let next = history.loadUnaligned(fromByteOffset: r * stride, as: BandRow.self)
+                    maximum.replace(with: next, where: next .> maximum)  // (`pointwiseMax` goes lane by lane)
                 }
+                recentMaximumBands.withUnsafeMutableBytes { $0.storeBytes(of: maximum, as: BandRow.self) }
             }
         }
         bandHistoryRow = (bandHistoryRow + 1) % rows

@@ -36,16 +36,35 @@ struct FrameAssembler: Sendable {
         let size = AnalysisGrid.windowSamples, first = ringPosition
         // The position is the closure's own local, returned (captured, it was stored to memory
         // and read back at every sample); indices stay below 2 × 256 and the source's count, so
-        // they wrap without overflow checks.
+        // they wrap without overflow checks. The samples go in as at most two runs, up to the
+        // ring's end and from its start: loops without a wrap test.
         ringPosition = ring.withUnsafeMutableBufferPointer { ring in
-            var position = first, index = start
-            for _ in 0..<count {
-                let sample = source[index]
-                ring[position] = sample
-                ring[position &+ size] = sample
-                position &+= 1
+            var position = first, index = start, remaining = count
+            while remaining > 0 {
+                let run = min(remaining, size &- position)
+                let low = ring.baseAddress! + position, high = low + size
+                var i = 0
+                if stride == 2 {
+                    // Stereo: eight samples at a time out of sixteen interleaved values (while
+                    // those lie within the source), then one by one.
+                    let values = UnsafeRawPointer(source.baseAddress!)
+                    while i &+ 8 <= run && index &+ 2 &* i &+ 16 <= source.count {
+                        let samples = values.loadUnaligned(fromByteOffset: (index &+ 2 &* i) &* 4, as: SIMD16<Float>.self).evenHalf
+                        UnsafeMutableRawPointer(low + i).storeBytes(of: samples, as: SIMD8<Float>.self)
+                        UnsafeMutableRawPointer(high + i).storeBytes(of: samples, as: SIMD8<Float>.self)
+                        i &+= 8
+                    }
+                }
+                while i < run {
+                    let sample = source[index &+ i &* stride]
+                    low[i] = sample
+                    high[i] = sample
+                    i &+= 1
+                }
+                position &+= run
                 if position == size { position = 0 }
-                index &+= stride
+                index &+= run &* stride
+                remaining &-= run
             }
             return position
         }

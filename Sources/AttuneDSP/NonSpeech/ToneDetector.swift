@@ -327,18 +327,27 @@ struct ToneDetector: Sendable {
         return nil
     }
 
-    /// The strongest in-band bin's power, eight bins at a time (every frame pays for this).
+    /// The strongest in-band bin's power (every frame pays for this).
     private static func bandMaximum(_ power: UnsafeBufferPointer<Float>) -> Float {
+        maximum(power, firstBin..<endBin)
+    }
+
+    /// The largest of `power[range]` (0 for an empty range; powers are never negative or NaN),
+    /// eight bins at a time.
+    static func maximum(_ power: UnsafeBufferPointer<Float>, _ range: Range<Int>) -> Float {
         let base = UnsafeRawPointer(power.baseAddress!)
         var lanes = SIMD8<Float>(repeating: 0)
-        var k = firstBin
-        while k + 8 <= endBin {
+        var k = range.lowerBound
+        while k + 8 <= range.upperBound {
             let next = base.loadUnaligned(fromByteOffset: k * MemoryLayout<Float>.stride, as: SIMD8<Float>.self)
             lanes.replace(with: next, where: next .> lanes)
             k += 8
         }
-        var best = lanes.max()
-        while k < endBin {
+        // Halves folded into each other as vectors (`max()` takes the lanes one by one).
+        var half = lanes.lowHalf
+        half.replace(with: lanes.highHalf, where: lanes.highHalf .> half)
+        var best = max(max(half[0], half[1]), max(half[2], half[3]))
+        while k < range.upperBound {
             best = max(best, power[k])
             k += 1
         }
@@ -366,21 +375,27 @@ struct ToneDetector: Sendable {
         return Lobe(low: low, high: high, peak: peak, power: sum, moment: moment, peakPower: centre, frequencyHz: (Float(peak) + offset) * Self.binHz)
     }
 
-    /// The strongest in-band bin outside `a` (and `b`), or −1.
+    /// The strongest in-band bin outside `a` (and `b`), or −1; the first of equals.
     private func strongestBin(_ power: UnsafeBufferPointer<Float>, outside a: Lobe, and b: Lobe?) -> Int {
-        var best = -1
-        var bestPower: Float = -1
-        var k = Self.firstBin
-        while k < Self.endBin {
-            if k == a.low { k = a.high + 1; continue }
-            if let b, k == b.low { k = b.high + 1; continue }
-            if power[k] > bestPower {
-                bestPower = power[k]
-                best = k
-            }
-            k += 1
-        }
-        return best
+        Self.strongestBin(power, in: Self.firstBin..<Self.endBin, outside: a.low...a.high, and: b.map { $0.low...$0.high })
+    }
+
+    /// The strongest bin of `band` outside `a` (and `b`), or −1 when there is none; the first of
+    /// equals. The lobes lie within `band` and apart; powers are never negative or NaN.
+    static func strongestBin(_ power: UnsafeBufferPointer<Float>, in band: Range<Int>, outside a: ClosedRange<Int>, and b: ClosedRange<Int>?) -> Int {
+        // The band less the lobes is up to three ranges: the largest power in them, vector by
+        // vector, then the first bin that has it.
+        var early = a, late = b
+        if let b, b.lowerBound < a.lowerBound { (early, late) = (b, a) }
+        let first = band.lowerBound..<early.lowerBound
+        let second = (early.upperBound + 1)..<(late?.lowerBound ?? band.upperBound)
+        let third = ((late?.upperBound ?? band.upperBound - 1) + 1)..<band.upperBound
+        guard !(first.isEmpty && second.isEmpty && third.isEmpty) else { return -1 }
+        // (An empty range's 0 is at most any power, so the best is in a range that has bins.)
+        let best = max(maximum(power, first), maximum(power, second), maximum(power, third))
+        if let k = first.first(where: { power[$0] == best }) { return k }
+        if let k = second.first(where: { power[$0] == best }) { return k }
+        return third.first { power[$0] == best } ?? -1
     }
 
     // MARK: - Segments

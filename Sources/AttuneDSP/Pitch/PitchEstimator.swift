@@ -40,6 +40,50 @@ struct PitchEstimator: Sendable {
     /// Peaks within this share of the best (parabolic) one are refined and compared.
     private static let contenderShare: Float = 0.8
 
+    /// Each lag's interpolated peak height, capped at 1, 0 where `n` has no peak (a parabola
+    /// through the lag and its neighbours); returns the largest. `n` must hold `lags` ± 1.
+    /// Branch-free (noise makes peaks random, so branches would mispredict constantly), eight
+    /// lags at a time, then one by one: the same operations in the same order for every lag
+    /// (`min(x, y)` is `y < x ? y : x`, so each is a compare and a replace).
+    static func peakHeights(_ n: UnsafeBufferPointer<Float>, _ lags: ClosedRange<Int>, into heights: UnsafeMutableBufferPointer<Float>) -> Float {
+        precondition(lags.lowerBound >= 1 && lags.upperBound + 1 < n.count && lags.upperBound < heights.count)
+        var lag = lags.lowerBound
+        let values = UnsafeRawPointer(n.baseAddress!), stride = MemoryLayout<Float>.stride
+        let flattest = SIMD8<Float>(repeating: -1e-9), one = SIMD8<Float>(repeating: 1)
+        var bestLanes = SIMD8<Float>()
+        while lag + 7 <= lags.upperBound {
+            let current = values.loadUnaligned(fromByteOffset: lag * stride, as: SIMD8<Float>.self)
+            let before = values.loadUnaligned(fromByteOffset: (lag - 1) * stride, as: SIMD8<Float>.self)
+            let after = values.loadUnaligned(fromByteOffset: (lag + 1) * stride, as: SIMD8<Float>.self)
+            var margin = current - before
+            let fall = current - after + .leastNormalMagnitude
+            margin.replace(with: fall, where: fall .< margin)
+            margin.replace(with: current, where: current .< margin)
+            var curvature = before - 2 * current + after
+            curvature.replace(with: flattest, where: flattest .< curvature)
+            var height = current - 0.125 * (before - after) * (before - after) / curvature
+            height.replace(with: one, where: one .< height)
+            height.replace(with: SIMD8(), where: .!(margin .> 0))
+            UnsafeMutableRawPointer(heights.baseAddress!).storeBytes(of: height, toByteOffset: lag * stride, as: SIMD8<Float>.self)
+            bestLanes.replace(with: height, where: height .> bestLanes)
+            lag += 8
+        }
+        // (The largest of the lanes is the largest of their heights whatever the order.)
+        var half = bestLanes.lowHalf
+        half.replace(with: bestLanes.highHalf, where: bestLanes.highHalf .> half)
+        var best = max(max(half[0], half[1]), max(half[2], half[3]))
+        while lag <= lags.upperBound {
+            let current = n[lag], before = n[lag - 1], after = n[lag + 1]
+            let margin = min(min(current - before, current - after + .leastNormalMagnitude), current)
+            let curvature = min(before - 2 * current + after, -1e-9)
+            let height = min(current - 0.125 * (before - after) * (before - after) / curvature, 1)
+            heights[lag] = margin > 0 ? height : 0
+            best = max(best, heights[lag])
+            lag += 1
+        }
+        return best
+    }
+
     /// Height of the peak through three samples, fitted as a Gaussian (a parabola on their logs),
     /// capped at 1.
     static func gaussianPeak(_ before: Float, _ current: Float, _ after: Float) -> Float {
@@ -106,17 +150,7 @@ struct PitchEstimator: Sendable {
         return normalised.withUnsafeMutableBufferPointer { n in
             heights.withUnsafeMutableBufferPointer { heights in
                 for lag in (shortest - 1)...(longest + 1) { n[lag] = r[lag] * inverseZero * correction[lag] }
-                // Interpolated, capped peak heights (0 where there is no peak). Branch-free:
-                // noise makes peaks random, so branches would mispredict constantly.
-                var best: Float = 0
-                for lag in shortest...longest {
-                    let current = n[lag], before = n[lag - 1], after = n[lag + 1]
-                    let margin = min(min(current - before, current - after + .leastNormalMagnitude), current)
-                    let curvature = min(before - 2 * current + after, -1e-9)
-                    let height = min(current - 0.125 * (before - after) * (before - after) / curvature, 1)
-                    heights[lag] = margin > 0 ? height : 0
-                    best = max(best, heights[lag])
-                }
+                let best = Self.peakHeights(UnsafeBufferPointer(n), shortest...longest, into: heights)
                 guard best > 0 else { return .unvoiced }
                 // Refine the contenders' heights with a Gaussian (log-parabolic) fit, which
                 // follows sharp peaks closely where the parabola falls short: a 300 Hz voice's

@@ -3,7 +3,7 @@ internal import Glibc
 /// The frequency bands voice activity and levels are measured in: 16 mel-spaced bands from
 /// 250 Hz to 3500 Hz (the telephone band and a margin), on the 512-point FFT's 15.625 Hz bins.
 struct BandLayout: Sendable {
-    /// Number of bands.
+    /// Number of bands (`BandRow`'s lanes).
     static let bandCount = 16
     /// Lowest frequency measured (Hz).
     static let lowHz = 250.0
@@ -29,6 +29,7 @@ struct BandLayout: Sendable {
             edges.append(max(bin, (edges.last ?? bin - 2) + 2))  // at least two bins per band
         }
         binEdges = edges
+        precondition(BandRow.scalarCount == Self.bandCount, "a band row is one value per band")
         precondition(edges.first == Self.firstMeasuredBin && edges.last == Self.endMeasuredBin, "measured bins out of step with the bands")
         tiltSplitBin = Int((Self.tiltSplitHz / binHz).rounded())
     }
@@ -44,3 +45,7 @@ struct BandLayout: Sendable {
     /// One past the last bin measured.
     var endBin: Int { binEdges[Self.bandCount] }
 }
+
+/// One value per band, as one vector (`BandLayout.bandCount` lanes), for loops over whole rows
+/// of band powers.
+typealias BandRow = SIMD16<Float>

@@ -53,6 +53,13 @@ struct SpectrumAnalyzer: Sendable {
     /// Analyses one frame's window; writes band powers (mean-square units) into `bands`.
     mutating func analyze(_ samples: UnsafeBufferPointer<Float>, bands: inout [Float], scratch: inout FrameScratch) -> SpectralFeatures {
         let n = AnalysisGrid.windowSamples
+        // Digital silence (a muted leg, a recorder's gap, a channel before its party joins) has a
+        // zero spectrum: written without the transform, exactly what the transform would give.
+        if Self.isDigitalSilence(samples) {
+            powerSpectrum.withUnsafeMutableBufferPointer { $0.update(repeating: 0) }
+            bands.withUnsafeMutableBufferPointer { $0.update(repeating: 0) }
+            return SpectralFeatures(bandPower: 0, levelDBFS: decibels(0))
+        }
         scratch.fftInput.withUnsafeMutableBufferPointer { input in
             window.withUnsafeBufferPointer { w in
                 for i in 0..<n { input[i] = samples[i] * w[i] }
@@ -86,6 +93,18 @@ struct SpectrumAnalyzer: Sendable {
             }
         }
         return SpectralFeatures(bandPower: total, levelDBFS: decibels(total))
+    }
+
+    /// Whether every sample of `samples` (a whole number of 16-sample vectors) is +0 or −0.
+    static func isDigitalSilence(_ samples: UnsafeBufferPointer<Float>) -> Bool {
+        precondition(samples.count % 16 == 0)
+        let base = UnsafeRawPointer(samples.baseAddress!)
+        for i in 0..<(samples.count / 16) {
+            // Most windows have sound in their first 16 samples: one vector, and out.
+            let magnitudeBits = base.loadUnaligned(fromByteOffset: i * 64, as: SIMD16<UInt32>.self) & 0x7FFF_FFFF
+            if magnitudeBits != SIMD16() { return false }
+        }
+        return true
     }
 
     /// Adds the spectral shape (centroid and tilt) of the frame last analysed to `features`.
