@@ -1,4 +1,5 @@
 // swift-tools-version:6.2
+import Foundation
 import PackageDescription
 
 // Attune: speech analytics for contact-centre calls.
@@ -10,6 +11,26 @@ import PackageDescription
 //                                                             └─▶ AttuneScoring (pure)
 // AttuneDSP does no I/O, reads no clock and holds no globals. AttuneAudioIO also uses AttuneDSP
 // (AudioLimits: the rates, channels, length and sample range a file header may claim).
+
+// The signal engine's vector loops (bands, bins, lags as SIMD8/SIMD16) and the decoder's sample
+// checks (SampleRange) are built for AVX2 where the building machine has the x86-64-v3 features
+// (Intel Haswell, 2013, and later; AMD Zen): x86-64's baseline is SSE2, four floats to a vector.
+// About 6 % of `attune analyze`'s time. Results are bit-identical (Swift asks for no fused
+// multiply-adds; checked on 165 calls). ATTUNE_PORTABLE=1 builds for any x86-64: for a binary
+// that will run on other machines.
+let engineCPUSettings: [SwiftSetting] = {
+    #if arch(x86_64) && os(Linux)
+    let v3Flags = ["avx", "avx2", "bmi1", "bmi2", "f16c", "fma", "abm", "movbe", "xsave"]
+    guard Context.environment["ATTUNE_PORTABLE"] == nil,
+          let cpuInfo = try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8),
+          let flags = cpuInfo.split(separator: "\n").first(where: { $0.hasPrefix("flags") }).map({ Set($0.split(separator: " ").map(String.init)) }),
+          v3Flags.allSatisfy(flags.contains)
+    else { return [] }
+    return [.unsafeFlags(["-target-cpu", "haswell"])]
+    #else
+    return []
+    #endif
+}()
 
 let package = Package(
     name: "Attune",
@@ -38,11 +59,11 @@ let package = Package(
         .systemLibrary(name: "CSndFile", pkgConfig: "sndfile", providers: [.apt(["libsndfile1-dev"])]),
         .systemLibrary(name: "CFFTW", pkgConfig: "fftw3f", providers: [.apt(["libfftw3-dev"])]),
 
-        .target(name: "AttuneAudioIO", dependencies: ["CSndFile", "AttuneDSP"]),
+        .target(name: "AttuneAudioIO", dependencies: ["CSndFile", "AttuneDSP"], swiftSettings: engineCPUSettings),
         .target(name: "AttuneFFT", dependencies: ["CFFTW"]),
         // The signal engine is optimised in debug builds too: the test suite streams hours of real
         // and synthetic speech through it, 20-40 times slower unoptimised.
-        .target(name: "AttuneDSP", dependencies: ["AttuneFFT"], swiftSettings: [.unsafeFlags(["-O"], .when(configuration: .debug))]),
+        .target(name: "AttuneDSP", dependencies: ["AttuneFFT"], swiftSettings: [.unsafeFlags(["-O"], .when(configuration: .debug))] + engineCPUSettings),
         .target(name: "AttuneScoring"),
         .target(
             name: "AttunePipeline",
