@@ -1,4 +1,5 @@
 import AttuneFFT
+import AttuneTestSupport
 import Glibc
 import Testing
 
@@ -7,17 +8,11 @@ import Testing
 /// The engine's vector shortcuts against the plain definitions they replace: each must give the
 /// same bits, on inputs chosen to reach their edges (ties, empty ranges, buffer ends, ±0).
 @Suite struct VectorPathTests {
-    /// SplitMix64.
+    /// Seeded integers below `n` (AttuneTestSupport's SplitMix64).
     struct Random {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-        mutating func below(_ n: Int) -> Int { Int(next() % UInt64(n)) }
+        var generator: SignalGenerator
+        init(state: UInt64) { generator = SignalGenerator(seed: state) }
+        mutating func below(_ n: Int) -> Int { Int(generator.nextBits() % UInt64(n)) }
     }
 
     // MARK: - Tone detector scans
