@@ -15,7 +15,7 @@ import PackageDescription
 // The signal engine's vector loops (bands, bins, lags as SIMD8/SIMD16) and the decoder's sample
 // checks (SampleRange) are built for AVX2 where the building machine has the x86-64-v3 features
 // (Intel Haswell, 2013, and later; AMD Zen): x86-64's baseline is SSE2, four floats to a vector.
-// About 6 % of `attune analyze`'s time. Results are bit-identical (Swift asks for no fused
+// About 7 % of `attune analyze`'s time. Results are bit-identical (Swift asks for no fused
 // multiply-adds; checked on 165 calls). ATTUNE_PORTABLE=1 builds for any x86-64: for a binary
 // that will run on other machines.
 let engineCPUSettings: [SwiftSetting] = {

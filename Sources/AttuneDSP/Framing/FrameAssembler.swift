@@ -47,9 +47,9 @@ struct FrameAssembler: Sendable {
                 if stride == 2 {
                     // Stereo: eight samples at a time out of sixteen interleaved values (while
                     // those lie within the source), then one by one.
-                    let values = UnsafeRawPointer(source.baseAddress!)
+                    let values = UnsafeRawPointer(source.baseAddress!), bytes = MemoryLayout<Float>.stride
                     while i &+ 8 <= run && index &+ 2 &* i &+ 16 <= source.count {
-                        let samples = values.loadUnaligned(fromByteOffset: (index &+ 2 &* i) &* 4, as: SIMD16<Float>.self).evenHalf
+                        let samples = values.loadUnaligned(fromByteOffset: (index &+ 2 &* i) &* bytes, as: SIMD16<Float>.self).evenHalf
                         UnsafeMutableRawPointer(low + i).storeBytes(of: samples, as: SIMD8<Float>.self)
                         UnsafeMutableRawPointer(high + i).storeBytes(of: samples, as: SIMD8<Float>.self)
                         i &+= 8
