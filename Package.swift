@@ -17,7 +17,8 @@ import PackageDescription
 // (Intel Haswell, 2013, and later; AMD Zen): x86-64's baseline is SSE2, four floats to a vector.
 // About 7 % of `attune analyze`'s time. Results are bit-identical (Swift asks for no fused
 // multiply-adds; checked on 165 calls). ATTUNE_PORTABLE=1 builds for any x86-64: for a binary
-// that will run on other machines.
+// that will run on other machines. `attune` checks the CPU at start (AttuneCLI's `EngineCPU`, which
+// lists the same features) and refuses with a clear message where they are missing.
 let engineCPUSettings: [SwiftSetting] = {
     #if arch(x86_64) && os(Linux)
     let v3Flags = ["avx", "avx2", "bmi1", "bmi2", "f16c", "fma", "abm", "movbe", "xsave"]
@@ -113,7 +114,8 @@ let package = Package(
                 "AttunePipeline", "AttuneStore", "AttuneBatch", "AttuneCalibration", "AttuneScoring", "AttuneServer", "AttuneFeedback",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
-            ]
+            ],
+            swiftSettings: engineCPUSettings.isEmpty ? [] : [.define("ATTUNE_ENGINE_X86_64_V3")]
         ),
         // attune-load: replays fixture calls against attune serve (Scripts/bench/live-load.sh).
         .executableTarget(

@@ -20,6 +20,11 @@ struct Attune: AsyncParsableCommand {
             ConfigCommand.self,
         ]
     )
+
+    static func main() async {
+        EngineCPU.exitIfUnsupported()
+        await main(nil)
+    }
 }
 
 /// What `attune --version` prints: the build, the engine version (recorded in every report and
