@@ -11,7 +11,8 @@ struct Attune: AsyncParsableCommand {
         discussion: """
             Exit codes: 0 all good; 1 an input could not be analysed (the reason is printed, one \
             line per failure); 3 the work could not proceed at all (results store, source, \
-            configuration or a named scoring model unusable); 64 a usage error.
+            configuration or a named scoring model unusable, or a processor this build cannot run \
+            on); 64 a usage error.
             """,
         version: BuildInfo.versionText,
         subcommands: [
