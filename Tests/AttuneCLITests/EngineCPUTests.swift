@@ -1,4 +1,5 @@
-import FoundationEssentials
+import AttuneTestSupport
+import Foundation
 import Testing
 
 @testable import AttuneCLI
@@ -25,6 +26,26 @@ import Testing
         // A flag is a whole word: "avx512f" is not "avx", "sse4_2" not "sse".
         #expect(EngineCPU.missingFlags(cpuInfo: Self.cpuInfo(flags: "avx512f sse4_2"), required: ["avx", "sse"]) == ["avx", "sse"])
         #expect(EngineCPU.missingFlags(cpuInfo: "", required: ["avx2"]) == ["avx2"])
+    }
+
+    /// Whether a private mount namespace can be made here (`unshare -m`: root, util-linux).
+    static let canBindMount: Bool = (try? ChildProcess.run("/usr/bin/unshare", ["-m", "true"], seconds: 60).status) == 0
+
+    /// End to end: `attune analyze` under a /proc/cpuinfo of an older processor (bound over the
+    /// real one in a private mount namespace) names what is missing and exits 3, with no report.
+    /// Only for a build that needs AVX2, where such a namespace can be made.
+    @Test(.enabled(if: !EngineCPU.requiredFlags.isEmpty && canBindMount))
+    func anAVX2BuildRefusesAnOlderProcessor() throws {
+        let folder = RepositoryPaths.temporaryDirectory("attune-cpuinfo")
+        let fake = folder + "/cpuinfo"
+        try Self.cpuInfo(flags: "fpu sse sse2 ssse3 sse4_1 sse4_2 popcnt xsave avx").write(toFile: fake, atomically: true, encoding: .utf8)
+        let result = try ChildProcess.run(
+            "/usr/bin/unshare",
+            ["-m", "/bin/sh", "-c", "mount --bind \"$0\" /proc/cpuinfo && exec \"$1\" analyze \"$2\"", fake, AnalyzeCommandTests.binary,
+             RepositoryPaths.fixtureCalls + "/calm-clean.flac"])
+        #expect(result.status == 3, "\(result.standardError)")
+        #expect(result.standardError.contains("lacks avx2, bmi1, bmi2, f16c, fma, abm, movbe;"), "\(result.standardError)")
+        #expect(result.standardOutput.isEmpty)
     }
 
     /// This build's own requirements hold on the machine that runs its tests (it built them).
