@@ -20,6 +20,15 @@ public struct SignalGenerator {
     /// Uniform in [0, 1).
     public mutating func nextUniform() -> Double { Double(nextBits() >> 11) / Double(1 << 53) }
 
+    /// Uniform in [`low`, `high`).
+    public mutating func nextUniform(_ low: Double, _ high: Double) -> Double { low + (high - low) * nextUniform() }
+
+    /// An integer in `range` (by remainder: its bias is far below anything a test could notice).
+    public mutating func next(in range: Range<Int>) -> Int { range.lowerBound + Int(nextBits() % UInt64(range.count)) }
+
+    /// One of `values`.
+    public mutating func pick<T>(_ values: [T]) -> T { values[next(in: 0..<values.count)] }
+
     /// Standard normal (Box–Muller).
     public mutating func nextGaussian() -> Double {
         let u1 = max(nextUniform(), 1e-300), u2 = nextUniform()

@@ -42,7 +42,7 @@ import Testing
             let original = try [UInt8](Data(contentsOf: URL(fileURLWithPath: seedPath)))
             for mutation in FileMutation.allCases {
                 for variant in 0..<Self.variantsPerMutation {
-                    var random = SplitMix64(seed: UInt64(index * 1000 + variant) &* 0x9E37_79B9 ^ UInt64(mutation.hashValueStable))
+                    var random = SignalGenerator(seed: UInt64(index * 1000 + variant) &* 0x9E37_79B9 ^ UInt64(mutation.hashValueStable))
                     let mutated = mutation.apply(to: original, random: &random)
                     let path = "\(directory)/\(index)-\(mutation)-\(variant).\(seed.format.fileExtension)"
                     try Data(mutated).write(to: URL(fileURLWithPath: path))
@@ -79,32 +79,16 @@ import Testing
     @Test func mutationsAreDeterministicAndChangeTheFile() throws {
         let original = BadAudioFiles.aiff(rate80: [0x40, 0x0B, 0xFA, 0, 0, 0, 0, 0, 0, 0], frames: 100)
         for mutation in FileMutation.allCases {
-            var first = SplitMix64(seed: 7), second = SplitMix64(seed: 7)
+            var first = SignalGenerator(seed: 7), second = SignalGenerator(seed: 7)
             let a = mutation.apply(to: original, random: &first), b = mutation.apply(to: original, random: &second)
             #expect(a == b, "\(mutation)")
             #expect(a != original, "\(mutation)")
         }
         // An AIFF's rate field is found and rewritten.
-        var random = SplitMix64(seed: 1)
+        var random = SignalGenerator(seed: 1)
         let rewritten = FileMutation.sampleRate.apply(to: original, random: &random)
         #expect(Array(rewritten[0..<28]) == Array(original[0..<28]) && rewritten[28..<38] != original[28..<38])
     }
-}
-
-/// SplitMix64: a small, fast, seeded generator (the same sequence on every machine).
-struct SplitMix64 {
-    private var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-    /// A value in `range`.
-    mutating func next(_ range: Range<Int>) -> Int { range.lowerBound + Int(next() % UInt64(range.count)) }
-    mutating func pick<T>(_ values: [T]) -> T { values[next(0..<values.count)] }
 }
 
 /// The kinds of damage the campaign (Scripts/fuzz/campaign.py) applies, in the same words.
@@ -134,17 +118,17 @@ enum FileMutation: String, CaseIterable, CustomStringConvertible {
     static let hostileRates: [UInt32] = [0, 1, 7_999, 12_345, 192_001, 384_000, 67_108_864, 1_073_741_824, 2_147_483_640, 0x7FFF_FFFF, 0xFFFF_FFFF]
     static let hostileChannels: [UInt32] = [0, 3, 6, 255, 0xFFFF, 0x7FFF_FFFF]
 
-    func apply(to original: [UInt8], random: inout SplitMix64) -> [UInt8] {
+    func apply(to original: [UInt8], random: inout SignalGenerator) -> [UInt8] {
         var bytes = original
         let layout = HeaderLayout(bytes)
         switch self {
         case .bitFlips:
-            for _ in 0..<random.next(1..<9) { bytes[random.next(0..<bytes.count)] ^= UInt8(1 << random.next(0..<8)) }
+            for _ in 0..<random.next(in: 1..<9) { bytes[random.next(in: 0..<bytes.count)] ^= UInt8(1 << random.next(in: 0..<8)) }
         case .headerBitFlips:
-            for _ in 0..<random.next(1..<5) { bytes[random.next(0..<min(64, bytes.count))] ^= UInt8(1 << random.next(0..<8)) }
+            for _ in 0..<random.next(in: 1..<5) { bytes[random.next(in: 0..<min(64, bytes.count))] ^= UInt8(1 << random.next(in: 0..<8)) }
         case .headerField:
-            let offset = random.next(0..<(min(64, bytes.count) - 3))
-            bytes.write32(random.pick(Self.boundary32), at: offset, bigEndian: random.next(0..<2) == 1)
+            let offset = random.next(in: 0..<(min(64, bytes.count) - 3))
+            bytes.write32(random.pick(Self.boundary32), at: offset, bigEndian: random.next(in: 0..<2) == 1)
         case .sampleRate:
             layout.writeRate(random.pick(Self.hostileRates), random: &random, into: &bytes)
         case .channelCount:
@@ -152,15 +136,15 @@ enum FileMutation: String, CaseIterable, CustomStringConvertible {
         case .chunkSize:
             layout.writeChunkSize(random: &random, into: &bytes)
         case .truncation:
-            bytes.removeLast(random.next(1..<bytes.count))
+            bytes.removeLast(random.next(in: 1..<bytes.count))
         case .floatExponent:
             // A little-endian word of the audio data; half the time its exponent's top bit (0.3
             // becomes 8.5e37), otherwise one of its lower exponent bits.
             let start = layout.dataOffset ?? (bytes.count / 2)
             let words = (bytes.count - start) / 4
             guard words > 0 else { bytes[bytes.count - 1] ^= 0x40; break }
-            let word = start + 4 * random.next(0..<words)
-            let bit = random.next(0..<2) == 0 ? 30 : random.next(23..<30)
+            let word = start + 4 * random.next(in: 0..<words)
+            let bit = random.next(in: 0..<2) == 0 ? 30 : random.next(in: 23..<30)
             bytes[word + bit / 8] ^= UInt8(1 << (bit % 8))
         }
         if layout.container == .ogg { OggPages.fixChecksums(&bytes) }
@@ -220,7 +204,7 @@ struct HeaderLayout {
         }
     }
 
-    func writeRate(_ rate: UInt32, random: inout SplitMix64, into bytes: inout [UInt8]) {
+    func writeRate(_ rate: UInt32, random: inout SignalGenerator, into bytes: inout [UInt8]) {
         guard let offset = rateOffset, offset + 10 <= bytes.count else { return bytes.write32(rate, at: 24, bigEndian: false) }
         switch container {
         case .wav, .ogg: bytes.write32(rate, at: offset, bigEndian: false)
@@ -231,7 +215,7 @@ struct HeaderLayout {
                 [0x7F, 0xFF, 0x80, 0, 0, 0, 0, 0, 0, 0], [0x7F, 0xFF, 0xC0, 0, 0, 0, 0, 0, 0, 0], [0xC0, 0x0B, 0xFA, 0, 0, 0, 0, 0, 0, 0],
                 [0x40, 0x1E, 0x80, 0, 0, 0, 0, 0, 0, 0], [0x7F, 0xFE, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF], [0, 0, 0, 0, 0, 0, 0, 0, 0, 0],
             ]
-            let value = random.next(0..<2) == 0 ? random.pick(specials) : Self.extended(rate)
+            let value = random.next(in: 0..<2) == 0 ? random.pick(specials) : Self.extended(rate)
             for (index, byte) in value.enumerated() { bytes[offset + index] = byte }
         case .flac:
             // 20 bits: bytes 18, 19 and the high nibble of 20.
@@ -255,7 +239,7 @@ struct HeaderLayout {
         }
     }
 
-    func writeChunkSize(random: inout SplitMix64, into bytes: inout [UInt8]) {
+    func writeChunkSize(random: inout SignalGenerator, into bytes: inout [UInt8]) {
         guard !sizeFields.isEmpty else { return bytes.write32(0xFFFF_FFFF, at: 4, bigEndian: false) }
         let field = random.pick(sizeFields)
         guard field.offset + 4 <= bytes.count else { return }

@@ -1,5 +1,6 @@
-import Glibc
 import AttuneLive
+import AttuneTestSupport
+import Glibc
 import Testing
 
 @testable import AttuneDSP
@@ -31,11 +32,11 @@ import Testing
         var truth: [(digit: Character, start: Double, end: Double)] = []
         signal.silence(seconds: 0.2)
         for digit in Self.keypad + Self.keypad.reversed() {
-            let seconds = random.uniform(0.05, 0.1)
+            let seconds = random.nextUniform(0.05, 0.1)
             let start = signal.seconds
             signal.dtmf(digit, lowDb: lowDb, highDb: highDb, seconds: seconds, random: &random)
             truth.append((digit, start, start + seconds))
-            signal.silence(seconds: random.uniform(0.05, 0.1))
+            signal.silence(seconds: random.nextUniform(0.05, 0.1))
         }
         signal.silence(seconds: 0.2)
         let pairPower = (pow(10, lowDb / 10) + pow(10, highDb / 10)) / 2
@@ -382,24 +383,8 @@ import Testing
         var testDescription: String { name }
     }
 
-    /// SplitMix64, Gaussian by Box–Muller.
-    struct Random {
-        var state: UInt64
-        init(seed: UInt64) { state = seed }
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-        mutating func uniform() -> Double { Double(next() >> 11) / Double(1 << 53) }
-        mutating func uniform(_ low: Double, _ high: Double) -> Double { low + (high - low) * uniform() }
-        mutating func gaussian() -> Double {
-            let u1 = max(uniform(), 1e-300), u2 = uniform()
-            return (-2 * log(u1)).squareRoot() * cos(2 * Double.pi * u2)
-        }
-    }
+    /// Seeded draws (SplitMix64, Gaussian by Box–Muller): AttuneTestSupport's generator.
+    typealias Random = SignalGenerator
 
     /// A signal built piece by piece at 8 kHz.
     struct Signal {
@@ -415,7 +400,7 @@ import Testing
             let count = Int((seconds * ToneDetectorTests.rate).rounded())
             var chunk = [Double](repeating: 0, count: count)
             for (hz, db) in partials {
-                let amplitude = pow(10, db / 20), phase = random.uniform(0, 2 * Double.pi)
+                let amplitude = pow(10, db / 20), phase = random.nextUniform(0, 2 * Double.pi)
                 let step = 2 * Double.pi * hz / ToneDetectorTests.rate
                 for n in 0..<count { chunk[n] += amplitude * sin(phase + step * Double(n)) }
             }
@@ -430,7 +415,7 @@ import Testing
         /// White Gaussian noise of mean-square `power` over the whole signal.
         mutating func addWhiteNoise(power: Double, random: inout Random) {
             let rms = power.squareRoot()
-            for n in samples.indices { samples[n] += Float(random.gaussian() * rms) }
+            for n in samples.indices { samples[n] += Float(random.nextGaussian() * rms) }
         }
 
         /// Pink noise (Kellet's filter on white noise), mean-square `power`.
@@ -438,7 +423,7 @@ import Testing
             var b = [Double](repeating: 0, count: 7)
             var pink = [Double](repeating: 0, count: samples.count)
             for n in pink.indices {
-                let w = random.gaussian()
+                let w = random.nextGaussian()
                 b[0] = 0.99886 * b[0] + w * 0.0555179
                 b[1] = 0.99332 * b[1] + w * 0.0750759
                 b[2] = 0.96900 * b[2] + w * 0.1538520
@@ -460,17 +445,17 @@ import Testing
     static func voiceLike(seconds: Double, shape: Int, syllabic: Bool, random: inout Random) -> [Float] {
         let count = Int(seconds * rate)
         var output = [Float](repeating: 0, count: count)
-        var f0 = random.uniform(110, 240)
-        var ratePerSecond = random.uniform(0.2, 0.6) * (random.uniform() < 0.5 ? -1 : 1)
-        var nextTurn = Int(random.uniform(0.2, 0.6) * rate)
+        var f0 = random.nextUniform(110, 240)
+        var ratePerSecond = random.nextUniform(0.2, 0.6) * (random.nextUniform() < 0.5 ? -1 : 1)
+        var nextTurn = Int(random.nextUniform(0.2, 0.6) * rate)
         var phases = [Double](repeating: 0, count: 20)
-        for h in 0..<20 { phases[h] = random.uniform(0, 2 * Double.pi) }
+        for h in 0..<20 { phases[h] = random.nextUniform(0, 2 * Double.pi) }
         var amplitudes = [Double](repeating: 0, count: 20)
         let vowels: [[Double]] = [[730, 1090, 2440], [270, 2290, 3010], [300, 870, 2240], [530, 1840, 2480], [570, 840, 2410], [660, 1720, 2410]]
         var formants = vowels[0]
         var nextVowel = 0
-        var syllablePhase = 0.0, syllableRate = random.uniform(3, 6), depthDb = random.uniform(20, 30)
-        var level = random.uniform(0.1, 0.4)
+        var syllablePhase = 0.0, syllableRate = random.nextUniform(3, 6), depthDb = random.nextUniform(20, 30)
+        var level = random.nextUniform(0.1, 0.4)
         let block = 20  // amplitudes and gain are updated every 2.5 ms
         phases.withUnsafeMutableBufferPointer { phases in
             amplitudes.withUnsafeMutableBufferPointer { amplitudes in
@@ -478,12 +463,12 @@ import Testing
                     var n = 0
                     while n < count {
                         if n >= nextTurn {
-                            ratePerSecond = random.uniform(0.2, 0.6) * (ratePerSecond > 0 ? -1 : 1)
-                            nextTurn = n + Int(random.uniform(0.2, 0.6) * rate)
+                            ratePerSecond = random.nextUniform(0.2, 0.6) * (ratePerSecond > 0 ? -1 : 1)
+                            nextTurn = n + Int(random.nextUniform(0.2, 0.6) * rate)
                         }
                         if n >= nextVowel {
-                            formants = vowels[Int(random.next() % UInt64(vowels.count))]
-                            nextVowel = n + Int(random.uniform(0.15, 0.3) * rate)
+                            formants = vowels[Int(random.nextBits() % UInt64(vowels.count))]
+                            nextVowel = n + Int(random.nextUniform(0.15, 0.3) * rate)
                         }
                         for h in 0..<20 {
                             let hz = Double(h + 1) * f0
@@ -502,10 +487,10 @@ import Testing
                             syllablePhase += syllableRate * Double(block) / rate
                             if syllablePhase >= 1 {
                                 syllablePhase -= 1
-                                syllableRate = random.uniform(3, 6)
-                                depthDb = random.uniform(20, 30)
-                                level = random.uniform(0.1, 0.4)
-                                if random.uniform() < 0.2 { level = 0 }  // a pause
+                                syllableRate = random.nextUniform(3, 6)
+                                depthDb = random.nextUniform(20, 30)
+                                level = random.nextUniform(0.1, 0.4)
+                                if random.nextUniform() < 0.2 { level = 0 }  // a pause
                             }
                             let envelope = 0.5 - 0.5 * cos(2 * Double.pi * syllablePhase)
                             gain *= pow(10, -depthDb * (1 - envelope) / 20)

@@ -8,13 +8,6 @@ import Testing
 /// The engine's vector shortcuts against the plain definitions they replace: each must give the
 /// same bits, on inputs chosen to reach their edges (ties, empty ranges, buffer ends, ±0).
 @Suite struct VectorPathTests {
-    /// Seeded integers below `n` (AttuneTestSupport's SplitMix64).
-    struct Random {
-        var generator: SignalGenerator
-        init(state: UInt64) { generator = SignalGenerator(seed: state) }
-        mutating func below(_ n: Int) -> Int { Int(generator.nextBits() % UInt64(n)) }
-    }
-
     // MARK: - Tone detector scans
 
     /// The definition `strongestBin` replaced: bin by bin, skipping each lobe at its low edge.
@@ -32,25 +25,25 @@ import Testing
     /// 20,000 spectra of few distinct levels (so ties are common) and zeros, with one or two lobes
     /// anywhere in the band: at its edges, side by side, in either order, covering all of it.
     @Test func strongestBinIsTheFirstStrongestOutsideTheLobes() {
-        var random = Random(state: 11)
+        var random = SignalGenerator(seed: 11)
         let band = BandLayout.firstMeasuredBin..<BandLayout.endMeasuredBin
         var checked = 0, ties = 0, none = 0
         for _ in 0..<20_000 {
             let levels = [Float(0), 0.25, 1, 3.5, 1e-9]
-            let power = (0..<257).map { _ in levels[random.below(random.below(2) == 0 ? 2 : levels.count)] }
+            let power = (0..<257).map { _ in levels[random.next(in: 0..<(random.next(in: 0..<2) == 0 ? 2 : levels.count))] }
             // Lobes of up to 12 bins (a quarter of cases up to the whole band).
-            let reach = random.below(4) == 0 ? band.count : 12
-            let aLow = band.lowerBound + random.below(band.count)
-            let a = aLow...min(band.upperBound - 1, aLow + random.below(reach))
+            let reach = random.next(in: 0..<4) == 0 ? band.count : 12
+            let aLow = band.lowerBound + random.next(in: 0..<band.count)
+            let a = aLow...min(band.upperBound - 1, aLow + random.next(in: 0..<reach))
             var b: ClosedRange<Int>?
-            if random.below(3) > 0 {
+            if random.next(in: 0..<3) > 0 {
                 let below = a.lowerBound - band.lowerBound, above = band.upperBound - 1 - a.upperBound
-                if random.below(2) == 0, below > 0 {
-                    let high = a.lowerBound - 1 - random.below(min(below, 3))
-                    b = max(band.lowerBound, high - random.below(reach))...high
+                if random.next(in: 0..<2) == 0, below > 0 {
+                    let high = a.lowerBound - 1 - random.next(in: 0..<min(below, 3))
+                    b = max(band.lowerBound, high - random.next(in: 0..<reach))...high
                 } else if above > 0 {
-                    let low = a.upperBound + 1 + random.below(min(above, 3))
-                    b = low...min(band.upperBound - 1, low + random.below(reach))
+                    let low = a.upperBound + 1 + random.next(in: 0..<min(above, 3))
+                    b = low...min(band.upperBound - 1, low + random.next(in: 0..<reach))
                 }
             }
             let expected = Self.strongestBinByBin(power, in: band, outside: a, and: b)
@@ -66,9 +59,9 @@ import Testing
     /// The eight-at-a-time maximum is the largest value of every range of a 48-bin buffer (0 for
     /// an empty one), wherever the largest lies.
     @Test func rangeMaximumIsTheLargestValue() {
-        var random = Random(state: 12)
+        var random = SignalGenerator(seed: 12)
         for _ in 0..<50 {
-            let power = (0..<48).map { _ in Float(random.below(1000)) / 7 }
+            let power = (0..<48).map { _ in Float(random.next(in: 0..<1000)) / 7 }
             power.withUnsafeBufferPointer { buffer in
                 for low in 0...48 {
                     for high in low...48 {
@@ -98,12 +91,12 @@ import Testing
     /// Normalised autocorrelations with plateaus, flat runs, negative values and peaks above 1,
     /// over every lag range of 1 to 70 lags: the same heights and the same best, bit for bit.
     @Test func peakHeightsAreTheLagByLagOnes() {
-        var random = Random(state: 14)
+        var random = SignalGenerator(seed: 14)
         var peaks = 0
         for trial in 0..<400 {
             let levels: [Float] = [-0.3, 0, 0.2, 0.5, 0.5, 0.9, 1, 1.3]
-            let n = (0..<80).map { _ in random.below(3) == 0 ? levels[random.below(levels.count)] : Float(random.below(2_000)) / 1_000 - 0.5 }
-            let low = 1 + random.below(8), high = min(78, low + trial % 70)
+            let n = (0..<80).map { _ in random.next(in: 0..<3) == 0 ? levels[random.next(in: 0..<levels.count)] : Float(random.next(in: 0..<2_000)) / 1_000 - 0.5 }
+            let low = 1 + random.next(in: 0..<8), high = min(78, low + trial % 70)
             var expected = [Float](repeating: -7, count: 80), got = expected
             let expectedBest = Self.peakHeightsOneByOne(n, low...high, into: &expected)
             let gotBest = n.withUnsafeBufferPointer { n in
@@ -168,9 +161,9 @@ import Testing
     /// Stereo chunks of every length from 1 to 300 sample frames, cut anywhere, stored through the
     /// interleaved path: each channel's windows are those of storing its samples one by one.
     @Test func interleavedRunsFrameAsSampleBySample() {
-        var random = Random(state: 13)
+        var random = SignalGenerator(seed: 13)
         let total = 8_000
-        let stereo = (0..<(2 * total)).map { _ in Float(Int(random.below(65_536)) - 32_768) / 32_768 }
+        let stereo = (0..<(2 * total)).map { _ in Float(Int(random.next(in: 0..<65_536)) - 32_768) / 32_768 }
         for channel in 0..<2 {
             var expected: [[Float]] = []
             var single = FrameAssembler()
@@ -183,7 +176,7 @@ import Testing
             var done = 0
             while done < total {
                 // A chunk of its own buffer (so its last values are the buffer's end).
-                let chunk = Array(stereo[(2 * done)..<(2 * min(total, done + 1 + random.below(300)))])
+                let chunk = Array(stereo[(2 * done)..<(2 * min(total, done + 1 + random.next(in: 0..<300)))])
                 let frames = chunk.count / 2
                 var used = 0
                 chunk.withUnsafeBufferPointer { source in
