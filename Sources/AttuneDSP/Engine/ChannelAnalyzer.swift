@@ -158,9 +158,8 @@ struct ChannelAnalyzer: Sendable {
             return features
         }
         noiseFloor.update(bandPowers: bands)
-        // A row is one SIMD16 (the 16 bands): the maximum over the rows is a few vector
-        // operations, where a band at a time was 16 scalar ones per row. (Band powers are never
-        // NaN, so the vector maximum is the scalar `max` exactly.)
+        // A row is one `BandRow`: the maximum over the rows is a few vector operations, where a
+        // band at a time was 16 scalar ones per row.
         let rows = bleedHistoryFrames, row = bandHistoryRow
         bands.withUnsafeBytes { bands in
             bandHistory.withUnsafeMutableBytes { history in
@@ -169,7 +168,7 @@ struct ChannelAnalyzer: Sendable {
                 var maximum = history.loadUnaligned(as: BandRow.self)
                 for r in 1..<rows {
                     let next = history.loadUnaligned(fromByteOffset: r * stride, as: BandRow.self)
-                    maximum.replace(with: next, where: next .> maximum)  // (`pointwiseMax` goes lane by lane)
+                    maximum = maximum.lanewiseMaximum(next)
                 }
                 recentMaximumBands.withUnsafeMutableBytes { $0.storeBytes(of: maximum, as: BandRow.self) }
             }

@@ -340,13 +340,10 @@ struct ToneDetector: Sendable {
         var k = range.lowerBound
         while k + 8 <= range.upperBound {
             let next = base.loadUnaligned(fromByteOffset: k * MemoryLayout<Float>.stride, as: SIMD8<Float>.self)
-            lanes.replace(with: next, where: next .> lanes)
+            lanes = lanes.lanewiseMaximum(next)
             k += 8
         }
-        // Halves folded into each other as vectors (`max()` takes the lanes one by one).
-        var half = lanes.lowHalf
-        half.replace(with: lanes.highHalf, where: lanes.highHalf .> half)
-        var best = max(max(half[0], half[1]), max(half[2], half[3]))
+        var best = lanes.largestLane
         while k < range.upperBound {
             best = max(best, power[k])
             k += 1

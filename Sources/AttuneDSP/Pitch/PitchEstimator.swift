@@ -43,8 +43,7 @@ struct PitchEstimator: Sendable {
     /// Each lag's interpolated peak height, capped at 1, 0 where `n` has no peak (a parabola
     /// through the lag and its neighbours); returns the largest. `n` must hold `lags` ± 1.
     /// Branch-free (noise makes peaks random, so branches would mispredict constantly), eight
-    /// lags at a time, then one by one: the same operations in the same order for every lag
-    /// (`min(x, y)` is `y < x ? y : x`, so each is a compare and a replace).
+    /// lags at a time, then one by one: the same operations in the same order for every lag.
     static func peakHeights(_ n: UnsafeBufferPointer<Float>, _ lags: ClosedRange<Int>, into heights: UnsafeMutableBufferPointer<Float>) -> Float {
         precondition(lags.lowerBound >= 1 && lags.upperBound + 1 < n.count && lags.upperBound < heights.count)
         var lag = lags.lowerBound
@@ -55,23 +54,16 @@ struct PitchEstimator: Sendable {
             let current = values.loadUnaligned(fromByteOffset: lag * stride, as: SIMD8<Float>.self)
             let before = values.loadUnaligned(fromByteOffset: (lag - 1) * stride, as: SIMD8<Float>.self)
             let after = values.loadUnaligned(fromByteOffset: (lag + 1) * stride, as: SIMD8<Float>.self)
-            var margin = current - before
-            let fall = current - after + .leastNormalMagnitude
-            margin.replace(with: fall, where: fall .< margin)
-            margin.replace(with: current, where: current .< margin)
-            var curvature = before - 2 * current + after
-            curvature.replace(with: flattest, where: flattest .< curvature)
-            var height = current - 0.125 * (before - after) * (before - after) / curvature
-            height.replace(with: one, where: one .< height)
+            let margin = (current - before).lanewiseMinimum(current - after + .leastNormalMagnitude).lanewiseMinimum(current)
+            let curvature = (before - 2 * current + after).lanewiseMinimum(flattest)
+            var height = (current - 0.125 * (before - after) * (before - after) / curvature).lanewiseMinimum(one)
             height.replace(with: SIMD8(), where: .!(margin .> 0))
             UnsafeMutableRawPointer(heights.baseAddress!).storeBytes(of: height, toByteOffset: lag * stride, as: SIMD8<Float>.self)
-            bestLanes.replace(with: height, where: height .> bestLanes)
+            bestLanes = bestLanes.lanewiseMaximum(height)
             lag += 8
         }
         // (The largest of the lanes is the largest of their heights whatever the order.)
-        var half = bestLanes.lowHalf
-        half.replace(with: bestLanes.highHalf, where: bestLanes.highHalf .> half)
-        var best = max(max(half[0], half[1]), max(half[2], half[3]))
+        var best = bestLanes.largestLane
         while lag <= lags.upperBound {
             let current = n[lag], before = n[lag - 1], after = n[lag + 1]
             let margin = min(min(current - before, current - after + .leastNormalMagnitude), current)

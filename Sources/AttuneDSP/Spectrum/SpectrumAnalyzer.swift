@@ -98,10 +98,10 @@ struct SpectrumAnalyzer: Sendable {
     /// Whether every sample of `samples` (a whole number of 16-sample vectors) is +0 or −0.
     static func isDigitalSilence(_ samples: UnsafeBufferPointer<Float>) -> Bool {
         precondition(samples.count % 16 == 0)
-        let base = UnsafeRawPointer(samples.baseAddress!)
+        let base = UnsafeRawPointer(samples.baseAddress!), vector = MemoryLayout<SIMD16<UInt32>>.size
         for i in 0..<(samples.count / 16) {
             // Most windows have sound in their first 16 samples: one vector, and out.
-            let magnitudeBits = base.loadUnaligned(fromByteOffset: i * 64, as: SIMD16<UInt32>.self) & 0x7FFF_FFFF
+            let magnitudeBits = base.loadUnaligned(fromByteOffset: i * vector, as: SIMD16<UInt32>.self) & 0x7FFF_FFFF
             if magnitudeBits != SIMD16() { return false }
         }
         return true

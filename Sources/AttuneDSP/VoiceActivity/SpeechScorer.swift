@@ -32,8 +32,8 @@ struct SpeechScorer: Sendable {
         let bleed = bleedFactor
         // Each band's SNR in one loop (vectorised: no branch, no running sum), then their sum in
         // band order; a band at or under its expected level adds 0, which leaves the sum as it was.
-        precondition(bandPowers.count <= 16, "one SNR per band, at most 16 bands")
-        var snrDb = SIMD16<Float>()
+        precondition(bandPowers.count <= BandRow.scalarCount, "one SNR per band")
+        var snrDb = BandRow()
         let total = bandPowers.withUnsafeBufferPointer { power in
             noise.withUnsafeBufferPointer { noise in
                 otherRecentMaximum.withUnsafeBufferPointer { other in
