@@ -2,11 +2,9 @@
 ///
 /// Plans made on aligned arrays run 3–4 times faster than `FFTW_UNALIGNED` ones on this machine
 /// (512-point r2c: 250 ns against 1,080 ns), so every buffer a `RealFFT` touches is one of these.
-/// Copies share storage until one of them is mutated. Its accessors are inlinable, so the engine's
-/// per-frame loops over these buffers (windowing, power spectrum) are compiled into the engine
-/// rather than called as closures from another module.
+/// Copies share storage until one of them is mutated.
 public struct FFTBuffer: Sendable {
-    @usableFromInline var storage: Storage
+    private var storage: Storage
     /// Number of floats.
     public let count: Int
 
@@ -16,7 +14,7 @@ public struct FFTBuffer: Sendable {
         storage = Storage(count: count)
     }
 
-    @inlinable public subscript(index: Int) -> Float {
+    public subscript(index: Int) -> Float {
         get {
             precondition(index >= 0 && index < count)
             return storage.pointer[index]
@@ -28,11 +26,11 @@ public struct FFTBuffer: Sendable {
         }
     }
 
-    @inlinable public func withUnsafeBufferPointer<R>(_ body: (UnsafeBufferPointer<Float>) throws -> R) rethrows -> R {
+    public func withUnsafeBufferPointer<R>(_ body: (UnsafeBufferPointer<Float>) throws -> R) rethrows -> R {
         try body(UnsafeBufferPointer(start: storage.pointer, count: count))
     }
 
-    @inlinable public mutating func withUnsafeMutableBufferPointer<R>(_ body: (UnsafeMutableBufferPointer<Float>) throws -> R) rethrows -> R {
+    public mutating func withUnsafeMutableBufferPointer<R>(_ body: (UnsafeMutableBufferPointer<Float>) throws -> R) rethrows -> R {
         makeUnique()
         return try body(UnsafeMutableBufferPointer(start: storage.pointer, count: count))
     }
@@ -40,21 +38,21 @@ public struct FFTBuffer: Sendable {
     /// The raw pointer for FFTW, without a uniqueness check (callers have just made it unique).
     var basePointer: UnsafeMutablePointer<Float> { storage.pointer }
 
-    @inlinable mutating func makeUnique() {
+    mutating func makeUnique() {
         if !isKnownUniquelyReferenced(&storage) { storage = storage.copy(count: count) }
     }
 
-    @usableFromInline final class Storage: @unchecked Sendable {
+    private final class Storage: @unchecked Sendable {
         // @unchecked: the memory is only written through `FFTBuffer`'s mutating members, which
         // first make the storage unique, so no two owners ever see a write.
-        @usableFromInline let pointer: UnsafeMutablePointer<Float>
+        let pointer: UnsafeMutablePointer<Float>
 
-        @usableFromInline init(count: Int) {
+        init(count: Int) {
             pointer = FFTWMemory.allocateFloats(max(count, 1))
             pointer.initialize(repeating: 0, count: max(count, 1))
         }
 
-        @usableFromInline func copy(count: Int) -> Storage {
+        func copy(count: Int) -> Storage {
             let clone = Storage(count: count)
             clone.pointer.update(from: pointer, count: count)
             return clone
