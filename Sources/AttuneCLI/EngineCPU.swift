@@ -7,12 +7,15 @@ import Glibc
 /// runs, so a binary copied to an older CPU says so instead of dying on an illegal instruction.
 /// (This module itself is built for any x86-64, so the check can run anywhere.)
 enum EngineCPU {
-    /// The feature flags, as /proc/cpuinfo names them, that the engine needs; empty for a build
-    /// that runs on any CPU. (The same list as `engineCPUSettings` in Package.swift, which cannot
-    /// share code with the package.)
+    /// The x86-64-v3 features as /proc/cpuinfo names them. (The same list as
+    /// `engineCPUSettings` in Package.swift, which cannot share code with the package.)
+    static let x86_64_v3Flags = ["avx", "avx2", "bmi1", "bmi2", "f16c", "fma", "abm", "movbe", "xsave"]
+
+    /// The features the engine needs: the x86-64-v3 ones for an AVX2 build, none for one that
+    /// runs on any CPU.
     static let requiredFlags: [String] = {
         #if ATTUNE_ENGINE_X86_64_V3
-        ["avx", "avx2", "bmi1", "bmi2", "f16c", "fma", "abm", "movbe", "xsave"]
+        x86_64_v3Flags
         #else
         []
         #endif

@@ -27,7 +27,7 @@ import Testing
     @Test func strongestBinIsTheFirstStrongestOutsideTheLobes() {
         var random = SignalGenerator(seed: 11)
         let band = BandLayout.firstMeasuredBin..<BandLayout.endMeasuredBin
-        var checked = 0, ties = 0, none = 0
+        var ties = 0, none = 0
         for _ in 0..<20_000 {
             let levels = [Float(0), 0.25, 1, 3.5, 1e-9]
             let power = (0..<257).map { _ in levels[random.next(in: 0..<(random.next(in: 0..<2) == 0 ? 2 : levels.count))] }
@@ -49,11 +49,10 @@ import Testing
             let expected = Self.strongestBinByBin(power, in: band, outside: a, and: b)
             let got = power.withUnsafeBufferPointer { ToneDetector.strongestBin($0, in: band, outside: a, and: b) }
             #expect(got == expected, "lobes \(a), \(String(describing: b))")
-            checked += 1
             if expected < 0 { none += 1 } else if power[band].filter({ $0 == power[expected] }).count > 1 { ties += 1 }
         }
         // The cases that matter occurred.
-        #expect(checked == 20_000 && ties > 1_000 && none > 0)
+        #expect(ties > 1_000 && none > 0)
     }
 
     /// The eight-at-a-time maximum is the largest value of every range of a 48-bin buffer (0 for
