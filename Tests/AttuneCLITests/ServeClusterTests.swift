@@ -125,4 +125,48 @@ import Glibc
         #expect(try await store.callCount() == 1, "B's call is stored; A's, interrupted, is not")
         await store.close()
     }
+
+    /// A server tells the others a call started only once the call's row is in the store: a server
+    /// joining at any moment then either hears the start or reads the row (told first, one joining
+    /// in between learnt of the call neither way, and never listed it). Checked the moment the
+    /// start is heard, by a listener on the servers' own channel.
+    @Test func aCallsStartIsHeardOnlyOnceItIsInTheStore() async throws {
+        let location = try TestStores.freshLocation(.postgres, name: "attune-cluster-order")
+        let configuration = """
+            { "host": "127.0.0.1", "port": 0, "database": "\(location)", "model": "\(RepositoryPaths.defaultModel)",
+              "live": { "idleSeconds": 3600 },
+              "tokens": [ { "token": "\(Self.ingestToken)", "role": "ingest" } ] }
+            """
+        let store = try await ResultsStore.open(location)
+        let channel = try #require(store.channel("attune_live"))
+        // Listening: the listener's own hello has come back.
+        let hello = #"{"origin":"order-test","hello":"\#(UInt64.random(in: 0...UInt64.max))"}"#
+        var messages = channel.messages.makeAsyncIterator()
+        let greeting = Task {
+            while !Task.isCancelled {
+                try? await channel.send([hello])
+                try? await Task.sleep(for: .milliseconds(200))
+            }
+        }
+        while let text = try await messages.next(), text != hello {}
+        greeting.cancel()
+
+        let server = try ServeCommandTests.startServer(configuration: configuration)
+        defer { if server.process.isRunning { ServeCommandTests.interruptAndWait(server.process) } }
+        var rowsWhenHeard: [Int] = []
+        for index in 0..<5 {
+            let callId = "ordered-\(index)"
+            let socket = await RawWebSocket.open(port: server.port, path: "/v1/ingest/native", token: Self.ingestToken, thenSending: [Self.start(callId)])
+            try #require(socket >= 0)
+            defer { close(socket) }
+            while let text = try await messages.next() {
+                guard text.contains(#""started""#), text.contains(#""\#(callId)""#) else { continue }
+                let rows: Int? = try await store.value("SELECT COUNT(*) FROM liveCalls WHERE callId = ?", [.text(callId)])
+                rowsWhenHeard.append(rows ?? 0)
+                break
+            }
+        }
+        #expect(rowsWhenHeard == [1, 1, 1, 1, 1], "each call's row was in the store when its start was heard")
+        await store.close()
+    }
 }

@@ -36,6 +36,10 @@ public final class LiveHub: Sendable {
         /// was since used or posted again is skipped): expiry and eviction without a scan.
         var pendingOrder: [(callId: String, postedAt: ContinuousClock.Instant)] = []
         var pendingHead = 0
+        /// Calls that ended here lately (`recentlyEndedCalls` at most, oldest dropped first), so a
+        /// start or update from another server that arrives after the end does not bring the
+        /// call back (a store read that raced the end, a start relayed after a short call ended).
+        var ended = RecentKeys(capacity: LiveHub.recentlyEndedCalls)
 
         /// Drops the oldest waiting context while `shouldDrop(its post time, how many wait)` says so.
         mutating func dropOldestPending(while shouldDrop: (ContinuousClock.Instant, Int) -> Bool) {
@@ -78,15 +82,32 @@ public final class LiveHub: Sendable {
 
     /// An event from another server sharing the store: its call's start, update, alert, end or
     /// context, applied here as if it had happened here (a call id already live here is kept).
+    /// An update or alert of a call not heard to start here starts it (the start went out before
+    /// this server listened); nothing about a call that ended here starts it again.
     public func apply(_ event: HubEvent) {
         switch event {
-        case .started(let info): _ = try? registerHere(info)
-        case .update(let update): publishHere(.update(update))
-        case .alert(let alert): publishHere(.alert(alert))
+        case .started(let info): startFromElsewhere(info)
+        case .update(let update):
+            startFromElsewhere(update.call)
+            publishHere(.update(update))
+        case .alert(let alert):
+            startFromElsewhere(alert.call)
+            publishHere(.alert(alert))
         case .ended(let ended): endHere(ended)
         case .context(let callId, let context): _ = setContextHere(context, callId: callId, now: .now)
         }
     }
+
+    /// Calls remembered as ended, so that late news of them is not taken as a start (`apply`).
+    public static let recentlyEndedCalls = 10_000
+
+    private func startFromElsewhere(_ info: LiveCallInfo) {
+        let known = state.withLock { $0.calls[info.callId] != nil || $0.ended.contains(Self.endedKey(info)) }
+        if !known { _ = try? registerHere(info) }
+    }
+
+    /// One call's identity among the ended: its id and start (an id may be used again later).
+    private static func endedKey(_ info: LiveCallInfo) -> String { info.callId + "\u{0}" + info.startedAt }
 
     /// How long a context posted before its call waits for the call (s): a CTI posts when the
     /// call is routed, seconds before the audio arrives; an hour covers queues and holds.
@@ -169,11 +190,22 @@ public final class LiveHub: Sendable {
 
     /// A call has started, with a context posted for it before, if any (its fields win). Its
     /// team's walls are told. Returns the call as registered.
+    ///
+    /// The other servers are told at once, unless `announced` is false: then `announceStart`
+    /// tells them, once the call is recorded in the store they read when they join. (Told
+    /// before the record lands, a server joining in between would learn of the call neither way.)
     @discardableResult
-    public func register(_ info: LiveCallInfo) throws(RegistrationError) -> LiveCallInfo {
+    public func register(_ info: LiveCallInfo, announced: Bool = true) throws(RegistrationError) -> LiveCallInfo {
         let registered = try registerHere(info)
-        relayed(.started(registered))
+        if announced { relayed(.started(registered)) }
         return registered
+    }
+
+    /// Tells the other servers that a call registered unannounced has started, as it is known now;
+    /// nothing if it has ended meanwhile (they learn of a short call from its updates and end).
+    public func announceStart(callId: String) {
+        guard let info = currentInfo(callId: callId) else { return }
+        relayed(.started(info))
     }
 
     private func registerHere(_ info: LiveCallInfo) throws(RegistrationError) -> LiveCallInfo {
@@ -237,6 +269,7 @@ public final class LiveHub: Sendable {
 
     private func endHere(_ ended: LiveCallEnded) {
         let (watchers, own, info): ([Mailbox], [Mailbox], LiveCallInfo) = state.withLock { state in
+            state.ended.insert(Self.endedKey(ended.call))
             guard let live = state.calls.removeValue(forKey: ended.call.callId) else { return ([], [], ended.call) }
             let watchers = Self.watchers(of: live.info, in: state)
             let own = (state.callSubscribers.removeValue(forKey: ended.call.callId) ?? [:]).values.map(\.mailbox)

@@ -128,7 +128,8 @@ struct IngestDriver {
             return "cannot analyse this stream: \(error)"
         }
         let registered: LiveCallInfo
-        do { registered = try state.hub.register(live.info) } catch {
+        // With a store, the other servers hear of the call once its row is written (below).
+        do { registered = try state.hub.register(live.info, announced: state.database == nil) } catch {
             state.metrics.error(.protocol)
             return "\(source.callNoun) \(setup.callId) is already live"
         }
@@ -145,12 +146,14 @@ struct IngestDriver {
         state.metrics.callStarted()
         if let database = state.database {
             // Under way, for the servers sharing the store (and so that it ends as interrupted
-            // if this server dies); the end is recorded whichever write lands first.
-            let record = LiveCallRecord(registered, serverId: state.serverId), logger = logger
+            // if this server dies); the end is recorded whichever write lands first. Only then
+            // are the other servers told: one that joins meanwhile reads the row or hears the start.
+            let record = LiveCallRecord(registered, serverId: state.serverId), logger = logger, hub = state.hub
             Task {
                 do { try await database.recordLiveCall(record) } catch {
                     logger.error("live call not recorded in the store", metadata: ["error": "\(error)"])
                 }
+                hub.announceStart(callId: record.callId)
             }
         }
         logger[metadataKey: "callId"] = "\(setup.callId)"
