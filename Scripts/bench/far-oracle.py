@@ -19,7 +19,11 @@ truth's own merge rule (make_fixtures.merge_runs). It never errs on precision; i
 can be heard. Attune's F1 (`attune analyze --json` segments, rasterised as
 Scripts/fixture_accuracy.py does) is printed beside it, with its share of the 0 dB oracle.
 
-Prints one table per split (tune: the speakers the gate was fitted on; heldOut: the others).
+Prints one table per split (tune: the speakers the gate was fitted on; heldOut: the others), then
+where Attune's errors are: the wearer's frames missed where the wearer was the loudest sound (the
+detector's own misses), under a louder far talker, or under the noise (what the oracle misses too);
+frames taken while a far talker was heard above the noise (the gate let a far voice through) or
+otherwise (edges held into pauses, noise). Each as a share of the wearer's speech frames.
 """
 import argparse
 import glob
@@ -90,6 +94,14 @@ def main():
                     cell[f"oracle {margin} dB"] = cell.get(f"oracle {margin} dB", 0) + counts(wanted, heard)
                 found = np.array(fa.frames(found_segments.get(party, []), total))
                 cell["attune"] = cell.get("attune", 0) + counts(wanted, found)
+                # Where Attune's errors are: each missed wearer frame by what was louder there,
+                # each wrongly taken frame by whether a far talker was heard above the noise.
+                near_on_top = (near >= far) & (near >= noise)
+                under_far = ~near_on_top & (far >= noise)
+                misses, extras = wanted & ~found, ~wanted & found
+                errors = np.array([(misses & near_on_top).sum(), (misses & under_far).sum(), (misses & ~near_on_top & ~under_far).sum(),
+                                   (extras & (far >= noise)).sum(), (extras & (far < noise)).sum()])
+                cell["errors"] = cell.get("errors", 0) + errors
     names = [f"oracle {m} dB" for m in MARGINS_DB] + ["attune"]
     print("Speech F1 on the far-talker calls (10 ms frames, both parties pooled) against a dominance oracle")
     print("(oracle M dB: the wearer's frames where the near talker is no more than M dB under the far talkers and the noise)\n")
@@ -99,6 +111,16 @@ def main():
             cell = table[(split, level)]
             values = [f1(cell[n]) for n in names]
             print(f"{'':8s} {level:6d} | " + " | ".join(f"{v:12.3f}" for v in values) + f" | {values[-1] / values[0]:.3f}")
+        print()
+    print("Attune's errors, as a share of the wearer's speech frames: missed where the wearer was the loudest sound,")
+    print("missed under a louder far talker, missed under the noise; taken while a far talker was heard, taken otherwise\n")
+    for split in ("tune", "heldOut"):
+        print(f"{split:8s} far dB | missed: on top | under far | under noise | taken: far heard | otherwise")
+        for level in LEVELS:
+            cell = table[(split, level)]
+            speech = cell["attune"][0] + cell["attune"][2]
+            shares = cell["errors"] / max(speech, 1)
+            print(f"{'':8s} {level:6d} | {shares[0]:13.3f} | {shares[1]:9.3f} | {shares[2]:11.3f} | {shares[3]:16.3f} | {shares[4]:9.3f}")
         print()
     print(f"engine: {report.get('engineVersion')}, configuration {report.get('configurationFingerprint')}")
 
