@@ -39,7 +39,7 @@ public final class LiveHub: Sendable {
         /// Calls that ended here lately (`recentlyEndedCalls` at most, oldest dropped first), so a
         /// start or update from another server that arrives after the end does not bring the
         /// call back (a store read that raced the end, a start relayed after a short call ended).
-        var ended = RecentKeys(capacity: LiveHub.recentlyEndedCalls)
+        var ended = RecentKeys<EndedCall>(capacity: LiveHub.recentlyEndedCalls)
 
         /// Drops the oldest waiting context while `shouldDrop(its post time, how many wait)` says so.
         mutating func dropOldestPending(while shouldDrop: (ContinuousClock.Instant, Int) -> Bool) {
@@ -101,13 +101,21 @@ public final class LiveHub: Sendable {
     /// Calls remembered as ended, so that late news of them is not taken as a start (`apply`).
     public static let recentlyEndedCalls = 10_000
 
-    private func startFromElsewhere(_ info: LiveCallInfo) {
-        let known = state.withLock { $0.calls[info.callId] != nil || $0.ended.contains(Self.endedKey(info)) }
-        if !known { _ = try? registerHere(info) }
+    /// One call among the ended: its id and start (an id may be used again later).
+    private struct EndedCall: Hashable {
+        var callId: String
+        var startedAt: String
+        init(_ info: LiveCallInfo) { (callId, startedAt) = (info.callId, info.startedAt) }
     }
 
-    /// One call's identity among the ended: its id and start (an id may be used again later).
-    private static func endedKey(_ info: LiveCallInfo) -> String { info.callId + "\u{0}" + info.startedAt }
+    /// Starts another server's call here unless it is live here already or has ended (checked
+    /// under the same lock as the start, so an end cannot slip in between).
+    private func startFromElsewhere(_ info: LiveCallInfo) {
+        let started = state.withLock { state in
+            state.calls[info.callId] == nil && !state.ended.contains(EndedCall(info)) ? Self.insert(info, into: &state) : nil
+        }
+        if let (walls, registered) = started { for wall in walls { wall.post(.callStarted(registered)) } }
+    }
 
     /// How long a context posted before its call waits for the call (s): a CTI posts when the
     /// call is routed, seconds before the audio arrives; an hour covers queues and holds.
@@ -209,14 +217,20 @@ public final class LiveHub: Sendable {
     }
 
     private func registerHere(_ info: LiveCallInfo) throws(RegistrationError) -> LiveCallInfo {
-        let (walls, registered): ([Mailbox], LiveCallInfo) = try state.withLock { state throws(RegistrationError) in
+        let (walls, registered) = try state.withLock { state throws(RegistrationError) in
             guard state.calls[info.callId] == nil else { throw RegistrationError.duplicateCallId(info.callId) }
-            let registered = state.pendingContexts.removeValue(forKey: info.callId).map { info.with($0.context) } ?? info
-            state.calls[info.callId] = Live(info: registered)
-            return (Self.walls(of: registered, in: state), registered)
+            return Self.insert(info, into: &state)
         }
         for wall in walls { wall.post(.callStarted(registered)) }
         return registered
+    }
+
+    /// Makes a call not live yet live, with a context posted for it before; returns the walls to
+    /// tell (after the lock) and the call as registered.
+    private static func insert(_ info: LiveCallInfo, into state: inout State) -> (walls: [Mailbox], registered: LiveCallInfo) {
+        let registered = state.pendingContexts.removeValue(forKey: info.callId).map { info.with($0.context) } ?? info
+        state.calls[info.callId] = Live(info: registered)
+        return (walls(of: registered, in: state), registered)
     }
 
     /// Hands an update or alert to everyone watching its call.
@@ -269,7 +283,7 @@ public final class LiveHub: Sendable {
 
     private func endHere(_ ended: LiveCallEnded) {
         let (watchers, own, info): ([Mailbox], [Mailbox], LiveCallInfo) = state.withLock { state in
-            state.ended.insert(Self.endedKey(ended.call))
+            state.ended.insert(EndedCall(ended.call))
             guard let live = state.calls.removeValue(forKey: ended.call.callId) else { return ([], [], ended.call) }
             let watchers = Self.watchers(of: live.info, in: state)
             let own = (state.callSubscribers.removeValue(forKey: ended.call.callId) ?? [:]).values.map(\.mailbox)

@@ -1,10 +1,10 @@
 /// The last `capacity` distinct keys inserted: a set that forgets its oldest members first, so
 /// what it remembers stays bounded however long the server runs.
-struct RecentKeys {
+struct RecentKeys<Key: Hashable> {
     let capacity: Int
-    private var members: Set<String> = []
+    private var members: Set<Key> = []
     /// Members in the order they came; the oldest is at `head`.
-    private var order: [String] = []
+    private var order: [Key] = []
     private var head = 0
 
     init(capacity: Int) {
@@ -14,9 +14,9 @@ struct RecentKeys {
 
     var count: Int { members.count }
 
-    func contains(_ key: String) -> Bool { members.contains(key) }
+    func contains(_ key: Key) -> Bool { members.contains(key) }
 
-    mutating func insert(_ key: String) {
+    mutating func insert(_ key: Key) {
         guard members.insert(key).inserted else { return }
         order.append(key)
         if members.count > capacity {
