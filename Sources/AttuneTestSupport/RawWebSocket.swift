@@ -125,6 +125,16 @@ public enum RawWebSocket {
         }
     }
 
+    /// The whole unmasked server frames in `bytes`, in order (an unfinished last one left out).
+    public static func serverFrames(_ bytes: [UInt8]) -> [(opcode: UInt8, payload: [UInt8])] {
+        var frames: [(opcode: UInt8, payload: [UInt8])] = [], rest = bytes
+        while let (opcode, payload, used) = serverFrame(rest) {
+            frames.append((opcode, payload))
+            rest.removeFirst(used)
+        }
+        return frames
+    }
+
     /// One unmasked server frame at the start of `bytes`: opcode, payload and bytes used; nil
     /// when it has not all arrived.
     static func serverFrame(_ bytes: [UInt8]) -> (opcode: UInt8, payload: [UInt8], used: Int)? {

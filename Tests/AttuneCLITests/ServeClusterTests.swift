@@ -3,6 +3,7 @@ import AttunePipeline
 @_spi(Inspection) import AttuneStore
 import AttuneTestSupport
 import Foundation
+import Synchronization
 import Testing
 #if canImport(Glibc)
 import Glibc
@@ -139,34 +140,38 @@ import Glibc
             """
         let store = try await ResultsStore.open(location)
         let channel = try #require(store.channel("attune_live"))
-        // Listening: the listener's own hello has come back.
+        let callIds = (0..<5).map { "ordered-\($0)" }
         let hello = #"{"origin":"order-test","hello":"\#(UInt64.random(in: 0...UInt64.max))"}"#
-        var messages = channel.messages.makeAsyncIterator()
-        let greeting = Task {
-            while !Task.isCancelled {
-                try? await channel.send([hello])
-                try? await Task.sleep(for: .milliseconds(200))
+        // The listener: notes its own hello, and for each call's start, at once, whether the row
+        // is in the store.
+        let heardHello = Mutex(false), rowsWhenHeard = Mutex<[String: Int]>([:])
+        let listener = Task {
+            for try await text in channel.messages {
+                if text == hello { heardHello.withLock { $0 = true } }
+                guard text.contains(#""started""#), let callId = callIds.first(where: { text.contains(#""\#($0)""#) }) else { continue }
+                let rows: Int? = try await store.value("SELECT COUNT(*) FROM liveCalls WHERE callId = ?", [.text(callId)])
+                rowsWhenHeard.withLock { $0[callId] = rows ?? 0 }
             }
         }
-        while let text = try await messages.next(), text != hello {}
-        greeting.cancel()
+        defer { listener.cancel() }
+        // Listening once its own hello comes back (one sent before `LISTEN` took effect is lost).
+        try await eventually("the listener to hear its own hello", timeoutSeconds: 60, pollMilliseconds: 100) {
+            try await channel.send([hello])
+            return heardHello.withLock { $0 }
+        }
 
         let server = try ServeCommandTests.startServer(configuration: configuration)
         defer { if server.process.isRunning { ServeCommandTests.interruptAndWait(server.process) } }
-        var rowsWhenHeard: [Int] = []
-        for index in 0..<5 {
-            let callId = "ordered-\(index)"
+        for callId in callIds {
             let socket = await RawWebSocket.open(port: server.port, path: "/v1/ingest/native", token: Self.ingestToken, thenSending: [Self.start(callId)])
             try #require(socket >= 0)
             defer { close(socket) }
-            while let text = try await messages.next() {
-                guard text.contains(#""started""#), text.contains(#""\#(callId)""#) else { continue }
-                let rows: Int? = try await store.value("SELECT COUNT(*) FROM liveCalls WHERE callId = ?", [.text(callId)])
-                rowsWhenHeard.append(rows ?? 0)
-                break
+            try await eventually("the start of \(callId) to be heard", timeoutSeconds: 60, pollMilliseconds: 20) {
+                rowsWhenHeard.withLock { $0[callId] != nil }
             }
         }
-        #expect(rowsWhenHeard == [1, 1, 1, 1, 1], "each call's row was in the store when its start was heard")
+        let rows = rowsWhenHeard.withLock { $0 }
+        #expect(callIds.map { rows[$0] } == [1, 1, 1, 1, 1], "each call's row was in the store when its start was heard: \(rows)")
         await store.close()
     }
 }

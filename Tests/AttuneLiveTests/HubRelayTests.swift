@@ -52,7 +52,7 @@ struct HubRelayTests {
 
         let short = CallContextHubTests.info("short")
         try hub.register(short, announced: false)
-        hub.end(LiveCallEnded(call: short, durationSeconds: 1, effort: nil, distressValue: nil, distressLevel: nil, stored: true))
+        hub.end(Self.ended(short))
         let before = sent.withLock { $0.count }
         hub.announceStart(callId: "short")
         #expect(sent.withLock { $0.count } == before, "a call that has ended is not announced")
@@ -77,15 +77,14 @@ struct HubRelayTests {
         #expect(hub.currentInfo(callId: "alert-first") == alerted)
 
         // The end is heard; a stale start (a store read that raced it) or a late update is ignored.
-        let ended = LiveCallEnded(call: missed, durationSeconds: 4, effort: nil, distressValue: nil, distressLevel: nil, stored: true)
-        hub.apply(.ended(ended))
+        hub.apply(.ended(Self.ended(missed)))
         hub.apply(.started(missed))
         hub.apply(.update(Self.update(missed, streamSeconds: 4)))
         #expect(hub.currentInfo(callId: "missed-start") == nil)
 
         // An end heard for a call never known here is remembered too.
         let unseen = CallContextHubTests.info("never-seen")
-        hub.apply(.ended(LiveCallEnded(call: unseen, durationSeconds: 1, effort: nil, distressValue: nil, distressLevel: nil, stored: true)))
+        hub.apply(.ended(Self.ended(unseen)))
         hub.apply(.started(unseen))
         #expect(hub.currentInfo(callId: "never-seen") == nil)
 
@@ -98,13 +97,17 @@ struct HubRelayTests {
 
     /// The ended calls remembered are bounded: the oldest are forgotten first.
     @Test func recentKeysKeepTheNewestUpToCapacity() {
-        var keys = RecentKeys(capacity: 3)
+        var keys = RecentKeys<String>(capacity: 3)
         for key in ["a", "b", "c", "b", "d", "e"] { keys.insert(key) }
         #expect(keys.count == 3)
         #expect(!keys.contains("a") && !keys.contains("b"))
         #expect(keys.contains("c") && keys.contains("d") && keys.contains("e"))
         for index in 0..<10_000 { keys.insert("k\(index)") }
         #expect(keys.count == 3 && keys.contains("k9999") && !keys.contains("k9996"))
+    }
+
+    static func ended(_ call: LiveCallInfo) -> LiveCallEnded {
+        LiveCallEnded(call: call, durationSeconds: 4, effort: nil, distressValue: nil, distressLevel: nil, stored: true)
     }
 
     static func update(_ call: LiveCallInfo, streamSeconds: Double) -> LiveUpdate {

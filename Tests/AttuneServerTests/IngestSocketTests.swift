@@ -66,21 +66,16 @@ import Glibc
         // then drops the connection. (When each comes is asserted on a test clock:
         // IngestChannelHandlerTests; a busy machine may deliver both in one read.)
         let received = await Self.receive(socket, until: nil)
-        let ping = received.firstRange(of: [0x89, 6] + Array("attune".utf8))
-        let reasonStart: [UInt8] = [0x03, 0xE9] + Array("no message for ".utf8)
-        let goingAway = received.firstRange(of: reasonStart).flatMap { range -> (frameStart: Int, silentSeconds: Int)? in
-            guard range.lowerBound >= 2, received[range.lowerBound - 2] == 0x88 else { return nil }
-            let rest = received[range.upperBound...]
-            let digits = rest.prefix(while: { $0 != UInt8(ascii: " ") })
-            guard let seconds = Int(String(decoding: digits, as: UTF8.self)),
-                  rest.dropFirst(digits.count).starts(with: Array(" s".utf8)),
-                  Int(received[range.lowerBound - 1]) == reasonStart.count + String(seconds).utf8.count + 2 else { return nil }
-            return (range.lowerBound - 2, seconds)
-        }
+        let frames = RawWebSocket.serverFrames(received)
+        let ping = frames.firstIndex { $0.opcode == 0x9 && $0.payload == Array("attune".utf8) }
+        let goingAway = frames.firstIndex { $0.opcode == 0x8 }
         #expect(ping != nil, "no ping: \(received)")
-        #expect(goingAway != nil, "no going-away close: \(received)")
-        #expect((goingAway?.silentSeconds ?? 0) >= 2, "the close names too short a silence: \(received)")
-        #expect(ping.map { ping in goingAway.map { ping.upperBound <= $0.frameStart } ?? false } == true, "the close came before the ping: \(received)")
+        let closePayload = goingAway.map { frames[$0].payload } ?? []
+        #expect(closePayload.prefix(2) == [0x03, 0xE9], "no going-away close: \(received)")
+        let reason = String(decoding: closePayload.dropFirst(2), as: UTF8.self)
+        let silentSeconds = reason.hasPrefix("no message for ") && reason.hasSuffix(" s") ? Int(reason.dropFirst(15).dropLast(2)) : nil
+        #expect((silentSeconds ?? 0) >= 2, "the close names no silence of two idle periods or more: \(reason)")
+        #expect(ping.map { ping in goingAway.map { ping < $0 } ?? false } == true, "the close came before the ping: \(received)")
         // Closed once, here (a second close could close another test's file that reused the number).
         close(socket)
         let stored = try await Self.storedDuration("silent-call", server: server)
