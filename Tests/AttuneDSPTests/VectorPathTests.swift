@@ -157,6 +157,41 @@ import Testing
 
     // MARK: - Framing
 
+    /// Frame k's window is the 256 samples from k·80 − 88 (the stream is zero before its start),
+    /// whichever path stored them.
+    @Test func eachWindowIsTheSignalAroundItsHop() {
+        let total = 2_000
+        let signal = (0..<total).map { Float($0 + 1) }
+        func reference(_ frame: Int) -> [Float] {
+            let start = frame * AnalysisGrid.hopSamples - FrameAssembler.windowLeadSamples
+            return (start..<(start + AnalysisGrid.windowSamples)).map { $0 < 0 ? 0 : signal[$0] }
+        }
+        var single = FrameAssembler()
+        var frame = 0
+        for sample in signal where single.append(sample) {
+            #expect(single.withCurrentWindow { Array($0) } == reference(frame), "frame \(frame), one by one")
+            single.advance()
+            frame += 1
+        }
+        #expect(frame == (total - 256 + 88) / 80 + 1)
+        var runs = FrameAssembler()
+        frame = 0
+        signal.withUnsafeBufferPointer { source in
+            var used = 0
+            while used < total {
+                let run = min(total - used, runs.samplesUntilNextFrame, 37)
+                let completes = runs.append(from: source, start: used, stride: 1, count: run)
+                used += run
+                if completes {
+                    #expect(runs.withCurrentWindow { Array($0) } == reference(frame), "frame \(frame), in runs")
+                    runs.advance()
+                    frame += 1
+                }
+            }
+        }
+        #expect(frame == (total - 256 + 88) / 80 + 1)
+    }
+
     /// Stereo chunks of every length from 1 to 300 sample frames, cut anywhere, stored through the
     /// interleaved path: each channel's windows are those of storing its samples one by one.
     @Test func interleavedRunsFrameAsSampleBySample() {

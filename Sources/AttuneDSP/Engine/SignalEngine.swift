@@ -18,8 +18,9 @@ public struct SignalEngine: Sendable {
     /// Input samples received per channel.
     public private(set) var inputSampleCount = 0
     private var channels: [ChannelAnalyzer]
-    /// The "other channel" of a mono stream: no bleed.
-    private let silence = [Float](repeating: 0, count: BandLayout.bandCount)
+    /// The "other channel" of a mono stream: no bleed (one array for every engine).
+    private let silence = Self.sharedSilence
+    private static let sharedSilence = [Float](repeating: 0, count: BandLayout.bandCount)
     /// Frames analysed so far.
     public private(set) var frameCount = 0
     /// FFT work buffers, shared by the channels.

@@ -78,7 +78,7 @@ public struct ToneRun: Sendable, Equatable, Hashable {
 ///
 /// `isInTone` is causal: true from a DTMF segment's first strict frame, and from a call-progress
 /// segment's fifth. Runs close two frames after a tone ends. No allocation per frame (one small
-/// array per run reported).
+/// array per run reported, and the frequency measurement's filters, 1 KiB, at the channel's first).
 /// - Complexity: per frame one 208-bin scan; on tonal frames two or three more and six logarithms;
 ///   while a call-progress tone is measured (16 frames), up to 64 Goertzel filters over 80 samples.
 struct ToneDetector: Sendable {
@@ -163,11 +163,12 @@ struct ToneDetector: Sendable {
     private(set) var isInTone = false
     private var open: Segment?
     /// Goertzel filters of the open segment's frequency measurement (coefficients 2·cos ω and the
-    /// two state lines), `fineGroups` groups of 8.
-    private var fineCoefficients: [SIMD8<Float>]
-    private var fineState1: [SIMD8<Float>]
-    private var fineState2: [SIMD8<Float>]
-    private var fineFrequencyHz: [Float]
+    /// two state lines), `fineGroups` groups of 8. Empty until the channel's first measurement
+    /// (most calls have none, and a live server holds two detectors per call).
+    private var fineCoefficients: [SIMD8<Float>] = []
+    private var fineState1: [SIMD8<Float>] = []
+    private var fineState2: [SIMD8<Float>] = []
+    private var fineFrequencyHz: [Float] = []
     private var fineCount = 0
     /// Where the second lobe's filters start (the first lobe's run from 0); `fineCount` if one lobe.
     private var fineSplit = 0
@@ -191,10 +192,6 @@ struct ToneDetector: Sendable {
         callProgressHighestHz = Float(configuration.callProgressHighestHz)
         callProgressTolerance = Float(configuration.callProgressFrequencyTolerance)
         harmonicFloorHz = configuration.callProgressHarmonicFloorHz
-        fineCoefficients = [SIMD8<Float>](repeating: .zero, count: Self.fineGroups)
-        fineState1 = [SIMD8<Float>](repeating: .zero, count: Self.fineGroups)
-        fineState2 = [SIMD8<Float>](repeating: .zero, count: Self.fineGroups)
-        fineFrequencyHz = [Float](repeating: 0, count: Self.fineGroups * 8)
     }
 
     // MARK: - Frames in
@@ -539,6 +536,12 @@ struct ToneDetector: Sendable {
 
     /// Sets Goertzel filters 5 Hz apart over ±60 Hz around each of the frame's tones.
     private mutating func startFine(_ evidence: Evidence) {
+        if fineFrequencyHz.isEmpty {
+            fineCoefficients = [SIMD8<Float>](repeating: .zero, count: Self.fineGroups)
+            fineState1 = [SIMD8<Float>](repeating: .zero, count: Self.fineGroups)
+            fineState2 = [SIMD8<Float>](repeating: .zero, count: Self.fineGroups)
+            fineFrequencyHz = [Float](repeating: 0, count: Self.fineGroups * 8)
+        }
         var first = (evidence.firstHz - Self.fineReachHz, evidence.firstHz + Self.fineReachHz)
         var second: (Float, Float)?
         if evidence.secondHz > 0 {

@@ -92,18 +92,34 @@ struct PitchEstimator: Sendable {
     /// Shortest and longest period searched (steps of the 4 kHz lag grid).
     let shortestLag: Int
     let longestLag: Int
-    /// r_w(0) / r_w(τ) for the Hann window, τ on the 4 kHz grid.
+    /// r_w(0) / r_w(τ) for the Hann window, τ on the 4 kHz grid (for the engine's window and
+    /// configuration, one table shared by every estimator).
     private let windowCorrection: [Float]
-    /// Scratch: normalised autocorrelation and peak heights per lag.
-    private var normalised: [Float]
-    private var heights: [Float]
+    /// The table for the engine's window and the default configuration, computed once.
+    private static let sharedCorrection = correction(
+        window: SpectrumAnalyzer.sharedHannWindow, longestLag: longestLag(PitchConfiguration(), windowCount: AnalysisGrid.windowSamples))
+    /// Entries of the per-lag scratch (`FrameScratch.pitchNormalised`, `pitchHeights`) any
+    /// estimator needs: up to the longest lag any configuration allows (0.26 of the window), + 2.
+    static let scratchCount = AnalysisGrid.windowSamples * 26 / 100 + 2
 
     init(configuration: PitchConfiguration, window: [Float]) {
         let rate = Double(Self.lagRateHz)
         shortestLag = max(2, Int((rate / configuration.maximumHz).rounded(.down)))
         // Beyond ~0.52 of the window (0.26 of it on this half-rate grid) the window's own
         // autocorrelation is too small to divide by.
-        longestLag = min(Int((rate / configuration.minimumHz).rounded(.up)), window.count * 26 / 100)
+        longestLag = Self.longestLag(configuration, windowCount: window.count)
+        precondition(longestLag + 2 <= Self.scratchCount)
+        let correction = Self.correction(window: window, longestLag: longestLag)
+        // The same values, bit for bit: the shared table's storage instead of a copy of it.
+        let shared = Self.sharedCorrection
+        windowCorrection = correction.map(\.bitPattern) == shared.map(\.bitPattern) ? shared : correction
+    }
+
+    private static func longestLag(_ configuration: PitchConfiguration, windowCount: Int) -> Int {
+        min(Int((Double(lagRateHz) / configuration.minimumHz).rounded(.up)), windowCount * 26 / 100)
+    }
+
+    private static func correction(window: [Float], longestLag: Int) -> [Float] {
         var correction = [Float](repeating: 0, count: longestLag + 2)
         var zeroLag = 0.0
         for n in 0..<window.count { zeroLag += Double(window[n] * window[n]) }
@@ -113,9 +129,7 @@ struct PitchEstimator: Sendable {
             for n in 0..<(window.count - delay) { sum += Double(window[n] * window[n + delay]) }
             correction[lag] = Float(zeroLag / sum)
         }
-        windowCorrection = correction
-        normalised = [Float](repeating: 0, count: correction.count)
-        heights = [Float](repeating: 0, count: correction.count)
+        return correction
     }
 
     /// Estimates F0 from `powerSpectrum` (257 bins of the 512-point FFT).
@@ -129,12 +143,25 @@ struct PitchEstimator: Sendable {
             }
         }
         fft.inverse(&scratch.pitchSpectrum, into: &scratch.autocorrelation)
+        // The per-lag scratch is moved out for the pick (no copy: empty arrays swapped in) and back.
+        var normalised: [Float] = [], heights: [Float] = []
+        swap(&normalised, &scratch.pitchNormalised)
+        swap(&heights, &scratch.pitchHeights)
+        defer {
+            swap(&normalised, &scratch.pitchNormalised)
+            swap(&heights, &scratch.pitchHeights)
+        }
         return scratch.autocorrelation.withUnsafeBufferPointer { r in
-            windowCorrection.withUnsafeBufferPointer { correction in pickPeriod(r, correction) }
+            windowCorrection.withUnsafeBufferPointer { correction in
+                pickPeriod(r, correction, normalised: &normalised, heights: &heights)
+            }
         }
     }
 
-    private mutating func pickPeriod(_ r: UnsafeBufferPointer<Float>, _ correction: UnsafeBufferPointer<Float>) -> PitchEstimate {
+    /// - Parameters: normalised, heights: scratch (`scratchCount` entries each), written before read.
+    private func pickPeriod(
+        _ r: UnsafeBufferPointer<Float>, _ correction: UnsafeBufferPointer<Float>, normalised: inout [Float], heights: inout [Float]
+    ) -> PitchEstimate {
         let zeroLag = r[0]
         guard zeroLag > 1e-12 else { return .unvoiced }
         let inverseZero = 1 / zeroLag

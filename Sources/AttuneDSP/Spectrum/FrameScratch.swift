@@ -10,4 +10,8 @@ struct FrameScratch: Sendable {
     /// The pitch estimator's band-limited power spectrum and its inverse (the autocorrelation).
     var pitchSpectrum = FFTBuffer(count: PitchEstimator.inverseSize + 2)
     var autocorrelation = FFTBuffer(count: PitchEstimator.inverseSize)
+    /// The pitch estimator's normalised autocorrelation and peak heights per lag (written before
+    /// read in each estimate, so the channels share them too).
+    var pitchNormalised = [Float](repeating: 0, count: PitchEstimator.scratchCount)
+    var pitchHeights = [Float](repeating: 0, count: PitchEstimator.scratchCount)
 }

@@ -20,10 +20,13 @@ struct SpectralFeatures: Sendable {
 /// for the pitch estimator and `addShape(to:)`. No allocation per frame.
 /// - Complexity: one 512-point real FFT plus O(bins) per frame.
 struct SpectrumAnalyzer: Sendable {
-    let layout = BandLayout()
+    /// The bands (one layout for all: its bin edges' storage is shared by every analyzer).
+    let layout = sharedLayout
+    private static let sharedLayout = BandLayout()
     private let fft = RealFFT(size: AnalysisGrid.fftSize)
     /// The Hann window. Its storage is shared by every analyzer (one grid for all; a live server
     /// holds thousands of channels); each keeps a reference, so the per-frame path reads no global.
+    static let sharedHannWindow = sharedWindow
     private static let sharedWindow: [Float] = {
         let n = AnalysisGrid.windowSamples
         return (0..<n).map { Float(0.5 - 0.5 * cos(2 * Double.pi * Double($0) / Double(n))) }
