@@ -57,13 +57,14 @@ import Testing
 
     /// Reads a batch's progress lines from `errors` (started with `--log-interval 0.001`: a line
     /// per call) on a thread of its own, and kills the batch (SIGKILL) at the first line saying
-    /// `done` calls or more are dealt with. Returns that count; nil when the batch ended first, or
-    /// after `timeoutSeconds` (a generous deadline for a busy machine) without such a line.
-    static func kill(_ process: Process, errors: Pipe, whenDone done: Int, timeoutSeconds: Double = 120) async -> Int? {
+    /// `done` calls or more are dealt with. Returns that count (nil when the batch ended first, or
+    /// after `timeoutSeconds`, a generous deadline for a busy machine, without such a line) and
+    /// the batch's error lines read meanwhile (`attune: error…`, for failure messages).
+    static func kill(_ process: Process, errors: Pipe, whenDone done: Int, timeoutSeconds: Double = 120) async -> (killedAt: Int?, errorLines: String) {
         await onOwnThread {
             let descriptor = errors.fileHandleForReading.fileDescriptor
             let deadline = Date().addingTimeInterval(timeoutSeconds)
-            var pending = "", buffer = [UInt8](repeating: 0, count: 4096)
+            var pending = "", buffer = [UInt8](repeating: 0, count: 4096), errorLines = ""
             while Date() < deadline {
                 var waiting = pollfd(fd: descriptor, events: Int16(POLLIN), revents: 0)
                 guard poll(&waiting, 1, 1000) >= 0 else { break }
@@ -74,14 +75,15 @@ import Testing
                 while let newline = pending.firstIndex(of: "\n") {
                     let line = pending[..<newline]
                     pending = String(pending[pending.index(after: newline)...])
+                    if line.hasPrefix("attune: error") { errorLines += line + "\n" }
                     guard let match = line.firstMatch(of: #/^progress: \[ *(\d+)\//#), let reached = Int(match.output.1), reached >= done else { continue }
                     Glibc.kill(process.processIdentifier, SIGKILL)
                     process.waitUntilExit()
-                    return reached
+                    return (reached, errorLines)
                 }
             }
             process.waitUntilExit()
-            return nil
+            return (nil, errorLines + (pending.hasPrefix("attune: error") ? pending : ""))
         }
     }
 
@@ -135,7 +137,7 @@ import Testing
         for delta in [1, 8, 8, 8] {
             let storedBefore = try await store.callCount()
             let (process, _, errors) = try Self.start(["batch", directory + "/night", "--db", db, "--jobs", "2", "--log-interval", "0.001"])
-            if await Self.kill(process, errors: errors, whenDone: storedBefore + delta) != nil {
+            if await Self.kill(process, errors: errors, whenDone: storedBefore + delta).killedAt != nil {
                 #expect(process.terminationReason == .uncaughtSignal)
                 killedWithCalls.append(try await store.callCount())
             }
@@ -181,26 +183,33 @@ import Testing
 
         // Each worker is killed up to twice, at a seeded random point of its progress (once it has
         // dealt with 1 to 8 calls), then runs to the end.
-        let outcomes = await withTaskGroup(of: (kills: Int, status: Int32, reason: Process.TerminationReason).self) { group in
+        let outcomes = await withTaskGroup(of: (kills: Int, status: Int32, reason: Process.TerminationReason, errors: String).self) { group in
             for worker in 0..<4 {
                 group.addTask {
                     var random = SeededGenerator(seed: UInt64(100 + worker + (sharded ? 10 : 0)))
                     let arguments = ["batch", night, "--db", location, "--jobs", "1", "--log-interval", "0.001"] + (sharded ? ["--shard", "\(worker)/4"] : [])
                     var kills = 0
                     while true {
-                        guard let (process, _, errors) = try? Self.start(arguments) else { return (kills, -1, .exit) }
-                        if kills < 2, await Self.kill(process, errors: errors, whenDone: Int.random(in: 1...8, using: &random)) != nil {
-                            kills += 1
-                            continue
+                        guard let (process, _, errors) = try? Self.start(arguments) else { return (kills, -1, .exit, "could not start") }
+                        var errorLines = ""
+                        if kills < 2 {
+                            let outcome = await Self.kill(process, errors: errors, whenDone: Int.random(in: 1...8, using: &random))
+                            if outcome.killedAt != nil {
+                                kills += 1
+                                continue
+                            }
+                            errorLines = outcome.errorLines
                         }
                         // Its progress lines are still read (on a thread of their own), so the pipe never fills.
-                        _ = await onOwnThread { Self.readAll(errors) }
+                        let said = await onOwnThread { Self.readAll(errors) }
                         process.waitUntilExit()
-                        return (kills, process.terminationStatus, process.terminationReason)
+                        // Its error lines (not its progress), for the failure message.
+                        errorLines += said.split(separator: "\n").filter { $0.hasPrefix("attune: error") }.joined(separator: "\n")
+                        return (kills, process.terminationStatus, process.terminationReason, errorLines)
                     }
                 }
             }
-            var all: [(kills: Int, status: Int32, reason: Process.TerminationReason)] = []
+            var all: [(kills: Int, status: Int32, reason: Process.TerminationReason, errors: String)] = []
             for await outcome in group { all.append(outcome) }
             return all
         }
@@ -220,6 +229,26 @@ import Testing
         let failures: [String] = try await store.column("SELECT path FROM failures ORDER BY path")
         #expect(failures == badFiles.keys.map { night + "/" + $0 }.sorted(), "each bad file listed once")
         await store.close()
+    }
+
+    /// Workers started together on a night all create its new store at once, each a process of
+    /// its own: every opening waits for or finds the others' schema work. (A migration another
+    /// process recorded first was once "UNIQUE constraint failed: grdb_migrations.identifier", and
+    /// that worker exited with status 3; seen under load.) Six batches of an empty folder at once,
+    /// on a new store, twenty times: every one exits 0.
+    @Test(arguments: StoreKind.allCases) func batchesStartedTogetherAllOpenANewStore(_ kind: StoreKind) async throws {
+        let night = Self.openDirectory("attune-opening-race")
+        for round in 0..<20 {
+            let location = try TestStores.freshLocation(kind, name: "attune-opening-race-store")
+            let started = try (0..<6).map { _ in try Self.start(["batch", night, "--db", location]) }
+            var failures: [String] = []
+            for (process, _, errors) in started {
+                let said = await onOwnThread { Self.readAll(errors) }
+                process.waitUntilExit()
+                if process.terminationStatus != 0 { failures.append("exit \(process.terminationStatus): \(said)") }
+            }
+            #expect(failures.isEmpty, "round \(round): \(failures)")
+        }
     }
 
     @Test func badFilesAreListedWithTheirReasonAndTheRestIsStored() async throws {

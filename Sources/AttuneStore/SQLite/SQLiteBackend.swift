@@ -132,6 +132,10 @@ struct SQLiteBackend: StoreBackend {
         let message = error.message ?? ""
         return [.SQLITE_BUSY, .SQLITE_LOCKED].contains(error.resultCode)
             || (error.resultCode == .SQLITE_ERROR && (message.contains("already exists") || message.contains("duplicate column")))
+            // The migrator lists the pending migrations before it takes the write lock, so it may
+            // run one another process has just committed: where that migration's SQL is idempotent
+            // (`DROP INDEX IF EXISTS`), recording it again is what fails. Rolled back; tried again.
+            || (error.resultCode == .SQLITE_CONSTRAINT && message.contains("grdb_migrations"))
     }
 
     /// Refuses a store whose schema has migrations this build does not know (written by a newer attune).
