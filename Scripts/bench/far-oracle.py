@@ -24,6 +24,8 @@ where Attune's errors are: the wearer's frames missed where the wearer was the l
 detector's own misses), under a louder far talker, or under the noise (what the oracle misses too);
 frames taken while a far talker was heard above the noise (the gate let a far voice through) or
 otherwise (edges held into pauses, noise). Each as a share of the wearer's speech frames.
+Then Attune's F1 by the number of far talkers, and, at -30 and -25 dB, where in the truth's turns
+its misses fall (word starts, ends, pauses in between, whole turns), by the line's SNR.
 """
 import argparse
 import glob
@@ -59,6 +61,21 @@ def merged(flags):
     return out
 
 
+def turn_misses(turns, found):
+    """Frames of the truth's turns that `found` misses: before its first frame in the turn, after
+    its last, in between, and in turns it does not touch at all."""
+    start = end = inside = whole = 0
+    for turn_start, turn_end in turns:
+        span = found[round(turn_start / mf.FRAME_SECONDS):round(turn_end / mf.FRAME_SECONDS)]
+        hit = np.flatnonzero(span)
+        if len(hit) == 0:
+            whole += len(span)
+            continue
+        start, end = start + hit[0], end + len(span) - 1 - hit[-1]
+        inside += int((~span[hit[0]:hit[-1] + 1]).sum())
+    return np.array([start, end, inside, whole])
+
+
 def counts(truth, found):
     return np.array([(truth & found).sum(), (~truth & found).sum(), (truth & ~found).sum()])
 
@@ -77,6 +94,8 @@ def main():
         subprocess.run([sys.executable, os.path.join(REPO, "Scripts/make_realspeech.py"), "--only", "far", "--force",
                         "--quiet", "--out", material, "--stems", stems], check=True)
         table = {}  # (split, level) -> {name: counts}
+        by_talkers = {}  # (split, level, far talkers) -> Attune's counts
+        edges = {}  # (split, SNR dB) -> Attune's misses by where they fall in the truth's turns, and truth frames
         for truth_path in sorted(glob.glob(os.path.join(material, "far", "*.truth.json"))):
             truth = json.load(open(truth_path))
             call = truth["callId"]
@@ -94,6 +113,12 @@ def main():
                     cell[f"oracle {margin} dB"] = cell.get(f"oracle {margin} dB", 0) + counts(wanted, heard)
                 found = np.array(fa.frames(found_segments.get(party, []), total))
                 cell["attune"] = cell.get("attune", 0) + counts(wanted, found)
+                condition = truth["condition"]
+                key = (condition["split"], condition["farTalkerDb"], condition["farTalkers"])
+                by_talkers[key] = by_talkers.get(key, 0) + counts(wanted, found)
+                if condition["farTalkerDb"] <= -25:
+                    key = (condition["split"], condition["snrDb"])
+                    edges[key] = edges.get(key, 0) + np.append(turn_misses(truth["segments"][party], found), wanted.sum())
                 # Where Attune's errors are: each missed wearer frame by what was louder there,
                 # each wrongly taken frame by whether a far talker was heard above the noise.
                 near_on_top = (near >= far) & (near >= noise)
@@ -122,6 +147,22 @@ def main():
             shares = cell["errors"] / max(speech, 1)
             print(f"{'':8s} {level:6d} | {shares[0]:13.3f} | {shares[1]:9.3f} | {shares[2]:11.3f} | {shares[3]:16.3f} | {shares[4]:9.3f}")
         print()
+    print("Attune's F1 by the number of far talkers (calls of one level differ in it)\n")
+    for split in ("tune", "heldOut"):
+        print(f"{split:8s} far dB | " + " | ".join(f"{n} talker(s)" for n in (1, 2, 3)))
+        for level in LEVELS:
+            cells = [by_talkers.get((split, level, n)) for n in (1, 2, 3)]
+            print(f"{'':8s} {level:6d} | " + " | ".join(f"{f1(c):12.3f}" if c is not None else f"{'-':>12s}" for c in cells))
+        print()
+    print("Where Attune misses the wearer at -30 and -25 dB (far talkers rarely the cause there), by line SNR:")
+    print("share of the wearer's frames missed before the first frame found in a turn, after the last, between,")
+    print("and in turns not found at all\n")
+    for split in ("tune", "heldOut"):
+        for snr in sorted({k[1] for k in edges if k[0] == split}):
+            start, end, inside, whole, truth_frames = edges[(split, snr)]
+            print(f"{split:8s} {snr:3d} dB SNR | start {start / truth_frames:.3f} | end {end / truth_frames:.3f} | "
+                  f"between {inside / truth_frames:.3f} | whole turn {whole / truth_frames:.3f}")
+    print()
     print(f"engine: {report.get('engineVersion')}, configuration {report.get('configurationFingerprint')}")
 
 
