@@ -13,7 +13,7 @@ import Testing
         var resampler = sampleRateHz == 8000 ? nil : PolyphaseResampler(inputRateHz: sampleRateHz, outputRateHz: 8000)
         var assembler = FrameAssembler()
         var spectrum = SpectrumAnalyzer()
-        var estimator = PitchEstimator(configuration: PitchConfiguration(), window: spectrum.hannWindow)
+        var estimator = PitchEstimator(configuration: PitchConfiguration())
         var bands = [Float](repeating: 0, count: BandLayout.bandCount)
         var scratch = FrameScratch()
         var estimates: [PitchEstimate] = []

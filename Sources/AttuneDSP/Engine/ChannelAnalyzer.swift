@@ -92,7 +92,7 @@ struct ChannelAnalyzer: Sendable {
         offsetThreshold = Float(configuration.voiceActivity.offsetThresholdDb)
         resampler = inputSampleRateHz == AnalysisGrid.sampleRateHz
             ? nil : PolyphaseResampler(inputRateHz: inputSampleRateHz, outputRateHz: AnalysisGrid.sampleRateHz)
-        pitchEstimator = PitchEstimator(configuration: configuration.pitch, window: spectrum.hannWindow)
+        pitchEstimator = PitchEstimator(configuration: configuration.pitch)
         noiseFloor = NoiseFloorTracker(bandCount: BandLayout.bandCount, configuration: configuration.voiceActivity)
         scorer = SpeechScorer(configuration: configuration.voiceActivity)
         decision = SpeechDecision(configuration: configuration.voiceActivity)

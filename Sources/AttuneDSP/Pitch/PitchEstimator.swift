@@ -92,35 +92,20 @@ struct PitchEstimator: Sendable {
     /// Shortest and longest period searched (steps of the 4 kHz lag grid).
     let shortestLag: Int
     let longestLag: Int
-    /// r_w(0) / r_w(τ) for the Hann window, τ on the 4 kHz grid (for the engine's window and
-    /// configuration, one table shared by every estimator).
-    private let windowCorrection: [Float]
-    /// The table for the engine's window and the default configuration, computed once.
-    private static let sharedCorrection = correction(
-        window: SpectrumAnalyzer.sharedHannWindow, longestLag: longestLag(PitchConfiguration(), windowCount: AnalysisGrid.windowSamples))
-    /// Entries of the per-lag scratch (`FrameScratch.pitchNormalised`, `pitchHeights`) any
-    /// estimator needs: up to the longest lag any configuration allows (0.26 of the window), + 2.
-    static let scratchCount = AnalysisGrid.windowSamples * 26 / 100 + 2
-
-    init(configuration: PitchConfiguration, window: [Float]) {
-        let rate = Double(Self.lagRateHz)
-        shortestLag = max(2, Int((rate / configuration.maximumHz).rounded(.down)))
-        // Beyond ~0.52 of the window (0.26 of it on this half-rate grid) the window's own
-        // autocorrelation is too small to divide by.
-        longestLag = Self.longestLag(configuration, windowCount: window.count)
-        precondition(longestLag + 2 <= Self.scratchCount)
-        let correction = Self.correction(window: window, longestLag: longestLag)
-        // The same values, bit for bit: the shared table's storage instead of a copy of it.
-        let shared = Self.sharedCorrection
-        windowCorrection = correction.map(\.bitPattern) == shared.map(\.bitPattern) ? shared : correction
-    }
-
-    private static func longestLag(_ configuration: PitchConfiguration, windowCount: Int) -> Int {
-        min(Int((Double(lagRateHz) / configuration.minimumHz).rounded(.up)), windowCount * 26 / 100)
-    }
-
-    private static func correction(window: [Float], longestLag: Int) -> [Float] {
-        var correction = [Float](repeating: 0, count: longestLag + 2)
+    /// r_w(0) / r_w(τ) for the engine's Hann window, τ on the 4 kHz grid (this estimator reads
+    /// lags `shortestLag − 1 … longestLag + 1` of the shared table).
+    private let windowCorrection = Self.sharedCorrection
+    /// The longest lag any configuration may search: beyond ~0.52 of the window (0.26 of it on
+    /// this half-rate grid) the window's own autocorrelation is too small to divide by.
+    private static let maximumLag = AnalysisGrid.windowSamples * 26 / 100
+    /// Entries of the per-lag tables and scratch (`FrameScratch.pitchNormalised`, `pitchHeights`):
+    /// every lag up to `maximumLag`, + 2.
+    static let scratchCount = maximumLag + 2
+    /// The window correction for every lag any configuration reads, computed once for all
+    /// estimators (each lag's value depends on the window alone).
+    private static let sharedCorrection: [Float] = {
+        let window = SpectrumAnalyzer.sharedWindow
+        var correction = [Float](repeating: 0, count: scratchCount)
         var zeroLag = 0.0
         for n in 0..<window.count { zeroLag += Double(window[n] * window[n]) }
         for lag in 0..<correction.count {
@@ -130,6 +115,12 @@ struct PitchEstimator: Sendable {
             correction[lag] = Float(zeroLag / sum)
         }
         return correction
+    }()
+
+    init(configuration: PitchConfiguration) {
+        let rate = Double(Self.lagRateHz)
+        shortestLag = max(2, Int((rate / configuration.maximumHz).rounded(.down)))
+        longestLag = min(Int((rate / configuration.minimumHz).rounded(.up)), Self.maximumLag)
     }
 
     /// Estimates F0 from `powerSpectrum` (257 bins of the 512-point FFT).
@@ -143,17 +134,11 @@ struct PitchEstimator: Sendable {
             }
         }
         fft.inverse(&scratch.pitchSpectrum, into: &scratch.autocorrelation)
-        // The per-lag scratch is moved out for the pick (no copy: empty arrays swapped in) and back.
-        var normalised: [Float] = [], heights: [Float] = []
-        swap(&normalised, &scratch.pitchNormalised)
-        swap(&heights, &scratch.pitchHeights)
-        defer {
-            swap(&normalised, &scratch.pitchNormalised)
-            swap(&heights, &scratch.pitchHeights)
-        }
-        return scratch.autocorrelation.withUnsafeBufferPointer { r in
+        // Read through a copy (it shares the storage), so the per-lag scratch beside it can be written.
+        let autocorrelation = scratch.autocorrelation
+        return autocorrelation.withUnsafeBufferPointer { r in
             windowCorrection.withUnsafeBufferPointer { correction in
-                pickPeriod(r, correction, normalised: &normalised, heights: &heights)
+                pickPeriod(r, correction, normalised: &scratch.pitchNormalised, heights: &scratch.pitchHeights)
             }
         }
     }

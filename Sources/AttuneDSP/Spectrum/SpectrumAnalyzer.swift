@@ -26,8 +26,7 @@ struct SpectrumAnalyzer: Sendable {
     private let fft = RealFFT(size: AnalysisGrid.fftSize)
     /// The Hann window. Its storage is shared by every analyzer (one grid for all; a live server
     /// holds thousands of channels); each keeps a reference, so the per-frame path reads no global.
-    static let sharedHannWindow = sharedWindow
-    private static let sharedWindow: [Float] = {
+    static let sharedWindow: [Float] = {
         let n = AnalysisGrid.windowSamples
         return (0..<n).map { Float(0.5 - 0.5 * cos(2 * Double.pi * Double($0) / Double(n))) }
     }()
