@@ -24,8 +24,10 @@ where Attune's errors are: the wearer's frames missed where the wearer was the l
 detector's own misses), under a louder far talker, or under the noise (what the oracle misses too);
 frames taken while a far talker was heard above the noise (the gate let a far voice through) or
 otherwise (edges held into pauses, noise). Each as a share of the wearer's speech frames.
-Then Attune's F1 by the number of far talkers, and, at -30 and -25 dB, where in the truth's turns
-its misses fall (word starts, ends, pauses in between, whole turns), by the line's SNR.
+Then Attune's F1 by the number of far talkers, and by the driest far talker on the channel (its
+direct-to-reverberant ratio: at +3 dB a voice is nearly as dry as the wearer's, and is told apart
+mostly by its level, which the wearer's quiet turns share), and, at -30 and -25 dB, where in the
+truth's turns its misses fall (word starts, ends, pauses in between, whole turns), by the line's SNR.
 """
 import argparse
 import glob
@@ -95,6 +97,7 @@ def main():
                         "--quiet", "--out", material, "--stems", stems], check=True)
         table = {}  # (split, level) -> {name: counts}
         by_talkers = {}  # (split, level, far talkers) -> Attune's counts
+        by_dryness = {}  # (split, level, the channel's highest far-talker DRR dB) -> Attune's counts
         edges = {}  # (split, SNR dB) -> Attune's misses by where they fall in the truth's turns, and truth frames
         for truth_path in sorted(glob.glob(os.path.join(material, "far", "*.truth.json"))):
             truth = json.load(open(truth_path))
@@ -116,6 +119,8 @@ def main():
                 condition = truth["condition"]
                 key = (condition["split"], condition["farTalkerDb"], condition["farTalkers"])
                 by_talkers[key] = by_talkers.get(key, 0) + counts(wanted, found)
+                key = (condition["split"], condition["farTalkerDb"], max(condition["drrDb"][party]))
+                by_dryness[key] = by_dryness.get(key, 0) + counts(wanted, found)
                 if condition["farTalkerDb"] <= -25:
                     key = (condition["split"], condition["snrDb"])
                     edges[key] = edges.get(key, 0) + np.append(turn_misses(truth["segments"][party], found), wanted.sum())
@@ -152,6 +157,14 @@ def main():
         print(f"{split:8s} far dB | " + " | ".join(f"{n} talker(s)" for n in (1, 2, 3)))
         for level in LEVELS:
             cells = [by_talkers.get((split, level, n)) for n in (1, 2, 3)]
+            print(f"{'':8s} {level:6d} | " + " | ".join(f"{f1(c):12.3f}" if c is not None else f"{'-':>12s}" for c in cells))
+        print()
+    drrs = sorted({k[2] for k in by_dryness})
+    print("Attune's F1 by the driest far talker on the channel (its direct-to-reverberant ratio, dB), per channel\n")
+    for split in ("tune", "heldOut"):
+        print(f"{split:8s} far dB | " + " | ".join(f"DRR {d:+d} dB".rjust(12) for d in drrs))
+        for level in LEVELS:
+            cells = [by_dryness.get((split, level, d)) for d in drrs]
             print(f"{'':8s} {level:6d} | " + " | ".join(f"{f1(c):12.3f}" if c is not None else f"{'-':>12s}" for c in cells))
         print()
     print("Where Attune misses the wearer at -30 and -25 dB (far talkers rarely the cause there), by line SNR:")
