@@ -24,7 +24,8 @@ where Attune's errors are: the wearer's frames missed where the wearer was the l
 detector's own misses), under a louder far talker, or under the noise (what the oracle misses too);
 frames taken while a far talker was heard above the noise (the gate let a far voice through) or
 otherwise (edges held into pauses, noise). Each as a share of the wearer's speech frames.
-Then Attune's F1 by the number of far talkers, and by the driest far talker on the channel (its
+Then the same against another truth, the near talker's activity by ITU-T P.56 (does the shortfall
+come from how this truth counts soft word edges?). Then Attune's F1 by the number of far talkers, and by the driest far talker on the channel (its
 direct-to-reverberant ratio: at +3 dB a voice is nearly as dry as the wearer's, and is told apart
 mostly by its level, which the wearer's quiet turns share), and, at -30 and -25 dB, where in the
 truth's turns its misses fall (word starts, ends, pauses in between, whole turns), by the line's SNR.
@@ -78,6 +79,52 @@ def turn_misses(turns, found):
     return np.array([start, end, inside, whole])
 
 
+P56_MARGIN_DB = 15.9     # ITU-T P.56: the activity threshold sits this far under the active level
+P56_TIME_CONSTANT = 0.03  # s, the envelope's two smoothing stages
+P56_HANGOVER = 0.2       # s
+
+
+def p56_active(x, rate=8000):
+    """Per 10 ms frame: active by ITU-T P.56 method B (an envelope smoothed twice with a 30 ms time
+    constant, active while it is at or over a threshold 15.9 dB under the active speech level, plus
+    0.2 s of hangover), then merged and pruned as the truth is. Computed on 1 ms blocks (the
+    envelope's time constant is 30 times that); the threshold is found by bisection."""
+    block = rate // 1000
+    n = len(x) // block
+    x = x[:n * block].astype(np.float64)
+    rectified = np.abs(x).reshape(n, block).mean(1)
+    g = np.exp(-1 / (1000 * P56_TIME_CONSTANT))
+    q = p = 0.0
+    envelope = np.empty(n)
+    for i, value in enumerate(rectified):
+        q = g * q + (1 - g) * value
+        p = g * p + (1 - g) * q
+        envelope[i] = p
+    energy = float((x ** 2).sum())
+    index = np.arange(n)
+    hangover = round(P56_HANGOVER * 1000)
+
+    def active(level_db):
+        """Blocks at or over the threshold (dBFS, amplitude), or within the hangover after one."""
+        last_over = np.maximum.accumulate(np.where(envelope >= 10 ** (level_db / 20), index, -hangover - 1))
+        return index - last_over <= hangover
+
+    def excess_db(level_db):
+        """The active level over the threshold, less the margin: falls as the threshold rises."""
+        flags = active(level_db)
+        return 10 * np.log10(energy / max(flags.sum() * block, 1)) - level_db - P56_MARGIN_DB
+
+    if energy == 0:
+        return np.zeros(n // 10, bool)
+    low, high = -120.0, 20 * np.log10(envelope.max())
+    for _ in range(30):  # bisection to 1e-7 dB of where the excess is 0
+        middle = (low + high) / 2
+        low, high = (middle, high) if excess_db(middle) > 0 else (low, middle)
+    best = active(low)
+    frames = best[:n // 10 * 10].reshape(-1, 10).mean(1) > 0.5
+    return merged(frames)
+
+
 def counts(truth, found):
     return np.array([(truth & found).sum(), (~truth & found).sum(), (truth & ~found).sum()])
 
@@ -110,12 +157,19 @@ def main():
                 noise = 10 ** ((float(sources[f"speechDb_{party}"]) - float(sources["snrDb"])) / 10)
                 total = len(near)
                 wanted = np.array(fa.frames(truth["segments"][party], total))
+                p56 = np.zeros(total, bool)
+                active = p56_active(sources[f"near_{party}"])[:total]
+                p56[:len(active)] = active
                 for margin in MARGINS_DB:
                     share = 10 ** (-margin / 10)
                     heard = merged((near >= share * far) & (near >= share * noise))
                     cell[f"oracle {margin} dB"] = cell.get(f"oracle {margin} dB", 0) + counts(wanted, heard)
+                    if margin == 0:
+                        cell["P.56 oracle"] = cell.get("P.56 oracle", 0) + counts(p56, heard)
                 found = np.array(fa.frames(found_segments.get(party, []), total))
                 cell["attune"] = cell.get("attune", 0) + counts(wanted, found)
+                cell["P.56 attune"] = cell.get("P.56 attune", 0) + counts(p56, found)
+                cell["P.56 frames"] = cell.get("P.56 frames", 0) + np.array([p56.sum(), wanted.sum(), (p56 & wanted).sum()])
                 condition = truth["condition"]
                 key = (condition["split"], condition["farTalkerDb"], condition["farTalkers"])
                 by_talkers[key] = by_talkers.get(key, 0) + counts(wanted, found)
@@ -141,6 +195,16 @@ def main():
             cell = table[(split, level)]
             values = [f1(cell[n]) for n in names]
             print(f"{'':8s} {level:6d} | " + " | ".join(f"{v:12.3f}" for v in values) + f" | {values[-1] / values[0]:.3f}")
+        print()
+    print("Against another truth: the near talker's activity by ITU-T P.56 (threshold 15.9 dB under its active")
+    print("level, 0.2 s hangover), merged as the truth is. Frames: P.56's and the truth's, as a share of the truth's\n")
+    for split in ("tune", "heldOut"):
+        print(f"{split:8s} far dB | P.56 / truth frames | P.56 in truth | oracle 0 dB | attune")
+        for level in LEVELS:
+            cell = table[(split, level)]
+            p56_frames, truth_frames, both = cell["P.56 frames"]
+            print(f"{'':8s} {level:6d} | {p56_frames / truth_frames:19.3f} | {both / p56_frames:13.3f} | "
+                  f"{f1(cell['P.56 oracle']):11.3f} | {f1(cell['P.56 attune']):6.3f}")
         print()
     print("Attune's errors, as a share of the wearer's speech frames: missed where the wearer was the loudest sound,")
     print("missed under a louder far talker, missed under the noise; taken while a far talker was heard, taken otherwise\n")
