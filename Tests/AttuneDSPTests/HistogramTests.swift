@@ -27,4 +27,56 @@ import Testing
         for _ in 0..<4 { histogram.add(1.1) }
         #expect(histogram.percentile(0.5) == 1.5)
     }
+
+    /// The counts a full-range histogram would hold, from the definition (each value's bin,
+    /// clamped to the range), and the percentile that definition gives.
+    private static func reference(_ values: [Double], lowerBound: Double, binWidth: Double, binCount: Int, fraction: Double) -> Double {
+        var counts = [Int](repeating: 0, count: binCount)
+        for value in values { counts[min(max(Int(((value - lowerBound) / binWidth).rounded(.down)), 0), binCount - 1)] += 1 }
+        let target = fraction * Double(values.count)
+        var below = 0.0
+        for (bin, count) in counts.enumerated() where count > 0 {
+            if below + Double(count) >= target { return lowerBound + (Double(bin) + (target - below) / Double(count)) * binWidth }
+            below += Double(count)
+        }
+        return lowerBound + Double(binCount) * binWidth
+    }
+
+    /// Only the bins values reach are stored, the span growing down and up as values arrive (and
+    /// past the 16-bit switch): every percentile is still the whole range's, exactly.
+    @Test func storedSpanGivesTheWholeRangesPercentiles() {
+        var histogram = Histogram(lowerBound: -120, upperBound: 0, binWidth: 0.25)
+        var values: [Double] = []
+        // A call's levels: first around −30 dBFS, then quieter, then louder, then some clamped.
+        let phases: [(centre: Double, spread: Double, count: Int)] = [(-30, 3, 2_000), (-55, 5, 2_000), (-12, 4, 2_000), (-140, 1, 10), (20, 1, 10)]
+        for phase in phases {
+            for i in 0..<phase.count {
+                // Spread over ±spread in a scrambled order (Knuth's multiplicative hash of i).
+                let value = phase.centre + phase.spread * (Double(i &* 2_654_435_761 % 10_000) / 5_000 - 1)
+                histogram.add(value)
+                values.append(value)
+            }
+            for fraction in stride(from: 0.0, through: 1.0, by: 0.05) {
+                #expect(histogram.percentile(fraction) == Self.reference(values, lowerBound: -120, binWidth: 0.25, binCount: 480, fraction: fraction))
+            }
+        }
+        #expect(histogram.total == values.count)
+        // Before the clamped values: −60 … −8 dBFS in whole chunks (32 bins of 0.25 dB = 8 dB) of
+        // the 480 bins; with them, the end chunks too.
+        #expect(histogram.storedBinCount == 480)
+        var levels = Histogram(lowerBound: -120, upperBound: 0, binWidth: 0.25)
+        for value in values.prefix(6_000) { levels.add(value) }
+        #expect(levels.storedBinCount == 7 * 32)
+        #expect(levels.percentile(0.5) == Self.reference(Array(values.prefix(6_000)), lowerBound: -120, binWidth: 0.25, binCount: 480, fraction: 0.5))
+        // Past 65,535 in one bin, then a bin beyond the span: the 32-bit counts grow as well.
+        var wide = Histogram(lowerBound: 0, upperBound: 100, binWidth: 1)
+        var wideValues: [Double] = []
+        for _ in 0..<70_000 { wide.add(50.5); wideValues.append(50.5) }
+        for value in [2.5, 99.5, 2.5, 70.1] { wide.add(value); wideValues.append(value) }
+        for fraction in [0.0, 0.00001, 0.5, 0.99999, 1.0] {
+            #expect(wide.percentile(fraction) == Self.reference(wideValues, lowerBound: 0, binWidth: 1, binCount: 100, fraction: fraction))
+        }
+        #expect(wide.storedBinCount == 100)
+    }
 }
+
