@@ -44,13 +44,15 @@ struct MemoryCommand: AsyncParsableCommand {
             withExtendedLifetime(bare) {}
             return
         }
+        // Lent work buffers, as the server lends them (`LiveServerState.scratch`).
+        let scratch = FrameScratchPool()
         var live: [LiveCall] = []
         live.reserveCapacity(calls)
         for index in 0..<calls {
             var call = try LiveCall(
                 setup: LiveCallSetup(callId: "memory-\(index)", agentId: "a", team: "t", layout: .stereo(advisorChannel: 0), sampleRateHz: 8000),
                 source: "memory", startedAt: "2026-11-23T00:00:00Z", configuration: .default, model: loaded, options: LiveOptions())
-            for frame in 0..<framesPerCall { _ = call.push(frames[frame % frames.count]) }
+            for frame in 0..<framesPerCall { _ = call.push(frames[frame % frames.count], scratch: scratch) }
             live.append(call)
         }
         let after = ProcessSample.read(pid: getpid())?.residentBytes ?? 0

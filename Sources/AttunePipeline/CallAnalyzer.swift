@@ -57,6 +57,13 @@ public struct CallAnalyzer: Sendable {
         scoreNewCues()
     }
 
+    /// Feeds interleaved samples, the engine working in lent buffers
+    /// (`SignalEngine.push(interleaved:scratch:)`): the same results, without a set kept per call.
+    public mutating func push(interleaved samples: [Float], scratch: inout FrameScratch) {
+        samples.withUnsafeBufferPointer { engine.push(interleaved: $0, scratch: &scratch) }
+        scoreNewCues()
+    }
+
     /// Feeds interleaved samples from an array.
     public mutating func push(interleaved samples: [Float]) {
         samples.withUnsafeBufferPointer { push(interleaved: $0) }

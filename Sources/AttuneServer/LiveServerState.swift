@@ -10,6 +10,8 @@ import Hummingbird
 final class LiveServerState: Sendable {
     let hub = LiveHub()
     let metrics = LiveMetrics()
+    /// FFT work buffers lent to live calls one push at a time (a few sets, not one per call).
+    let scratch = FrameScratchPool()
     let tokens: AccessTokens
     let analysis: AnalysisConfiguration
     let model: LoadedModel?

@@ -15,9 +15,10 @@ import Testing
             setup: LiveCallSetup(callId: callId, agentId: agentId, team: "north", layout: audio.layout, sampleRateHz: audio.sampleRateHz),
             source: "test", startedAt: "2026-11-23T09:00:00Z", configuration: .default, model: nil, options: LiveOptions())
         var messages: [LiveMessage] = []
+        let scratch = FrameScratchPool()
         let step = 2 * audio.sampleRateHz / 50
         for start in stride(from: 0, to: audio.samples.count, by: step) {
-            messages += call.push(Array(audio.samples[start..<min(start + step, audio.samples.count)]))
+            messages += call.push(Array(audio.samples[start..<min(start + step, audio.samples.count)]), scratch: scratch)
         }
         return messages
     }

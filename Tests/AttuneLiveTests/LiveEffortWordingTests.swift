@@ -32,9 +32,10 @@ import Testing
             source: "test", startedAt: "2026-12-05T09:00:00Z", configuration: .default, model: EffortWordingFixture.model(scale: expected.scale),
             options: LiveOptions())
         var messages: [LiveMessage] = []
+        let scratch = FrameScratchPool()
         let step = 2 * EffortWordingFixture.sampleRateHz / 50
         let audio = EffortWordingFixture.silentCall
-        for start in stride(from: 0, to: audio.count, by: step) { messages += live.push(Array(audio[start..<min(start + step, audio.count)])) }
+        for start in stride(from: 0, to: audio.count, by: step) { messages += live.push(Array(audio[start..<min(start + step, audio.count)]), scratch: scratch) }
         let ended = live.finish().ended
         // The last update (from 5 s on every input is at its full value) and the call's end.
         let update = try #require(messages.last { if case .update = $0 { true } else { false } }, "no update")

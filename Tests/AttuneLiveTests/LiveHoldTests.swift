@@ -16,9 +16,10 @@ import Testing
             setup: LiveCallSetup(callId: call, agentId: "alice", team: "north", layout: audio.layout, sampleRateHz: audio.sampleRateHz),
             source: "test", startedAt: "2026-12-05T09:00:00Z", configuration: .default, model: nil, options: LiveOptions())
         var messages: [LiveMessage] = []
+        let scratch = FrameScratchPool()
         let step = 2 * audio.sampleRateHz / 50
         for start in stride(from: 0, to: audio.samples.count, by: step) {
-            messages += live.push(Array(audio.samples[start..<min(start + step, audio.samples.count)]))
+            messages += live.push(Array(audio.samples[start..<min(start + step, audio.samples.count)]), scratch: scratch)
         }
         let final = live.finish().report
         #expect(final == (try audio.analyze(callId: call)), "\(call): live and batch differ")

@@ -23,8 +23,9 @@ public struct SignalEngine: Sendable {
     private static let sharedSilence = [Float](repeating: 0, count: BandLayout.bandCount)
     /// Frames analysed so far.
     public private(set) var frameCount = 0
-    /// FFT work buffers, shared by the channels.
-    private var scratch = FrameScratch()
+    /// FFT work buffers, shared by the channels: made at the first push or finish that brings none
+    /// (a live server lends each push one instead: `push(interleaved:scratch:)`).
+    private var ownScratch: FrameScratch?
 
     /// Sample rates the engine accepts: 8 kHz or more, in a simple ratio to 8 kHz.
     public static func supports(sampleRateHz: Int) -> Bool {
@@ -55,9 +56,18 @@ public struct SignalEngine: Sendable {
 
     /// Feeds interleaved samples (`count` a multiple of `channelCount`), values nominally in [-1, 1].
     public mutating func push(interleaved samples: UnsafeBufferPointer<Float>) {
+        var scratch = takeOwnScratch()
+        push(interleaved: samples, scratch: &scratch)
+        ownScratch = scratch
+    }
+
+    /// Feeds interleaved samples, working in `scratch`: FFT buffers this engine uses only during
+    /// the call and keeps nothing in, so one set can serve many engines, one push at a time
+    /// (results are the same as with the engine's own).
+    public mutating func push(interleaved samples: UnsafeBufferPointer<Float>, scratch: inout FrameScratch) {
         precondition(samples.count % channelCount == 0, "interleaved chunk must hold whole sample frames")
         let stride = channelCount
-        withChannels { channels, silence, scratch in
+        withChannels(scratch: &scratch) { channels, silence, scratch in
             let frameCount = samples.count / stride
             if channels[0].isAtAnalysisRate {
                 // Copy runs up to each frame boundary: the channels complete frames together.
@@ -88,6 +98,12 @@ public struct SignalEngine: Sendable {
         samples.withUnsafeBufferPointer { push(interleaved: $0) }
     }
 
+    /// The engine's own work buffers, made now if it has none (they are kept between pushes).
+    private mutating func takeOwnScratch() -> FrameScratch {
+        defer { ownScratch = nil }  // moved out, so the buffers stay uniquely referenced
+        return ownScratch ?? FrameScratch()
+    }
+
     /// The cue snapshots made since the last call (one per second once the customer's baseline
     /// and window hold enough speech), oldest first; they are then forgotten.
     public mutating func takeCueSnapshots(_ body: (CueSnapshot) -> Void) {
@@ -108,7 +124,9 @@ public struct SignalEngine: Sendable {
     /// each channel measured.
     public mutating func finish() -> [ChannelSummary] {
         let totalFrames = FrameAssembler.frameCount(forSampleCount: channels[0].analysisSampleCount(forInputCount: inputSampleCount))
-        withChannels { channels, silence, scratch in
+        var scratch = takeOwnScratch()
+        defer { ownScratch = scratch }
+        withChannels(scratch: &scratch) { channels, silence, scratch in
             // The channels run in lockstep, so they complete frames together.
             while let completed = channels[0].flushResampler() {
                 for c in 1..<channels.count { _ = channels[c].flushResampler() }
@@ -125,7 +143,9 @@ public struct SignalEngine: Sendable {
     }
 
     /// Runs `body` on the channels in place: no copies of the analyzers.
-    private mutating func withChannels(_ body: (UnsafeMutableBufferPointer<ChannelAnalyzer>, [Float], inout FrameScratch) -> Void) {
+    private mutating func withChannels(
+        scratch: inout FrameScratch, _ body: (UnsafeMutableBufferPointer<ChannelAnalyzer>, [Float], inout FrameScratch) -> Void
+    ) {
         let silence = self.silence
         channels.withUnsafeMutableBufferPointer { body($0, silence, &scratch) }
     }

@@ -1,9 +1,10 @@
 import AttuneFFT
 
-/// FFT work buffers of one frame's spectrum and pitch estimate. Each is filled and read within a
-/// single call, so all channels of an engine share one set: a live server holds thousands of
-/// engines, and these are the largest buffers in one (about 5 KiB).
-struct FrameScratch: Sendable {
+/// FFT work buffers of one frame's spectrum and pitch estimate (about 6 KiB). Each is filled and
+/// read within a single call, so all channels of an engine share one set, and a live server,
+/// which holds thousands of engines, lends each push a set from a few (`FrameScratchPool`)
+/// instead of keeping one per call: `SignalEngine.push(interleaved:scratch:)`.
+public struct FrameScratch: Sendable {
     /// Windowed frame, zero-padded to the FFT size (the padding is never written).
     var fftInput = FFTBuffer(count: AnalysisGrid.fftSize)
     var fftOutput = FFTBuffer(count: AnalysisGrid.fftSize + 2)
@@ -14,4 +15,7 @@ struct FrameScratch: Sendable {
     /// read in each estimate, so the channels share them too).
     var pitchNormalised = [Float](repeating: 0, count: PitchEstimator.scratchCount)
     var pitchHeights = [Float](repeating: 0, count: PitchEstimator.scratchCount)
+
+    /// A set of zeroed buffers.
+    public init() {}
 }

@@ -37,11 +37,11 @@ public struct LiveCall {
         nextUpdateFrame = updateIntervalFrames
     }
 
-    /// Analyses the next interleaved samples and returns what to push: alerts that now hold, and
-    /// an update when the audio has crossed the next update time.
-    public mutating func push(_ samples: [Float]) -> [LiveMessage] {
+    /// Analyses the next interleaved samples, in work buffers lent by `scratch`, and returns what to
+    /// push: alerts that now hold, and an update when the audio has crossed the next update time.
+    public mutating func push(_ samples: [Float], scratch: FrameScratchPool) -> [LiveMessage] {
         samples.withUnsafeBytes { hasher.update(bufferPointer: $0) }
-        analyzer.push(interleaved: samples)
+        scratch.withScratch { analyzer.push(interleaved: samples, scratch: &$0) }
         receivedSeconds = analyzer.durationSeconds
         var messages: [LiveMessage] = []
         watcher.check(analyzer) { messages.append(.alert(LiveAlert(call: info, cause: $0.cause, atSeconds: $0.atSeconds, streamSeconds: $0.streamSeconds, party: $0.party, message: $0.message))) }

@@ -79,7 +79,7 @@ struct IngestDriver {
                         self.recorder = nil
                     }
                 }
-                for message in call!.push(samples) {
+                for message in call!.push(samples, scratch: state.scratch) {
                     switch message {
                     case .update: state.metrics.update(latencySeconds: (ContinuousClock.now - arrival).seconds)
                     case .alert(let alert):
