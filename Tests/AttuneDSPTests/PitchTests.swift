@@ -21,8 +21,8 @@ import Testing
             var value = sample
             if resampler != nil, !resampler!.push(sample, output: &value) { continue }
             if assembler.append(value) {
-                _ = assembler.withCurrentWindow { spectrum.analyze($0, bands: &bands, scratch: &scratch) }
-                estimates.append(estimator.estimate(powerSpectrum: spectrum.powerSpectrum, scratch: &scratch))
+                _ = assembler.withCurrentWindow { spectrum.analyze($0, bands: &bands, scratch: &scratch, channel: 0) }
+                estimates.append(estimator.estimate(spectrumOf: 0, scratch: &scratch))
                 assembler.advance()
             }
         }

@@ -606,7 +606,7 @@ import Testing
             let bandPower = power[16..<224].reduce(0, +)
             window.withUnsafeBufferPointer { w in
                 power.withUnsafeBufferPointer { p in
-                    detector.push(frame: i, window: w, powerSpectrum: p, bandPower: bandPower)
+                    detector.push(frame: i, window: FrameWindow(whole: w), powerSpectrum: p, bandPower: bandPower)
                 }
             }
             each(detector)

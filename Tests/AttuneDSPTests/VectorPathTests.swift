@@ -110,17 +110,21 @@ import Testing
     // MARK: - Digital silence
 
     /// Zeros of either sign are silence; anything else anywhere (the smallest subnormal, NaN,
-    /// infinity, a full-scale sample) is not.
+    /// infinity, a full-scale sample) is not, wherever the framer's ring splits the window.
     @Test func digitalSilenceIsEveryMagnitudeZero() {
+        func isSilent(_ window: [Float], split: Int) -> Bool {
+            window.withUnsafeBufferPointer { FrameWindow(older: UnsafeBufferPointer(rebasing: $0[..<split]), newer: UnsafeBufferPointer(rebasing: $0[split...])).isDigitalSilence }
+        }
+        let splits = [0, 8, 24, 120, 136, 248, AnalysisGrid.windowSamples]
         var window = [Float](repeating: 0, count: AnalysisGrid.windowSamples)
-        #expect(window.withUnsafeBufferPointer(SpectrumAnalyzer.isDigitalSilence))
+        #expect(splits.allSatisfy { isSilent(window, split: $0) })
         for i in stride(from: 0, to: window.count, by: 3) { window[i] = -0.0 }
-        #expect(window.withUnsafeBufferPointer(SpectrumAnalyzer.isDigitalSilence))
+        #expect(splits.allSatisfy { isSilent(window, split: $0) })
         for value in [Float.leastNonzeroMagnitude, -Float.leastNonzeroMagnitude, 1, -1e-30, .nan, -.infinity] {
             for position in 0..<window.count {
                 var sound = window
                 sound[position] = value
-                #expect(!sound.withUnsafeBufferPointer(SpectrumAnalyzer.isDigitalSilence), "\(value) at \(position)")
+                for split in splits { #expect(!isSilent(sound, split: split), "\(value) at \(position), split at \(split)") }
             }
         }
     }
@@ -134,9 +138,9 @@ import Testing
         var analyzer = SpectrumAnalyzer()
         var bands = [Float](repeating: 0, count: BandLayout.bandCount)
         var scratch = FrameScratch()
-        let loud = tone.withUnsafeBufferPointer { analyzer.analyze($0, bands: &bands, scratch: &scratch) }
-        #expect(loud.bandPower > 0 && analyzer.powerSpectrum.contains { $0 > 0 })
-        let quiet = silence.withUnsafeBufferPointer { analyzer.analyze($0, bands: &bands, scratch: &scratch) }
+        let loud = tone.withUnsafeBufferPointer { analyzer.analyze(FrameWindow(whole: $0), bands: &bands, scratch: &scratch, channel: 1) }
+        #expect(loud.bandPower > 0 && scratch.powerSpectrum(channel: 1).contains { $0 > 0 })
+        let quiet = silence.withUnsafeBufferPointer { analyzer.analyze(FrameWindow(whole: $0), bands: &bands, scratch: &scratch, channel: 1) }
         // The transform itself, on the same (windowed, zero-padded) input.
         var input = FFTBuffer(count: AnalysisGrid.fftSize), output = FFTBuffer(count: AnalysisGrid.fftSize + 2)
         input.withUnsafeMutableBufferPointer { input in
@@ -149,8 +153,8 @@ import Testing
                 return re * re + im * im
             }
         }
-        #expect(analyzer.powerSpectrum.map(\.bitPattern) == transformed.map(\.bitPattern))
-        #expect(analyzer.powerSpectrum.allSatisfy { $0.bitPattern == 0 })
+        #expect(scratch.powerSpectrum(channel: 1).map(\.bitPattern) == transformed.map(\.bitPattern))
+        #expect(scratch.powerSpectrum(channel: 1).allSatisfy { $0.bitPattern == 0 })
         #expect(bands.allSatisfy { $0.bitPattern == 0 })
         #expect(quiet.bandPower.bitPattern == 0 && quiet.levelDBFS == -120)
     }
@@ -169,7 +173,7 @@ import Testing
         var single = FrameAssembler()
         var frame = 0
         for sample in signal where single.append(sample) {
-            #expect(single.withCurrentWindow { Array($0) } == reference(frame), "frame \(frame), one by one")
+            #expect(single.currentWindow == reference(frame), "frame \(frame), one by one")
             single.advance()
             frame += 1
         }
@@ -183,7 +187,7 @@ import Testing
                 let completes = runs.append(from: source, start: used, stride: 1, count: run)
                 used += run
                 if completes {
-                    #expect(runs.withCurrentWindow { Array($0) } == reference(frame), "frame \(frame), in runs")
+                    #expect(runs.currentWindow == reference(frame), "frame \(frame), in runs")
                     runs.advance()
                     frame += 1
                 }
@@ -202,7 +206,7 @@ import Testing
             var expected: [[Float]] = []
             var single = FrameAssembler()
             for i in 0..<total where single.append(stereo[2 * i + channel]) {
-                expected.append(single.withCurrentWindow { Array($0) })
+                expected.append(single.currentWindow)
                 single.advance()
             }
             var windows: [[Float]] = []
@@ -217,7 +221,7 @@ import Testing
                     while used < frames {
                         let run = min(frames - used, runs.samplesUntilNextFrame)
                         if runs.append(from: source, start: 2 * used + channel, stride: 2, count: run) {
-                            windows.append(runs.withCurrentWindow { Array($0) })
+                            windows.append(runs.currentWindow)
                             runs.advance()
                         }
                         used += run
@@ -228,5 +232,26 @@ import Testing
             #expect(windows.count == expected.count && windows.count > 90)
             #expect(windows.map { $0.map(\.bitPattern) } == expected.map { $0.map(\.bitPattern) }, "channel \(channel)")
         }
+    }
+}
+
+extension FrameAssembler {
+    /// The current frame's window, oldest sample first, as an array.
+    var currentWindow: [Float] {
+        withCurrentWindow { window in (0..<AnalysisGrid.windowSamples).map { window[$0] } }
+    }
+}
+
+extension FrameScratch {
+    /// Channel `channel`'s power spectrum as the spectrum step left it.
+    func powerSpectrum(channel: Int) -> [Float] {
+        Array(powerSpectra[(channel * SpectrumAnalyzer.binCount)..<((channel + 1) * SpectrumAnalyzer.binCount)])
+    }
+}
+
+extension FrameWindow {
+    /// A window held in one run.
+    init(whole samples: UnsafeBufferPointer<Float>) {
+        self.init(older: samples, newer: UnsafeBufferPointer(rebasing: samples[samples.count...]))
     }
 }

@@ -71,10 +71,17 @@ struct ChannelAnalyzer: Sendable {
     private var tones: ToneDetector
     private let revealsDigits: Bool
     private let minimumSegmentFrames: Int
+    /// This channel's place in the engine (its power spectrum's slot in `FrameScratch`).
+    private let channel: Int
 
     /// - Parameter rejectsFarTalkers: whether the channel carries one talker whose room's other
     ///   voices are not theirs (`NearFieldGate`); false for a mono mix of several parties.
-    init(configuration: AnalysisConfiguration, inputSampleRateHz: Int, tracesFrames: Bool = false, tracksCues: Bool = false, rejectsFarTalkers: Bool = true) {
+    init(
+        configuration: AnalysisConfiguration, channel: Int, inputSampleRateHz: Int, tracesFrames: Bool = false, tracksCues: Bool = false,
+        rejectsFarTalkers: Bool = true
+    ) {
+        precondition((0..<SignalEngine.maximumChannelCount).contains(channel), "a channel of an engine")
+        self.channel = channel
         cues = tracksCues ? CueTracker(configuration: configuration) : nil
         let detectsHolds = configuration.holds.detectsHolds >= 0.5
         music = detectsHolds ? MusicDetector(configuration: configuration.holds) : nil
@@ -149,9 +156,11 @@ struct ChannelAnalyzer: Sendable {
         let frameIndex = assembler.nextFrameIndex
         let usualNoiseDBFS = muted?.usualNoiseDBFS.map(Float.init)
         current.features = assembler.withCurrentWindow { window in
-            let features = spectrum.analyze(window, bands: &bands, scratch: &scratch)
+            let features = spectrum.analyze(window, bands: &bands, scratch: &scratch, channel: channel)
             // Music and tones read the same spectrum (and tones the window itself).
-            spectrum.powerSpectrum.withUnsafeBufferPointer { power in
+            let slot = channel * SpectrumAnalyzer.binCount
+            scratch.powerSpectra.withUnsafeBufferPointer { spectra in
+                let power = UnsafeBufferPointer(rebasing: spectra[slot..<(slot + SpectrumAnalyzer.binCount)])
                 music?.push(powerSpectrum: power, bandPower: features.bandPower, levelDBFS: features.levelDBFS, usualNoiseDBFS: usualNoiseDBFS)
                 tones.push(frame: frameIndex, window: window, powerSpectrum: power, bandPower: features.bandPower)
             }
@@ -184,8 +193,11 @@ struct ChannelAnalyzer: Sendable {
             bandPowers: bands, noise: noiseFloor.noise, otherRecentMaximum: otherRecentMaximum,
             levelDBFS: current.features.levelDBFS, loudSpeechDBFS: loudSpeechDBFS)
         if score >= offsetThreshold {
-            current.pitch = pitchEstimator.estimate(powerSpectrum: spectrum.powerSpectrum, scratch: &scratch)
-            spectrum.addShape(to: &current.features)
+            current.pitch = pitchEstimator.estimate(spectrumOf: channel, scratch: &scratch)
+            let slot = channel * SpectrumAnalyzer.binCount
+            scratch.powerSpectra.withUnsafeBufferPointer { spectra in
+                spectrum.addShape(to: &current.features, powerSpectrum: UnsafeBufferPointer(rebasing: spectra[slot..<(slot + SpectrumAnalyzer.binCount)]))
+            }
             if cues != nil { current.flatnessDb = spectrum.bandFlatnessDb(bands: bands) }
         } else {
             current.pitch = .unvoiced

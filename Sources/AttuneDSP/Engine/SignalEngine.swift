@@ -13,6 +13,8 @@
 public struct SignalEngine: Sendable {
     /// Channels in the interleaved input (1 or 2).
     public let channelCount: Int
+    /// The most channels an engine takes.
+    static let maximumChannelCount = 2
     /// Input sample rate (Hz).
     public let inputSampleRateHz: Int
     /// Input samples received per channel.
@@ -43,14 +45,14 @@ public struct SignalEngine: Sendable {
         configuration: AnalysisConfiguration, channelCount: Int, inputSampleRateHz: Int, tracesFrames: Bool = false,
         cueChannel: Int? = nil, rejectsFarTalkers: Bool = true
     ) {
-        precondition((1...2).contains(channelCount), "1 or 2 channels")
+        precondition((1...Self.maximumChannelCount).contains(channelCount), "1 or 2 channels")
         precondition(Self.supports(sampleRateHz: inputSampleRateHz), "unsupported sample rate")
         self.channelCount = channelCount
         self.inputSampleRateHz = inputSampleRateHz
         channels = (0..<channelCount).map {
             ChannelAnalyzer(
-                configuration: configuration, inputSampleRateHz: inputSampleRateHz, tracesFrames: tracesFrames, tracksCues: $0 == cueChannel,
-                rejectsFarTalkers: rejectsFarTalkers)
+                configuration: configuration, channel: $0, inputSampleRateHz: inputSampleRateHz, tracesFrames: tracesFrames,
+                tracksCues: $0 == cueChannel, rejectsFarTalkers: rejectsFarTalkers)
         }
     }
 

@@ -198,7 +198,7 @@ struct ToneDetector: Sendable {
 
     /// Feeds frame `index` (consecutive from 0): its raw 256-sample window, its power spectrum
     /// (257 bins, mean-square units) and its power between 250 and 3500 Hz.
-    mutating func push(frame index: Int, window: UnsafeBufferPointer<Float>, powerSpectrum: UnsafeBufferPointer<Float>, bandPower: Float) {
+    mutating func push(frame index: Int, window: FrameWindow, powerSpectrum: UnsafeBufferPointer<Float>, bandPower: Float) {
         let evidence = read(powerSpectrum, bandPower: bandPower)
         track(evidence, at: index)
         if fineHop >= 0, let segment = open, segment.kind == .callProgress {
@@ -598,7 +598,7 @@ struct ToneDetector: Sendable {
     }
 
     /// Runs the filters over the frame's newest hop (its last 80 samples).
-    private mutating func accumulateFine(_ window: UnsafeBufferPointer<Float>) {
+    private mutating func accumulateFine(_ window: FrameWindow) {
         let hop = AnalysisGrid.hopSamples
         let newest = AnalysisGrid.windowSamples - hop
         let base = fineHop * hop

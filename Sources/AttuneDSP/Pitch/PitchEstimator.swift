@@ -123,10 +123,13 @@ struct PitchEstimator: Sendable {
         longestLag = min(Int((rate / configuration.minimumHz).rounded(.up)), Self.maximumLag)
     }
 
-    /// Estimates F0 from `powerSpectrum` (257 bins of the 512-point FFT).
-    mutating func estimate(powerSpectrum: [Float], scratch: inout FrameScratch) -> PitchEstimate {
-        scratch.pitchSpectrum.withUnsafeMutableBufferPointer { complex in
-            powerSpectrum.withUnsafeBufferPointer { power in
+    /// Estimates F0 from channel `channel`'s power spectrum in `scratch` (257 bins of the
+    /// 512-point FFT, as `SpectrumAnalyzer.analyze` left it).
+    mutating func estimate(spectrumOf channel: Int, scratch: inout FrameScratch) -> PitchEstimate {
+        let slot = channel * SpectrumAnalyzer.binCount
+        scratch.powerSpectra.withUnsafeBufferPointer { spectra in
+            scratch.pitchSpectrum.withUnsafeMutableBufferPointer { complex in
+                let power = spectra.baseAddress! + slot
                 for k in 0...(Self.inverseSize / 2) {
                     complex[2 * k] = (k >= Self.lowBin && k < Self.highBin) ? power[k] : 0
                     complex[2 * k + 1] = 0

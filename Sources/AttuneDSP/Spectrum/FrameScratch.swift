@@ -5,6 +5,9 @@ import AttuneFFT
 /// which holds thousands of engines, lends each push a set from a few (`FrameScratchPool`)
 /// instead of keeping one per call: `SignalEngine.push(interleaved:scratch:)`.
 public struct FrameScratch: Sendable {
+    /// Each channel's power spectrum (`SpectrumAnalyzer.binCount` bins from channel × binCount),
+    /// written by its spectrum step and read by its decision step of the same frame.
+    var powerSpectra = [Float](repeating: 0, count: SignalEngine.maximumChannelCount * SpectrumAnalyzer.binCount)
     /// Windowed frame, zero-padded to the FFT size (the padding is never written).
     var fftInput = FFTBuffer(count: AnalysisGrid.fftSize)
     var fftOutput = FFTBuffer(count: AnalysisGrid.fftSize + 2)

@@ -16,8 +16,9 @@ struct SpectralFeatures: Sendable {
 
 /// Windows a frame, transforms it and reduces its power spectrum to bands and shape features.
 ///
-/// Holds the FFT and its buffers; after `analyze`, `powerSpectrum` holds the frame's power spectrum
-/// for the pitch estimator and `addShape(to:)`. No allocation per frame.
+/// Holds the FFT; `analyze` leaves the frame's power spectrum in the work buffers
+/// (`FrameScratch.powerSpectra`, the channel's slot) for the pitch estimator and
+/// `addShape(to:powerSpectrum:)`. No allocation per frame.
 /// - Complexity: one 512-point real FFT plus O(bins) per frame.
 struct SpectrumAnalyzer: Sendable {
     /// The bands (one layout for all: its bin edges' storage is shared by every analyzer).
@@ -37,8 +38,8 @@ struct SpectrumAnalyzer: Sendable {
     }()
     private let window = sharedWindow
     private let powerScale = sharedPowerScale
-    /// |X_k|², k = 0…256, scaled to mean-square units.
-    private(set) var powerSpectrum = [Float](repeating: 0, count: AnalysisGrid.fftSize / 2 + 1)
+    /// Bins of a power spectrum: |X_k|², k = 0…256.
+    static let binCount = AnalysisGrid.fftSize / 2 + 1
 
     /// Centre frequency of each bin (Hz); storage shared like the window's.
     private static let sharedBinFrequencyHz: [Float] = {
@@ -53,26 +54,48 @@ struct SpectrumAnalyzer: Sendable {
     var hannWindow: [Float] { window }
 
     /// Analyses one frame's window; writes band powers (mean-square units) into `bands`.
-    mutating func analyze(_ samples: UnsafeBufferPointer<Float>, bands: inout [Float], scratch: inout FrameScratch) -> SpectralFeatures {
-        let n = AnalysisGrid.windowSamples
+    mutating func analyze(_ samples: FrameWindow, bands: inout [Float], scratch: inout FrameScratch, channel: Int) -> SpectralFeatures {
+        let slot = channel * Self.binCount
         // Digital silence (a muted leg, a recorder's gap, a channel before its party joins) has a
         // zero spectrum: written without the transform, exactly what the transform would give.
-        if Self.isDigitalSilence(samples) {
-            powerSpectrum.withUnsafeMutableBufferPointer { $0.update(repeating: 0) }
+        if samples.isDigitalSilence {
+            scratch.powerSpectra.withUnsafeMutableBufferPointer { UnsafeMutableBufferPointer(rebasing: $0[slot..<(slot + Self.binCount)]).update(repeating: 0) }
             bands.withUnsafeMutableBufferPointer { $0.update(repeating: 0) }
             return SpectralFeatures(bandPower: 0, levelDBFS: decibels(0))
         }
         scratch.fftInput.withUnsafeMutableBufferPointer { input in
             window.withUnsafeBufferPointer { w in
-                for i in 0..<n { input[i] = samples[i] * w[i] }
+                // Sixteen samples at a time, after eight where a run's length is an odd number of
+                // eights (each of the ring's two runs is a whole number of eight).
+                let stride = MemoryLayout<Float>.stride
+                let out = UnsafeMutableRawPointer(input.baseAddress!), taper = UnsafeRawPointer(w.baseAddress!)
+                func multiply(_ run: UnsafeBufferPointer<Float>, from at: Int) {
+                    guard let start = run.baseAddress else { return }
+                    let source = UnsafeRawPointer(start), target = out + at * stride, weights = taper + at * stride
+                    var i = 0
+                    if run.count % 16 != 0 {
+                        let product = source.loadUnaligned(as: SIMD8<Float>.self) * weights.loadUnaligned(as: SIMD8<Float>.self)
+                        target.storeBytes(of: product, as: SIMD8<Float>.self)
+                        i = 8
+                    }
+                    while i < run.count {
+                        let product = source.loadUnaligned(fromByteOffset: i * stride, as: SIMD16<Float>.self)
+                            * weights.loadUnaligned(fromByteOffset: i * stride, as: SIMD16<Float>.self)
+                        target.storeBytes(of: product, toByteOffset: i * stride, as: SIMD16<Float>.self)
+                        i += 16
+                    }
+                }
+                multiply(samples.older, from: 0)
+                multiply(samples.newer, from: samples.older.count)
             }
             // input[n..<fftSize] stays zero: the padding for a linear autocorrelation.
         }
         fft.forward(&scratch.fftInput, into: &scratch.fftOutput)
         let scale = powerScale
         scratch.fftOutput.withUnsafeBufferPointer { spectrum in
-            powerSpectrum.withUnsafeMutableBufferPointer { power in
-                for k in 0..<power.count {
+            scratch.powerSpectra.withUnsafeMutableBufferPointer { spectra in
+                let power = spectra.baseAddress! + slot
+                for k in 0..<Self.binCount {
                     let re = spectrum[2 * k], im = spectrum[2 * k + 1]
                     power[k] = (re * re + im * im) * scale
                 }
@@ -80,8 +103,9 @@ struct SpectrumAnalyzer: Sendable {
         }
         // (Sums are locals of the closures that make them, returned: a captured `var` would be
         // read and written through memory at every step.)
-        let total = powerSpectrum.withUnsafeBufferPointer { power in
-            layout.binEdges.withUnsafeBufferPointer { edges in
+        let total = scratch.powerSpectra.withUnsafeBufferPointer { spectra in
+            let power = UnsafeBufferPointer(rebasing: spectra[slot..<(slot + Self.binCount)])
+            return layout.binEdges.withUnsafeBufferPointer { edges in
                 bands.withUnsafeMutableBufferPointer { bandPower in
                     var total: Float = 0
                     for b in 0..<BandLayout.bandCount {
@@ -97,47 +121,34 @@ struct SpectrumAnalyzer: Sendable {
         return SpectralFeatures(bandPower: total, levelDBFS: decibels(total))
     }
 
-    /// Whether every sample of `samples` (a whole number of 16-sample vectors) is +0 or −0.
-    static func isDigitalSilence(_ samples: UnsafeBufferPointer<Float>) -> Bool {
-        precondition(samples.count % 16 == 0)
-        let base = UnsafeRawPointer(samples.baseAddress!), vector = MemoryLayout<SIMD16<UInt32>>.size
-        for i in 0..<(samples.count / 16) {
-            // Most windows have sound in their first 16 samples: one vector, and out.
-            let magnitudeBits = base.loadUnaligned(fromByteOffset: i * vector, as: SIMD16<UInt32>.self) & 0x7FFF_FFFF
-            if magnitudeBits != SIMD16() { return false }
-        }
-        return true
-    }
-
-    /// Adds the spectral shape (centroid and tilt) of the frame last analysed to `features`.
-    /// Only frames that may be speech need it.
-    func addShape(to features: inout SpectralFeatures) {
+    /// Adds the spectral shape (centroid and tilt) of a frame to `features`, from its power
+    /// spectrum (`binCount` bins). Only frames that may be speech need it.
+    func addShape(to features: inout SpectralFeatures, powerSpectrum power: UnsafeBufferPointer<Float>) {
+        precondition(power.count == Self.binCount, "one spectrum")
         // Eight partial sums each (one serial chain of 208 additions waited on every addition),
         // then the tail one by one.
-        let (weighted, low) = powerSpectrum.withUnsafeBufferPointer { power in
-            binFrequencyHz.withUnsafeBufferPointer { frequency in
-                let p = UnsafeRawPointer(power.baseAddress!), f = UnsafeRawPointer(frequency.baseAddress!)
-                let stride = MemoryLayout<Float>.stride
-                func load(_ base: UnsafeRawPointer, _ k: Int) -> SIMD8<Float> {
-                    base.loadUnaligned(fromByteOffset: k * stride, as: SIMD8<Float>.self)
-                }
-                var weightedLanes = SIMD8<Float>(), lowLanes = SIMD8<Float>()
-                var k = layout.firstBin
-                while k + 8 <= layout.endBin {
-                    weightedLanes += load(p, k) * load(f, k)
-                    k += 8
-                }
-                var weighted = weightedLanes.sum()
-                while k < layout.endBin { weighted += power[k] * frequency[k]; k += 1 }
-                k = layout.firstBin
-                while k + 8 <= layout.tiltSplitBin {
-                    lowLanes += load(p, k)
-                    k += 8
-                }
-                var low = lowLanes.sum()
-                while k < layout.tiltSplitBin { low += power[k]; k += 1 }
-                return (weighted, low)
+        let (weighted, low) = binFrequencyHz.withUnsafeBufferPointer { frequency in
+            let p = UnsafeRawPointer(power.baseAddress!), f = UnsafeRawPointer(frequency.baseAddress!)
+            let stride = MemoryLayout<Float>.stride
+            func load(_ base: UnsafeRawPointer, _ k: Int) -> SIMD8<Float> {
+                base.loadUnaligned(fromByteOffset: k * stride, as: SIMD8<Float>.self)
             }
+            var weightedLanes = SIMD8<Float>(), lowLanes = SIMD8<Float>()
+            var k = layout.firstBin
+            while k + 8 <= layout.endBin {
+                weightedLanes += load(p, k) * load(f, k)
+                k += 8
+            }
+            var weighted = weightedLanes.sum()
+            while k < layout.endBin { weighted += power[k] * frequency[k]; k += 1 }
+            k = layout.firstBin
+            while k + 8 <= layout.tiltSplitBin {
+                lowLanes += load(p, k)
+                k += 8
+            }
+            var low = lowLanes.sum()
+            while k < layout.tiltSplitBin { low += power[k]; k += 1 }
+            return (weighted, low)
         }
         let total = features.bandPower
         features.centroidHz = total > 0 ? weighted / total : 0
