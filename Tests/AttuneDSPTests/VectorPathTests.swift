@@ -245,7 +245,7 @@ extension FrameAssembler {
 extension FrameScratch {
     /// Channel `channel`'s power spectrum as the spectrum step left it.
     func powerSpectrum(channel: Int) -> [Float] {
-        Array(powerSpectra[(channel * SpectrumAnalyzer.binCount)..<((channel + 1) * SpectrumAnalyzer.binCount)])
+        Array(powerSpectra[FrameScratch.spectrumSlot(of: channel)..<(FrameScratch.spectrumSlot(of: channel) + SpectrumAnalyzer.binCount)])
     }
 }
 

@@ -158,7 +158,7 @@ struct ChannelAnalyzer: Sendable {
         current.features = assembler.withCurrentWindow { window in
             let features = spectrum.analyze(window, bands: &bands, scratch: &scratch, channel: channel)
             // Music and tones read the same spectrum (and tones the window itself).
-            let slot = channel * SpectrumAnalyzer.binCount
+            let slot = FrameScratch.spectrumSlot(of: channel)
             scratch.powerSpectra.withUnsafeBufferPointer { spectra in
                 let power = UnsafeBufferPointer(rebasing: spectra[slot..<(slot + SpectrumAnalyzer.binCount)])
                 music?.push(powerSpectrum: power, bandPower: features.bandPower, levelDBFS: features.levelDBFS, usualNoiseDBFS: usualNoiseDBFS)
@@ -194,7 +194,7 @@ struct ChannelAnalyzer: Sendable {
             levelDBFS: current.features.levelDBFS, loudSpeechDBFS: loudSpeechDBFS)
         if score >= offsetThreshold {
             current.pitch = pitchEstimator.estimate(spectrumOf: channel, scratch: &scratch)
-            let slot = channel * SpectrumAnalyzer.binCount
+            let slot = FrameScratch.spectrumSlot(of: channel)
             scratch.powerSpectra.withUnsafeBufferPointer { spectra in
                 spectrum.addShape(to: &current.features, powerSpectrum: UnsafeBufferPointer(rebasing: spectra[slot..<(slot + SpectrumAnalyzer.binCount)]))
             }

@@ -126,7 +126,7 @@ struct PitchEstimator: Sendable {
     /// Estimates F0 from channel `channel`'s power spectrum in `scratch` (257 bins of the
     /// 512-point FFT, as `SpectrumAnalyzer.analyze` left it).
     mutating func estimate(spectrumOf channel: Int, scratch: inout FrameScratch) -> PitchEstimate {
-        let slot = channel * SpectrumAnalyzer.binCount
+        let slot = FrameScratch.spectrumSlot(of: channel)
         scratch.powerSpectra.withUnsafeBufferPointer { spectra in
             scratch.pitchSpectrum.withUnsafeMutableBufferPointer { complex in
                 let power = spectra.baseAddress! + slot

@@ -55,7 +55,7 @@ struct SpectrumAnalyzer: Sendable {
 
     /// Analyses one frame's window; writes band powers (mean-square units) into `bands`.
     mutating func analyze(_ samples: FrameWindow, bands: inout [Float], scratch: inout FrameScratch, channel: Int) -> SpectralFeatures {
-        let slot = channel * Self.binCount
+        let slot = FrameScratch.spectrumSlot(of: channel)
         // Digital silence (a muted leg, a recorder's gap, a channel before its party joins) has a
         // zero spectrum: written without the transform, exactly what the transform would give.
         if samples.isDigitalSilence {
