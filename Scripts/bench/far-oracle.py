@@ -187,50 +187,46 @@ def main():
                                    (extras & (far >= noise)).sum(), (extras & (far < noise)).sum()])
                 cell["errors"] = cell.get("errors", 0) + errors
     names = [f"oracle {m} dB" for m in MARGINS_DB] + ["attune"]
+    def tables(header, row):
+        """One table per split: the header, then row(split, level) for each far-talker level."""
+        for split in ("tune", "heldOut"):
+            print(f"{split:8s} far dB | {header}")
+            for level in LEVELS:
+                print(f"{'':8s} {level:6d} | {row(split, level)}")
+            print()
+
+    def f1_cells(counts_by, split, level, groups):
+        return " | ".join(f"{f1(c):12.3f}" if c is not None else f"{'-':>12s}" for c in (counts_by.get((split, level, g)) for g in groups))
+
     print("Speech F1 on the far-talker calls (10 ms frames, both parties pooled) against a dominance oracle")
     print("(oracle M dB: the wearer's frames where the near talker is no more than M dB under the far talkers and the noise)\n")
-    for split in ("tune", "heldOut"):
-        print(f"{split:8s} far dB | " + " | ".join(f"{n:>12s}" for n in names) + " | attune / oracle 0 dB")
-        for level in LEVELS:
-            cell = table[(split, level)]
-            values = [f1(cell[n]) for n in names]
-            print(f"{'':8s} {level:6d} | " + " | ".join(f"{v:12.3f}" for v in values) + f" | {values[-1] / values[0]:.3f}")
-        print()
+
+    def oracle_row(split, level):
+        values = [f1(table[(split, level)][n]) for n in names]
+        return " | ".join(f"{v:12.3f}" for v in values) + f" | {values[-1] / values[0]:.3f}"
+    tables(" | ".join(f"{n:>12s}" for n in names) + " | attune / oracle 0 dB", oracle_row)
     print("Against another truth: the near talker's activity by ITU-T P.56 (threshold 15.9 dB under its active")
     print("level, 0.2 s hangover), merged as the truth is. Frames: P.56's and the truth's, as a share of the truth's\n")
-    for split in ("tune", "heldOut"):
-        print(f"{split:8s} far dB | P.56 / truth frames | P.56 in truth | oracle 0 dB | attune")
-        for level in LEVELS:
-            cell = table[(split, level)]
-            p56_frames, truth_frames, both = cell["P.56 frames"]
-            print(f"{'':8s} {level:6d} | {p56_frames / truth_frames:19.3f} | {both / p56_frames:13.3f} | "
-                  f"{f1(cell['P.56 oracle']):11.3f} | {f1(cell['P.56 attune']):6.3f}")
-        print()
+
+    def p56_row(split, level):
+        cell = table[(split, level)]
+        p56_frames, truth_frames, both = cell["P.56 frames"]
+        return (f"{p56_frames / truth_frames:19.3f} | {both / p56_frames:13.3f} | "
+                f"{f1(cell['P.56 oracle']):11.3f} | {f1(cell['P.56 attune']):6.3f}")
+    tables("P.56 / truth frames | P.56 in truth | oracle 0 dB | attune", p56_row)
     print("Attune's errors, as a share of the wearer's speech frames: missed where the wearer was the loudest sound,")
     print("missed under a louder far talker, missed under the noise; taken while a far talker was heard, taken otherwise\n")
-    for split in ("tune", "heldOut"):
-        print(f"{split:8s} far dB | missed: on top | under far | under noise | taken: far heard | otherwise")
-        for level in LEVELS:
-            cell = table[(split, level)]
-            speech = cell["attune"][0] + cell["attune"][2]
-            shares = cell["errors"] / max(speech, 1)
-            print(f"{'':8s} {level:6d} | {shares[0]:13.3f} | {shares[1]:9.3f} | {shares[2]:11.3f} | {shares[3]:16.3f} | {shares[4]:9.3f}")
-        print()
+
+    def errors_row(split, level):
+        cell = table[(split, level)]
+        shares = cell["errors"] / max(cell["attune"][0] + cell["attune"][2], 1)
+        return f"{shares[0]:13.3f} | {shares[1]:9.3f} | {shares[2]:11.3f} | {shares[3]:16.3f} | {shares[4]:9.3f}"
+    tables("missed: on top | under far | under noise | taken: far heard | otherwise", errors_row)
     print("Attune's F1 by the number of far talkers (calls of one level differ in it)\n")
-    for split in ("tune", "heldOut"):
-        print(f"{split:8s} far dB | " + " | ".join(f"{n} talker(s)" for n in (1, 2, 3)))
-        for level in LEVELS:
-            cells = [by_talkers.get((split, level, n)) for n in (1, 2, 3)]
-            print(f"{'':8s} {level:6d} | " + " | ".join(f"{f1(c):12.3f}" if c is not None else f"{'-':>12s}" for c in cells))
-        print()
+    tables(" | ".join(f"{n} talker(s)" for n in (1, 2, 3)), lambda split, level: f1_cells(by_talkers, split, level, (1, 2, 3)))
     drrs = sorted({k[2] for k in by_dryness})
     print("Attune's F1 by the driest far talker on the channel (its direct-to-reverberant ratio, dB), per channel\n")
-    for split in ("tune", "heldOut"):
-        print(f"{split:8s} far dB | " + " | ".join(f"DRR {d:+d} dB".rjust(12) for d in drrs))
-        for level in LEVELS:
-            cells = [by_dryness.get((split, level, d)) for d in drrs]
-            print(f"{'':8s} {level:6d} | " + " | ".join(f"{f1(c):12.3f}" if c is not None else f"{'-':>12s}" for c in cells))
-        print()
+    tables(" | ".join(f"DRR {d:+d} dB".rjust(12) for d in drrs), lambda split, level: f1_cells(by_dryness, split, level, drrs))
     print("Where Attune misses the wearer at -30 and -25 dB (far talkers rarely the cause there), by line SNR:")
     print("share of the wearer's frames missed before the first frame found in a turn, after the last, between,")
     print("and in turns not found at all\n")
