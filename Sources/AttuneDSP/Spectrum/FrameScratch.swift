@@ -1,6 +1,6 @@
 import AttuneFFT
 
-/// FFT work buffers of one frame's spectrum and pitch estimate (about 6 KiB). Each is filled and
+/// FFT work buffers of one frame's spectrum and pitch estimate (about 9 KiB). Each is filled and
 /// read within a single call, so all channels of an engine share one set, and a live server,
 /// which holds thousands of engines, lends each push a set from a few (`FrameScratchPool`)
 /// instead of keeping one per call: `SignalEngine.push(interleaved:scratch:)`.

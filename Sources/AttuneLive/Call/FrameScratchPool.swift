@@ -1,7 +1,7 @@
 public import AttuneDSP
 import Synchronization
 
-/// The FFT work buffers live calls analyse in (`FrameScratch`, about 6 KiB a set), lent for one
+/// The FFT work buffers live calls analyse in (`FrameScratch`, about 9 KiB a set), lent for one
 /// push at a time: a server holds thousands of live calls, but only as many push at once as it has
 /// threads, so it keeps that many sets instead of one per call. A set holds nothing between pushes
 /// (`SignalEngine.push(interleaved:scratch:)`), so which call used it last does not matter.
