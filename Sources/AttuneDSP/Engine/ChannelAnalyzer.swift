@@ -2,12 +2,16 @@
 struct FrameRecord: Sendable {
     var features = SpectralFeatures()
     var pitch = PitchEstimate.unvoiced
-    var score: Float = 0
-    var noiseDBFS: Float = 0
     /// The line's noise power in the measured band when the frame was scored (mean-square).
     var noisePower: Float = 0
     /// Band flatness (dB), on the customer's channel only (`CueTracker`).
     var flatnessDb: Float = 0
+}
+
+/// What only the frame trace needs of a pending frame (kept only when frames are traced).
+struct FrameTraceRecord: Sendable {
+    var score: Float = 0
+    var noiseDBFS: Float = 0
     /// What the far-talker gate saw (set when the gate gives the frame out).
     var nearField = NearFieldGate.Evidence()
 }
@@ -40,6 +44,8 @@ struct ChannelAnalyzer: Sendable {
     private(set) var recentMaximumBands = [Float](repeating: 0, count: BandLayout.bandCount)
     /// Records of frames whose decision is pending (ring, the gate's and the decision's delays + 1).
     private var pending: [FrameRecord]
+    /// The trace's part of the same frames, same ring (empty unless frames are traced).
+    private var pendingTrace: [FrameTraceRecord]
     /// Frames given out by the far-talker gate so far.
     private var gatedFrames = 0
     private var current = FrameRecord()
@@ -109,6 +115,7 @@ struct ChannelAnalyzer: Sendable {
         bleedHistoryFrames = AnalysisGrid.frames(seconds: configuration.voiceActivity.bleedMaximumDelaySeconds) + 1
         bandHistory = [Float](repeating: 0, count: bleedHistoryFrames * BandLayout.bandCount)
         pending = [FrameRecord](repeating: FrameRecord(), count: NearFieldGate.delayFrames + decision.delayFrames + 1)
+        pendingTrace = tracesFrames ? [FrameTraceRecord](repeating: FrameTraceRecord(), count: pending.count) : []
         segmentBuilder = SegmentBuilder(configuration: configuration.turns)
         spikeDetector = SpikeDetector(configuration: configuration.spikes)
         peakCounter = SyllablePeakCounter(configuration: configuration.pace)
@@ -202,14 +209,15 @@ struct ChannelAnalyzer: Sendable {
         } else {
             current.pitch = .unvoiced
         }
-        current.score = score
         current.noisePower = noiseFloor.totalPower
-        if trace != nil { current.noiseDBFS = decibels(current.noisePower) }
         if loops != nil { bands.withUnsafeBufferPointer { loops!.push(bands: $0, score: score) } }
         // (Music, tones and loops are no more the line's noise than speech is.)
         let maybeSpeech = score >= offsetThreshold || isPlayingNonSpeech || (loops?.isLooping ?? false)
         muted?.push(levelDBFS: current.features.levelDBFS, maybeSpeech: maybeSpeech)
         pending[scoredFrames % pending.count] = current
+        if trace != nil {
+            pendingTrace[scoredFrames % pending.count] = FrameTraceRecord(score: score, noiseDBFS: decibels(current.noisePower))
+        }
         scoredFrames += 1
         if let (gated, evidence) = nearField.push(bands: bands, noise: noiseFloor.noise, levelDBFS: current.features.levelDBFS, score: score, loudSpeechDBFS: loudSpeechDBFS) {
             decideGated(gated, evidence)
@@ -218,7 +226,7 @@ struct ChannelAnalyzer: Sendable {
 
     /// Passes the far-talker gate's next frame to the speech decision.
     private mutating func decideGated(_ score: Float, _ evidence: NearFieldGate.Evidence) {
-        pending[gatedFrames % pending.count].nearField = evidence
+        if trace != nil { pendingTrace[gatedFrames % pending.count].nearField = evidence }
         gatedFrames += 1
         if let isSpeech = decision.push(score: score) { emit(isSpeech: isSpeech) }
     }
@@ -315,12 +323,15 @@ struct ChannelAnalyzer: Sendable {
         // raised-voice baseline or distress cues.
         let isTalk = isSpeech && !isPlayingNonSpeech && !(loops?.isInLoop ?? false)
         let isVoiced = isSpeech && record.pitch.voicing >= voicingThreshold
-        trace?.append(FrameTrace(
-            frame: index, levelDBFS: record.features.levelDBFS, speechScoreDb: record.score, noiseFloorDBFS: record.noiseDBFS,
-            isSpeech: isSpeech, pitchHz: record.pitch.frequencyHz, voicing: record.pitch.voicing,
-            centroidHz: record.features.centroidHz, tiltDb: record.features.tiltDb,
-            nearFieldProbability: record.nearField.probability, belowPeakDb: record.nearField.belowPeakDb,
-            bandModulationDb: record.nearField.bandModulationDb, loudnessDb: record.nearField.loudnessDb))
+        if trace != nil {
+            let traced = pendingTrace[index % pending.count]
+            trace!.append(FrameTrace(
+                frame: index, levelDBFS: record.features.levelDBFS, speechScoreDb: traced.score, noiseFloorDBFS: traced.noiseDBFS,
+                isSpeech: isSpeech, pitchHz: record.pitch.frequencyHz, voicing: record.pitch.voicing,
+                centroidHz: record.features.centroidHz, tiltDb: record.features.tiltDb,
+                nearFieldProbability: traced.nearField.probability, belowPeakDb: traced.nearField.belowPeakDb,
+                bandModulationDb: traced.nearField.bandModulationDb, loudnessDb: traced.nearField.loudnessDb))
+        }
         segmentBuilder.push(frame: index, isSpeech: isSpeech, isVoiced: isVoiced, power: record.features.bandPower)
         let isVoicedTalk = isTalk && isVoiced
         // A speech frame's pitch, when clearly periodic enough for the statistics, the raised-voice
