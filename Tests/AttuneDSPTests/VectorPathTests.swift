@@ -245,7 +245,7 @@ extension FrameAssembler {
 extension FrameScratch {
     /// Channel `channel`'s power spectrum as the spectrum step left it.
     func powerSpectrum(channel: Int) -> [Float] {
-        Array(powerSpectra[FrameScratch.spectrumSlot(of: channel)..<(FrameScratch.spectrumSlot(of: channel) + SpectrumAnalyzer.binCount)])
+        Array(powerSpectra[FrameScratch.spectrumRange(of: channel)])
     }
 }
 

@@ -165,9 +165,8 @@ struct ChannelAnalyzer: Sendable {
         current.features = assembler.withCurrentWindow { window in
             let features = spectrum.analyze(window, bands: &bands, scratch: &scratch, channel: channel)
             // Music and tones read the same spectrum (and tones the window itself).
-            let slot = FrameScratch.spectrumSlot(of: channel)
             scratch.powerSpectra.withUnsafeBufferPointer { spectra in
-                let power = UnsafeBufferPointer(rebasing: spectra[slot..<(slot + SpectrumAnalyzer.binCount)])
+                let power = UnsafeBufferPointer(rebasing: spectra[FrameScratch.spectrumRange(of: channel)])
                 music?.push(powerSpectrum: power, bandPower: features.bandPower, levelDBFS: features.levelDBFS, usualNoiseDBFS: usualNoiseDBFS)
                 tones.push(frame: frameIndex, window: window, powerSpectrum: power, bandPower: features.bandPower)
             }
@@ -201,9 +200,8 @@ struct ChannelAnalyzer: Sendable {
             levelDBFS: current.features.levelDBFS, loudSpeechDBFS: loudSpeechDBFS)
         if score >= offsetThreshold {
             current.pitch = pitchEstimator.estimate(spectrumOf: channel, scratch: &scratch)
-            let slot = FrameScratch.spectrumSlot(of: channel)
             scratch.powerSpectra.withUnsafeBufferPointer { spectra in
-                spectrum.addShape(to: &current.features, powerSpectrum: UnsafeBufferPointer(rebasing: spectra[slot..<(slot + SpectrumAnalyzer.binCount)]))
+                spectrum.addShape(to: &current.features, powerSpectrum: UnsafeBufferPointer(rebasing: spectra[FrameScratch.spectrumRange(of: channel)]))
             }
             if cues != nil { current.flatnessDb = spectrum.bandFlatnessDb(bands: bands) }
         } else {

@@ -126,10 +126,10 @@ struct PitchEstimator: Sendable {
     /// Estimates F0 from channel `channel`'s power spectrum in `scratch` (257 bins of the
     /// 512-point FFT, as `SpectrumAnalyzer.analyze` left it).
     mutating func estimate(spectrumOf channel: Int, scratch: inout FrameScratch) -> PitchEstimate {
-        let slot = FrameScratch.spectrumSlot(of: channel)
+        let range = FrameScratch.spectrumRange(of: channel)
         scratch.powerSpectra.withUnsafeBufferPointer { spectra in
             scratch.pitchSpectrum.withUnsafeMutableBufferPointer { complex in
-                let power = spectra.baseAddress! + slot
+                let power = spectra.baseAddress! + range.lowerBound
                 for k in 0...(Self.inverseSize / 2) {
                     complex[2 * k] = (k >= Self.lowBin && k < Self.highBin) ? power[k] : 0
                     complex[2 * k + 1] = 0
@@ -137,9 +137,7 @@ struct PitchEstimator: Sendable {
             }
         }
         fft.inverse(&scratch.pitchSpectrum, into: &scratch.autocorrelation)
-        // Read through a copy (it shares the storage), so the per-lag scratch beside it can be written.
-        let autocorrelation = scratch.autocorrelation
-        return autocorrelation.withUnsafeBufferPointer { r in
+        return scratch.autocorrelation.withUnsafeBufferPointer { r in
             windowCorrection.withUnsafeBufferPointer { correction in
                 pickPeriod(r, correction, normalised: &scratch.pitchNormalised, heights: &scratch.pitchHeights)
             }

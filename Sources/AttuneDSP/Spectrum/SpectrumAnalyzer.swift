@@ -55,11 +55,11 @@ struct SpectrumAnalyzer: Sendable {
 
     /// Analyses one frame's window; writes band powers (mean-square units) into `bands`.
     mutating func analyze(_ samples: FrameWindow, bands: inout [Float], scratch: inout FrameScratch, channel: Int) -> SpectralFeatures {
-        let slot = FrameScratch.spectrumSlot(of: channel)
+        let range = FrameScratch.spectrumRange(of: channel)
         // Digital silence (a muted leg, a recorder's gap, a channel before its party joins) has a
         // zero spectrum: written without the transform, exactly what the transform would give.
         if samples.isDigitalSilence {
-            scratch.powerSpectra.withUnsafeMutableBufferPointer { UnsafeMutableBufferPointer(rebasing: $0[slot..<(slot + Self.binCount)]).update(repeating: 0) }
+            scratch.powerSpectra.withUnsafeMutableBufferPointer { UnsafeMutableBufferPointer(rebasing: $0[range]).update(repeating: 0) }
             bands.withUnsafeMutableBufferPointer { $0.update(repeating: 0) }
             return SpectralFeatures(bandPower: 0, levelDBFS: decibels(0))
         }
@@ -94,7 +94,7 @@ struct SpectrumAnalyzer: Sendable {
         let scale = powerScale
         scratch.fftOutput.withUnsafeBufferPointer { spectrum in
             scratch.powerSpectra.withUnsafeMutableBufferPointer { spectra in
-                let power = spectra.baseAddress! + slot
+                let power = spectra.baseAddress! + range.lowerBound
                 for k in 0..<Self.binCount {
                     let re = spectrum[2 * k], im = spectrum[2 * k + 1]
                     power[k] = (re * re + im * im) * scale
@@ -104,7 +104,7 @@ struct SpectrumAnalyzer: Sendable {
         // (Sums are locals of the closures that make them, returned: a captured `var` would be
         // read and written through memory at every step.)
         let total = scratch.powerSpectra.withUnsafeBufferPointer { spectra in
-            let power = UnsafeBufferPointer(rebasing: spectra[slot..<(slot + Self.binCount)])
+            let power = UnsafeBufferPointer(rebasing: spectra[range])
             return layout.binEdges.withUnsafeBufferPointer { edges in
                 bands.withUnsafeMutableBufferPointer { bandPower in
                     var total: Float = 0
