@@ -55,6 +55,12 @@ import Testing
         return (process, out, err)
     }
 
+    /// The lines of a batch's standard error that report errors (`attune: error…`), each ending in
+    /// a newline; its progress lines left out.
+    static func errorLines<Text: StringProtocol>(in text: Text) -> String {
+        text.split(separator: "\n").filter { $0.hasPrefix("attune: error") }.map { $0 + "\n" }.joined()
+    }
+
     /// Reads a batch's progress lines from `errors` (started with `--log-interval 0.001`: a line
     /// per call) on a thread of its own, and kills the batch (SIGKILL) at the first line saying
     /// `done` calls or more are dealt with. Returns that count (nil when the batch ended first, or
@@ -75,7 +81,7 @@ import Testing
                 while let newline = pending.firstIndex(of: "\n") {
                     let line = pending[..<newline]
                     pending = String(pending[pending.index(after: newline)...])
-                    if line.hasPrefix("attune: error") { errorLines += line + "\n" }
+                    errorLines += Self.errorLines(in: line)
                     guard let match = line.firstMatch(of: #/^progress: \[ *(\d+)\//#), let reached = Int(match.output.1), reached >= done else { continue }
                     Glibc.kill(process.processIdentifier, SIGKILL)
                     process.waitUntilExit()
@@ -83,7 +89,7 @@ import Testing
                 }
             }
             process.waitUntilExit()
-            return (nil, errorLines + (pending.hasPrefix("attune: error") ? pending : ""))
+            return (nil, errorLines + Self.errorLines(in: pending))
         }
     }
 
@@ -204,7 +210,7 @@ import Testing
                         let said = await onOwnThread { Self.readAll(errors) }
                         process.waitUntilExit()
                         // Its error lines (not its progress), for the failure message.
-                        errorLines += said.split(separator: "\n").filter { $0.hasPrefix("attune: error") }.joined(separator: "\n")
+                        errorLines += Self.errorLines(in: said)
                         return (kills, process.terminationStatus, process.terminationReason, errorLines)
                     }
                 }
